@@ -1,0 +1,518 @@
+// Package sqlitestore is a [vip.Store] in a SQLite file: the embedded default. It uses
+// modernc.org/sqlite (pure Go, no cgo), WAL journaling, a busy timeout, and stores money
+// as TEXT with every digit. The schema is a set of versioned migrations embedded in the
+// binary and applied by [Open]; several processes may open the same file at once.
+//
+// Writes go through one connection per process (SQLite has one writer at a time);
+// reads use a pool of connections, each a consistent snapshot. Several processes may
+// share the file: the busy timeout makes a writer wait for another's commit.
+package sqlitestore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/store/internal/codec"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tune [Open]. A nil *Options means the defaults.
+type Options struct {
+	// BusyTimeout is how long a statement waits for another process's lock before
+	// failing; 0 means 30 seconds.
+	BusyTimeout time.Duration `json:"busy_timeout,omitempty"`
+	// ReadConns is the size of the read pool; 0 means 4.
+	ReadConns int `json:"read_conns,omitempty"`
+	// SyncFull sets synchronous=FULL: a commit survives a power loss, at the cost of
+	// an fsync per commit. The default, NORMAL, survives a crash of the process (WAL).
+	SyncFull bool `json:"sync_full,omitempty"`
+}
+
+// Store is a [vip.Store] in a SQLite file. It is safe for concurrent use by goroutines
+// and processes. The zero value is not usable: call [Open], and [Store.Close] when done.
+type Store struct {
+	w *sql.DB // one connection, BEGIN IMMEDIATE
+	r *sql.DB // read pool
+}
+
+var _ vip.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database at path and applies the schema
+// migrations it lacks. path is a file name; ":memory:" is refused, since the read and
+// write connections would see different databases.
+func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("vip: sqlite path %q: want a plain file name", path)
+	}
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = 30 * time.Second
+	}
+	sync := "NORMAL"
+	if opts.SyncFull {
+		sync = "FULL"
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	w, err := sql.Open("sqlite", path+"?"+q.Encode()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
+	}
+	n := opts.ReadConns
+	if n <= 0 {
+		n = 4
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s := &Store{w: w, r: r}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return errors.Join(s.w.Close(), s.r.Close()) }
+
+// DB returns the read pool, for reports and for benchmarks that compare against plain
+// SQL. Writing to the vip_ tables through it breaks the store's guarantees.
+func (s *Store) DB() *sql.DB { return s.r }
+
+// Migrations returns the schema versions embedded in this binary, in order.
+func Migrations() []int {
+	v, _ := versions()
+	out := make([]int, len(v))
+	for i, m := range v {
+		out[i] = m.version
+	}
+	return out
+}
+
+type migration struct {
+	version int
+	sql     string
+}
+
+func versions() ([]migration, error) {
+	ents, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range ents {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("migration file %q: want NNNN_name.sql", name)
+		}
+		b, err := migrations.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{v, string(b)})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
+	return out, nil
+}
+
+// migrate applies the missing migrations in one immediate transaction: a second
+// process opening the file at the same time waits for it and then finds nothing to do.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := versions()
+	if err != nil {
+		return err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS vip_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM vip_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if last := ms[len(ms)-1].version; have > last {
+		return fmt.Errorf("schema version %d is newer than this binary's %d", have, last)
+	}
+	for _, m := range ms {
+		if m.version <= have {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("migration %d: %w", m.version, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO vip_migrations (version, applied_at) VALUES (?, ?)`,
+			m.version, codec.FormatTime(time.Now())); err != nil {
+			return fmt.Errorf("migration %d: %w", m.version, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func idsJSON(ids []string) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
+
+// Load implements [vip.Store.Load]. It reads in one transaction, a consistent snapshot.
+func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Snapshot, error) {
+	out := make([]vip.Snapshot, len(ids))
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		out[i].Activity.Customer.ID = id
+		out[i].Status = vip.Status{CustomerID: id, Ladder: ladder}
+		at[id] = i
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("vip: sqlite load: %w", err)
+	}
+	defer tx.Rollback()
+	arg := idsJSON(ids)
+	each := func(query string, args []any, fn func(id string, body []byte, n int64) error) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("vip: sqlite load: %w", err)
+		}
+		defer rows.Close()
+		var id string
+		var body []byte
+		var n int64
+		for rows.Next() {
+			if err := rows.Scan(&id, &body, &n); err != nil {
+				return fmt.Errorf("vip: sqlite load: %w", err)
+			}
+			if err := fn(id, body, n); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	// Statuses first: any later write that adds an order also bumps the status version.
+	err = each(`SELECT customer_id, body, version FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`,
+		[]any{ladder, arg}, func(id string, body []byte, v int64) error {
+			st, err := codec.DecodeStatus(body, v)
+			if err == nil {
+				out[at[id]].Status = st
+			}
+			return err
+		})
+	if err == nil {
+		err = each(`SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`,
+			[]any{arg}, func(id string, body []byte, _ int64) error {
+				c, err := codec.DecodeCustomer(body)
+				if err == nil {
+					out[at[id]].Found = true
+					out[at[id]].Activity.Customer = c
+				}
+				return err
+			})
+	}
+	if err == nil {
+		err = each(`SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at, id`,
+			[]any{arg}, func(id string, body []byte, _ int64) error {
+				o, err := codec.DecodeOrder(body)
+				if err == nil {
+					a := &out[at[id]].Activity
+					a.Orders = append(a.Orders, o)
+				}
+				return err
+			})
+	}
+	if err == nil {
+		err = each(`SELECT customer_id, body, 0 FROM vip_refunds WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, at, id`,
+			[]any{arg}, func(id string, body []byte, _ int64) error {
+				r, err := codec.DecodeRefund(body)
+				if err == nil {
+					a := &out[at[id]].Activity
+					a.Refunds = append(a.Refunds, r)
+				}
+				return err
+			})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Commit implements [vip.Store.Commit] in one immediate transaction.
+func (s *Store) Commit(ctx context.Context, c vip.Change) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("vip: sqlite commit: %w", err)
+	}
+	defer tx.Rollback()
+	if err := s.apply(ctx, tx, c); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("vip: sqlite commit: %w", err)
+	}
+	return nil
+}
+
+func wrap(what string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("vip: sqlite %s: %w", what, err)
+}
+
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
+	for _, cu := range c.Customers {
+		body, err := codec.Customer(cu)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET body = excluded.body`, cu.ID, int64(vip.CustomerHash(cu.ID)), body); err != nil {
+			return wrap("customer", err)
+		}
+	}
+	if len(c.Orders) > 0 {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+		if err != nil {
+			return wrap("order", err)
+		}
+		defer ins.Close()
+		cust, err := tx.PrepareContext(ctx, `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+		if err != nil {
+			return wrap("order", err)
+		}
+		defer cust.Close()
+		for _, o := range c.Orders {
+			body, err := codec.Order(o)
+			if err != nil {
+				return err
+			}
+			fp := codec.OrderPrint(o)
+			res, err := ins.ExecContext(ctx, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fp, body)
+			if err != nil {
+				return wrap("order", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				var old []byte
+				if err := tx.QueryRowContext(ctx, `SELECT fp FROM vip_orders WHERE id = ?`, o.ID).Scan(&old); err != nil {
+					return wrap("order", err)
+				}
+				if !bytes.Equal(old, fp) {
+					return fmt.Errorf("vip: order %q is stored with other content: %w", o.ID, vip.ErrConflict)
+				}
+				continue
+			}
+			cb, _ := codec.Customer(vip.Customer{ID: o.CustomerID})
+			if _, err := cust.ExecContext(ctx, o.CustomerID, int64(vip.CustomerHash(o.CustomerID)), cb); err != nil {
+				return wrap("order", err)
+			}
+		}
+	}
+	for _, r := range c.Refunds {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM vip_orders WHERE id = ?`, r.OrderID).Scan(&n); err != nil {
+			return wrap("refund", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("vip: refund %q: order %q: %w", r.ID, r.OrderID, vip.ErrNotFound)
+		}
+		body, err := codec.Refund(r)
+		if err != nil {
+			return err
+		}
+		fp := codec.RefundPrint(r)
+		res, err := tx.ExecContext(ctx, `INSERT INTO vip_refunds (id, order_id, customer_id, at, currency, amount, fp, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			r.ID, r.OrderID, r.CustomerID, codec.FormatTime(r.At), r.Currency, codec.Exact(r.Amount), fp, body)
+		if err != nil {
+			return wrap("refund", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var old []byte
+			if err := tx.QueryRowContext(ctx, `SELECT fp FROM vip_refunds WHERE id = ?`, r.ID).Scan(&old); err != nil {
+				return wrap("refund", err)
+			}
+			if !bytes.Equal(old, fp) {
+				return fmt.Errorf("vip: refund %q is stored with other content: %w", r.ID, vip.ErrConflict)
+			}
+		}
+	}
+	for _, st := range c.Statuses {
+		body, err := codec.Status(st)
+		if err != nil {
+			return err
+		}
+		var res sql.Result
+		if st.Version == 0 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body)
+				VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (ladder, customer_id) DO NOTHING`,
+				st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body)
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE vip_statuses SET tier = ?, version = version + 1, checked = ?, body = ?
+				WHERE ladder = ? AND customer_id = ? AND version = ?`,
+				st.Tier, codec.FormatTime(st.Checked), body, st.Ladder, st.CustomerID, st.Version)
+		}
+		if err != nil {
+			return wrap("status", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("vip: status of customer %q on ladder %q: version %d is not the stored one: %w", st.CustomerID, st.Ladder, st.Version, vip.ErrStale)
+		}
+	}
+	if len(c.Events) > 0 {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return wrap("event", err)
+		}
+		defer ins.Close()
+		for _, e := range c.Events {
+			body, err := codec.Event(e)
+			if err != nil {
+				return err
+			}
+			if _, err := ins.ExecContext(ctx, e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), c.Source, body); err != nil {
+				return wrap("event", err)
+			}
+		}
+	}
+	return nil
+}
+
+// Customers implements [vip.Store.Customers].
+func (s *Store) Customers(ctx context.Context, shard vip.Shard, after string, limit int) ([]string, error) {
+	if err := shard.Validate(); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM vip_customers WHERE id > ? AND (? <= 1 OR hash % ? = ?) ORDER BY id LIMIT ?`,
+		after, shard.Count, shard.Count, shard.Index, limit)
+	if err != nil {
+		return nil, wrap("customers", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrap("customers", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, wrap2("customers", rows.Err())
+}
+
+func wrap2(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return wrap(what, err)
+}
+
+func (s *Store) records(ctx context.Context, query string, args ...any) ([]vip.Record, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap("events", err)
+	}
+	defer rows.Close()
+	var out []vip.Record
+	for rows.Next() {
+		var r vip.Record
+		var body []byte
+		if err := rows.Scan(&r.Seq, &r.Source, &body); err != nil {
+			return nil, wrap("events", err)
+		}
+		if r.Event, err = codec.DecodeEvent(body); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, wrap2("events", rows.Err())
+}
+
+// Events implements [vip.Store.Events].
+func (s *Store) Events(ctx context.Context, after int64, limit int) ([]vip.Record, error) {
+	return s.records(ctx, `SELECT seq, source, body FROM vip_events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+}
+
+// Cursor implements [vip.Store.Cursor].
+func (s *Store) Cursor(ctx context.Context, consumer string) (int64, error) {
+	var seq int64
+	err := s.r.QueryRowContext(ctx, `SELECT seq FROM vip_cursors WHERE consumer = ?`, consumer).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, wrap2("cursor", err)
+}
+
+// Ack implements [vip.Store.Ack].
+func (s *Store) Ack(ctx context.Context, consumer string, from, to int64) error {
+	if to < from {
+		return fmt.Errorf("vip: cursor %q: ack from %d back to %d: %w", consumer, from, to, vip.ErrStale)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap("ack", err)
+	}
+	defer tx.Rollback()
+	var cur int64
+	err = tx.QueryRowContext(ctx, `SELECT seq FROM vip_cursors WHERE consumer = ?`, consumer).Scan(&cur)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return wrap("ack", err)
+	}
+	if cur != from {
+		return fmt.Errorf("vip: cursor %q is at %d, not %d: %w", consumer, cur, from, vip.ErrStale)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO vip_cursors (consumer, seq) VALUES (?, ?)
+		ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq`, consumer, to); err != nil {
+		return wrap("ack", err)
+	}
+	return wrap2("ack", tx.Commit())
+}
+
+// History implements [vip.Store.History].
+func (s *Store) History(ctx context.Context, ladder, customerID string) ([]vip.Record, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM vip_customers WHERE id = ?`, customerID).Scan(&n); err != nil {
+		return nil, wrap("history", err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("vip: customer %q: %w", customerID, vip.ErrNotFound)
+	}
+	return s.records(ctx, `SELECT seq, source, body FROM vip_events WHERE ladder = ? AND customer_id = ? ORDER BY seq`, ladder, customerID)
+}
