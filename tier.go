@@ -799,4 +799,3 @@ func (e Event) Equal(o Event) bool {
 		e.Gap.Equal(o.Gap) && e.Share.Equal(o.Share) && e.Deadline.Equal(o.Deadline) &&
 		e.DaysLeft == o.DaysLeft && e.Reason == o.Reason
 }
-

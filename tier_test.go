@@ -74,9 +74,7 @@ func TestLadder_Evaluate_BriefLadder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Evaluate(%s): %v", now, err)
 		}
-		for _, e := range evs {
-			got["all"] = append(got["all"], e)
-		}
+		got["all"] = append(got["all"], evs...)
 	}
 	base := vip.Event{Ladder: "vip", CustomerID: "c1", Measure: vip.MeasureNetSpend}
 	ev := func(e vip.Event) vip.Event {
