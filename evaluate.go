@@ -306,6 +306,7 @@ func (m *machine) step(t time.Time) {
 	earned, exp := m.earnedAt(ws, cur)
 	if earned > cur {
 		m.upgrade(cur, earned, t, exp, "activity")
+		m.warn(t, earned, ws)
 		m.near(t, ws)
 		return
 	}
@@ -502,25 +503,32 @@ func (m *machine) land(cur, earned, floor int, t time.Time, ws []window, reason 
 		return
 	}
 	m.downgrade(cur, target, t, reason)
+	st.GraceUntil = time.Time{}
 	if target < 0 {
-		st.GraceUntil = time.Time{}
 		return
 	}
 	if ok, exp := m.keeps(target, ws); ok || target <= earned || target == floor {
-		st.GraceUntil = time.Time{}
 		if m.term != TermContinuous {
 			st.ExpiresAt = m.expiryFor(t, exp, false)
-			if st.ExpiresAt.IsZero() || !st.ExpiresAt.After(t) {
-				st.ExpiresAt = m.expiryFor(t, m.windows(t)[0].expiry, false)
+			if !st.ExpiresAt.After(t) {
+				st.ExpiresAt = m.expiryFor(t, ws[0].expiry, false)
 			}
 		}
 		return
 	}
-	// Still short of the new tier: the landing goes on at the next interval.
-	st.ExpiresAt = time.Time{}
+	// Short of the new tier's keep rule too: it gets a grace of its own, or, without
+	// grace, the landing goes on at the next interval.
 	if m.term != TermContinuous {
 		st.ExpiresAt = t
 	}
+	if m.l.GraceMonths > 0 {
+		st.GraceUntil = AddMonths(t, m.l.GraceMonths, m.loc)
+		gap, meas, val := m.keepGap(target, st.GraceUntil, t)
+		m.emit(Event{Kind: EventGraceStarted, At: t, From: st.Tier, To: st.Tier, Deadline: st.GraceUntil,
+			DaysLeft: daysLeft(t, st.GraceUntil), Gap: gap, Measure: meas, Value: val, Reason: "grace"})
+		return
+	}
+	st.GraceUntil = t
 }
 
 // headline returns the criterion of r that events and progress report: the one on the
@@ -548,19 +556,8 @@ func (m *machine) ruleGap(r Rule, w *window) (decimal.Decimal, Measure, decimal.
 
 // keepGap returns what the customer must add by deadline to keep tier cur, judged at t.
 func (m *machine) keepGap(cur int, deadline, t time.Time) (decimal.Decimal, Measure, decimal.Decimal) {
-	r := m.l.Tiers[cur].retainRule(m.l.measure())
-	var w window
-	switch m.term {
-	case TermContinuous, TermFixed:
-		w = m.windows(deadline)[0]
-		w.cut = t
-		if m.kind == PeriodLifetime {
-			w = m.windows(t)[0]
-		}
-	default:
-		w = m.windows(t)[0]
-	}
-	return m.ruleGap(r, &w)
+	w := m.keepWindow(deadline, t)
+	return m.ruleGap(m.l.Tiers[cur].retainRule(m.l.measure()), &w)
 }
 
 func daysLeft(t, deadline time.Time) int {

@@ -67,7 +67,7 @@ func TestLadder_Evaluate_BriefLadder(t *testing.T) {
 	got := map[string][]vip.Event{}
 	st := vip.Status{}
 	// Evaluate at a monthly cadence; catch-up must make the cadence irrelevant.
-	for now := utc(2025, 1, 1, 0); now.Before(utc(2026, 7, 1, 0)); now = now.AddDate(0, 1, 0) {
+	for now := utc(2025, 1, 1, 0); now.Before(utc(2026, 9, 1, 0)); now = now.AddDate(0, 1, 0) {
 		var evs []vip.Event
 		var err error
 		st, evs, err = l.Evaluate(st, a, now)
@@ -109,8 +109,15 @@ func TestLadder_Evaluate_BriefLadder(t *testing.T) {
 		// the window on 2026-03-01).
 		ev(vip.Event{Kind: vip.EventDowngraded, At: utc(2026, 4, 10, 10), From: "Gold", To: "Silver", Crossed: []string{"Gold"},
 			Gap: dec(t, "5000"), Value: dec(t, "0"), Reason: "landing"}),
-		// Silver does not hold either: the next landing one interval (a month) later.
-		ev(vip.Event{Kind: vip.EventDowngraded, At: utc(2026, 5, 10, 10), From: "Silver", To: "", Crossed: []string{"Silver"},
+		// Silver does not hold either: it gets a grace of its own, 2026-04-10 to 07-10
+		// (91 days), with warnings 60 and 30 days before its end.
+		ev(vip.Event{Kind: vip.EventGraceStarted, At: utc(2026, 4, 10, 10), From: "Silver", To: "Silver",
+			Deadline: utc(2026, 7, 10, 10), DaysLeft: 91, Gap: dec(t, "2000"), Value: dec(t, "0"), Reason: "grace"}),
+		ev(vip.Event{Kind: vip.EventDemotionWarning, At: utc(2026, 5, 11, 10), From: "Silver", To: "Silver",
+			Deadline: utc(2026, 7, 10, 10), DaysLeft: 60, Gap: dec(t, "2000"), Value: dec(t, "0"), Reason: "warning"}),
+		ev(vip.Event{Kind: vip.EventDemotionWarning, At: utc(2026, 6, 10, 10), From: "Silver", To: "Silver",
+			Deadline: utc(2026, 7, 10, 10), DaysLeft: 30, Gap: dec(t, "2000"), Value: dec(t, "0"), Reason: "warning"}),
+		ev(vip.Event{Kind: vip.EventDowngraded, At: utc(2026, 7, 10, 10), From: "Silver", To: "", Crossed: []string{"Silver"},
 			Gap: dec(t, "2000"), Value: dec(t, "0"), Reason: "landing"}),
 	}
 	if diff := cmp.Diff(want, got["all"], cmpOpts); diff != "" {
@@ -121,7 +128,7 @@ func TestLadder_Evaluate_BriefLadder(t *testing.T) {
 	}
 
 	// The same activity evaluated once, from a zero status, gives the same events.
-	_, evs, err := l.Evaluate(vip.Status{}, a, utc(2026, 6, 1, 0))
+	_, evs, err := l.Evaluate(vip.Status{}, a, utc(2026, 8, 1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
