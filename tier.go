@@ -799,10 +799,3 @@ func (e Event) Equal(o Event) bool {
 		e.Gap.Equal(o.Gap) && e.Share.Equal(o.Share) && e.Deadline.Equal(o.Deadline) &&
 		e.DaysLeft == o.DaysLeft && e.Reason == o.Reason
 }
-
-// Evaluate moves st through the tier state machine to the instant now, given the
-// customer's activity, and returns the new status and the events on the way, in time
-// order. It is pure and deterministic. See evaluate.go.
-func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Event, error) {
-	return st, nil, errors.New("vip: Evaluate is not implemented yet")
-}
