@@ -1,0 +1,716 @@
+package vip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// EngineOptions tune an [Engine]. A nil *EngineOptions means the defaults.
+type EngineOptions struct {
+	// Clock is the Engine's only source of time; nil means time.Now. Instants are
+	// truncated to microseconds, the precision the stores keep.
+	Clock Clock `json:"-"`
+	// MaxRetries bounds how often one write is retried after a stale status version
+	// (another writer changed a customer in between); 0 means 20.
+	MaxRetries int `json:"max_retries,omitempty"`
+	// PageSize is how many customers a review loads and commits at once; 0 means 500.
+	PageSize int `json:"page_size,omitempty"`
+}
+
+// Engine ties a [Ladder] to a [Store]: it ingests orders and refunds, reviews customers,
+// applies manual placements, and hands out the events to act on. All the tier logic is
+// [Ladder.Evaluate]'s; the Engine loads, evaluates and commits with compare-and-swap on
+// [Status.Version], retrying a bounded number of times when another writer got there
+// first. Several Engines, in one process or many, may share one store.
+//
+// The zero value is not usable: call [NewEngine]. An Engine is safe for concurrent use.
+type Engine struct {
+	store    Store
+	ladder   Ladder
+	clock    Clock
+	retries  int
+	pageSize int
+}
+
+// NewEngine returns an Engine for the ladder l (validated and copied) on store s.
+func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
+	if s == nil {
+		return nil, errors.New("vip: new engine: store is nil")
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{store: s, ladder: l, clock: time.Now, retries: 20, pageSize: 500}
+	if opts != nil {
+		if opts.Clock != nil {
+			e.clock = opts.Clock
+		}
+		if opts.MaxRetries < 0 || opts.PageSize < 0 {
+			return nil, fmt.Errorf("vip: new engine: max_retries %d and page_size %d must not be negative", opts.MaxRetries, opts.PageSize)
+		}
+		if opts.MaxRetries > 0 {
+			e.retries = opts.MaxRetries
+		}
+		if opts.PageSize > 0 {
+			e.pageSize = opts.PageSize
+		}
+	}
+	return e, nil
+}
+
+// Ladder returns the Engine's ladder.
+func (e *Engine) Ladder() Ladder { return e.ladder }
+
+// Store returns the Engine's store.
+func (e *Engine) Store() Store { return e.store }
+
+// now reads the clock, normalised as the stores keep instants.
+func (e *Engine) now() time.Time { return engInstant(e.clock()) }
+
+func engInstant(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// Batch is a set of orders and refunds to ingest together, with optional customer
+// records. A customer first seen in a batch without a record is stored with JoinedAt
+// at their earliest order in the batch.
+type Batch struct {
+	Customers []Customer `json:"customers,omitempty"`
+	Orders    []Order    `json:"orders,omitempty"`
+	Refunds   []Refund   `json:"refunds,omitempty"`
+}
+
+// IngestResult says what [Engine.Ingest] did.
+type IngestResult struct {
+	// Orders and Refunds count the ones newly stored; Duplicates those already stored
+	// with the same content (ignored).
+	Orders     int `json:"orders"`
+	Refunds    int `json:"refunds"`
+	Duplicates int `json:"duplicates"`
+	// Customers counts the customers re-evaluated.
+	Customers int `json:"customers"`
+	// Events are the events logged, in log order.
+	Events []Event `json:"events,omitempty"`
+	// Retries counts the reloads after a stale status version.
+	Retries int `json:"retries"`
+}
+
+// Ingest stores a batch of orders and refunds and re-evaluates their customers at the
+// Clock's instant, in one atomic [Store.Commit]: the new orders, the customers' new
+// statuses and their events are stored together or not at all.
+//
+// The batch is all-or-nothing. Every order, refund and customer is validated first, and
+// then each customer's stored and new activity together ([Activity.Validate]: a refund
+// must name a stored order or one in the batch, and not exceed it); if anything is
+// invalid, nothing is stored and the error names every problem, with the field and the
+// value, wrapping [ErrInvalidOrder], [ErrInvalidRefund], [ErrCurrencyMismatch], and so
+// on. An ID that is already stored, or repeated in the batch, with the same content is
+// ignored (re-sending a batch is harmless); with other content it is [ErrConflict].
+//
+// Late activity: when a customer's batch holds an order or refund placed at or before
+// the customer's last evaluation, the status is restated as a fresh evaluation of all
+// the stored activity (what [Ladder.TierAt] gives), and one event reports the tier
+// change, if any, with Reason "restated". The past events are not rewritten. A customer
+// under a manual override is never restated: their late activity counts from now on,
+// as [Ladder.Evaluate] does.
+func (e *Engine) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
+	var res IngestResult
+	in, err := e.prepare(b)
+	if err != nil {
+		return res, err
+	}
+	if len(in.ids) == 0 {
+		res.Duplicates = in.dups
+		return res, nil
+	}
+	for attempt := 0; ; attempt++ {
+		r, c, err := e.ingestOnce(ctx, in)
+		if err == nil {
+			err = e.store.Commit(ctx, c)
+		}
+		if err == nil {
+			r.Retries = attempt
+			r.Duplicates += in.dups
+			return r, nil
+		}
+		if !errors.Is(err, ErrStale) || attempt >= e.retries {
+			if errors.Is(err, ErrStale) {
+				return res, fmt.Errorf("vip: ingest: gave up after %d retries: %w", attempt, err)
+			}
+			return res, err
+		}
+		if err := engBackoff(ctx, attempt); err != nil {
+			return res, err
+		}
+	}
+}
+
+// engBackoff sleeps before retry attempt+1: a few milliseconds, growing, with jitter
+// taken from the clock's nanoseconds (no global random source).
+func engBackoff(ctx context.Context, attempt int) error {
+	d := time.Duration(1<<min(attempt, 6)) * time.Millisecond
+	d += time.Duration(time.Now().UnixNano() % int64(d))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// engBatch is a validated batch, grouped by customer.
+type engBatch struct {
+	ids       []string
+	orders    map[string][]Order
+	refunds   map[string][]Refund
+	customers map[string]Customer
+	dups      int
+}
+
+// prepare validates the batch on its own, normalises instants and groups it.
+func (e *Engine) prepare(b Batch) (*engBatch, error) {
+	var errs []error
+	in := &engBatch{orders: map[string][]Order{}, refunds: map[string][]Refund{}, customers: map[string]Customer{}}
+	cur := e.ladder.Currency
+	touched := map[string]bool{}
+	for _, c := range b.Customers {
+		if err := c.Validate(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.JoinedAt, c.Birthday = engInstant(c.JoinedAt), engInstant(c.Birthday)
+		if old, ok := in.customers[c.ID]; ok && old != c {
+			errs = append(errs, errorf(ErrConflict, "batch: customer %q appears twice with different content", c.ID))
+			continue
+		}
+		in.customers[c.ID] = c
+		touched[c.ID] = true
+	}
+	seenO := map[string]Order{}
+	for _, o := range b.Orders {
+		if err := o.Validate(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if o.Currency != cur {
+			errs = append(errs, errorf(ErrCurrencyMismatch, "order %q: currency %s, ladder %q counts %s", o.ID, o.Currency, e.ladder.Name, cur))
+			continue
+		}
+		o.PlacedAt = engInstant(o.PlacedAt)
+		if old, ok := seenO[o.ID]; ok {
+			if !engSameOrder(old, o) {
+				errs = append(errs, errorf(ErrConflict, "batch: order %q appears twice with different content", o.ID))
+			} else {
+				in.dups++
+			}
+			continue
+		}
+		seenO[o.ID] = o
+		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
+		touched[o.CustomerID] = true
+	}
+	seenR := map[string]Refund{}
+	for _, r := range b.Refunds {
+		if err := r.Validate(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if r.Currency != cur {
+			errs = append(errs, errorf(ErrCurrencyMismatch, "refund %q: currency %s, ladder %q counts %s", r.ID, r.Currency, e.ladder.Name, cur))
+			continue
+		}
+		r.At = engInstant(r.At)
+		if old, ok := seenR[r.ID]; ok {
+			if !engSameRefund(old, r) {
+				errs = append(errs, errorf(ErrConflict, "batch: refund %q appears twice with different content", r.ID))
+			} else {
+				in.dups++
+			}
+			continue
+		}
+		seenR[r.ID] = r
+		in.refunds[r.CustomerID] = append(in.refunds[r.CustomerID], r)
+		touched[r.CustomerID] = true
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for id := range touched {
+		in.ids = append(in.ids, id)
+	}
+	slices.Sort(in.ids)
+	return in, nil
+}
+
+// ingestOnce loads the batch's customers, merges and evaluates, and returns the change
+// to commit.
+func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Change, error) {
+	var res IngestResult
+	c := Change{Source: SourceIngest}
+	snaps, err := e.store.Load(ctx, e.ladder.Name, in.ids)
+	if err != nil {
+		return res, c, err
+	}
+	var errs []error
+	base := e.now()
+	for i, id := range in.ids {
+		snap := snaps[i]
+		a := snap.Activity
+		st := snap.Status
+		late := false
+		custChanged := false
+		if nc, ok := in.customers[id]; ok && (!snap.Found || nc != a.Customer) {
+			a.Customer = nc
+			c.Customers = append(c.Customers, nc)
+			custChanged = snap.Found
+		}
+		have := make(map[string]int, len(a.Orders))
+		for j := range a.Orders {
+			have[a.Orders[j].ID] = j
+		}
+		a.Orders = slices.Clip(a.Orders)
+		var added int
+		for _, o := range in.orders[id] {
+			if j, ok := have[o.ID]; ok {
+				if !engSameOrder(a.Orders[j], o) {
+					errs = append(errs, errorf(ErrConflict, "order %q: stored with other content", o.ID))
+				} else {
+					res.Duplicates++
+				}
+				continue
+			}
+			a.Orders = append(a.Orders, o)
+			c.Orders = append(c.Orders, o)
+			added++
+			res.Orders++
+			if !st.Checked.IsZero() && !o.PlacedAt.After(st.Checked) {
+				late = true
+			}
+		}
+		haveR := make(map[string]int, len(a.Refunds))
+		for j := range a.Refunds {
+			haveR[a.Refunds[j].ID] = j
+		}
+		a.Refunds = slices.Clip(a.Refunds)
+		for _, r := range in.refunds[id] {
+			if j, ok := haveR[r.ID]; ok {
+				if !engSameRefund(a.Refunds[j], r) {
+					errs = append(errs, errorf(ErrConflict, "refund %q: stored with other content", r.ID))
+				} else {
+					res.Duplicates++
+				}
+				continue
+			}
+			a.Refunds = append(a.Refunds, r)
+			c.Refunds = append(c.Refunds, r)
+			added++
+			res.Refunds++
+			if !st.Checked.IsZero() && !r.At.After(st.Checked) {
+				late = true
+			}
+		}
+		if !snap.Found && in.customers[id].ID == "" {
+			nc := Customer{ID: id}
+			for _, o := range a.Orders {
+				if nc.JoinedAt.IsZero() || o.PlacedAt.Before(nc.JoinedAt) {
+					nc.JoinedAt = o.PlacedAt
+				}
+			}
+			if nc.JoinedAt.IsZero() { // refunds only: Validate below reports them
+				nc.JoinedAt = base
+			}
+			a.Customer = nc
+			c.Customers = append(c.Customers, nc)
+		}
+		if added == 0 && !custChanged && snap.Found {
+			continue
+		}
+		if err := a.Validate(e.ladder.Currency); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		now := base
+		if now.Before(st.Checked) {
+			now = st.Checked
+		}
+		var nst Status
+		var evs []Event
+		if (late || custChanged) && st.Override == nil {
+			nst, evs, err = e.restate(st, &a, now)
+		} else {
+			nst, evs, err = e.ladder.Evaluate(st, &a, now)
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		nst.Version = st.Version
+		c.Statuses = append(c.Statuses, nst)
+		c.Events = append(c.Events, evs...)
+		res.Customers++
+	}
+	if err := errors.Join(errs...); err != nil {
+		return res, c, err
+	}
+	res.Events = c.Events
+	return res, c, nil
+}
+
+// restate evaluates a fresh status from all of a's activity and reports the tier change
+// from st, if any, as one event.
+func (e *Engine) restate(st Status, a *Activity, now time.Time) (Status, []Event, error) {
+	fresh, _, err := e.ladder.Evaluate(Status{CustomerID: st.CustomerID, Ladder: st.Ladder}, a, now)
+	if err != nil {
+		return st, nil, err
+	}
+	if fresh.Tier == st.Tier {
+		return fresh, nil, nil
+	}
+	l := &e.ladder
+	from, to := l.TierIndex(st.Tier), l.TierIndex(fresh.Tier)
+	ev := Event{Ladder: l.Name, CustomerID: st.CustomerID, At: now, From: st.Tier, To: fresh.Tier,
+		Measure: l.measure(), Reason: "restated"}
+	switch {
+	case to > from:
+		ev.Kind = EventUpgraded
+		if from < 0 {
+			ev.Kind = EventEnrolled
+		}
+		peak := l.TierIndex(st.Peak)
+		ev.Reentry = to <= peak
+		for i := from + 1; i <= to; i++ {
+			t := &l.Tiers[i]
+			if t.InviteOnly && i != to {
+				continue
+			}
+			ev.Crossed = append(ev.Crossed, t.Name)
+			if t.EntryReward != "" && (!l.Rewards.NoRepay || i > peak) {
+				ev.Rewards = append(ev.Rewards, t.EntryReward)
+			}
+		}
+		ev.Deadline = fresh.ExpiresAt
+	default:
+		ev.Kind = EventDowngraded
+		for i := from; i > to; i-- {
+			ev.Crossed = append(ev.Crossed, l.Tiers[i].Name)
+		}
+	}
+	if p, err := l.Progress(fresh, a, now); err == nil {
+		ev.Value = p.Value
+	}
+	return fresh, []Event{ev}, nil
+}
+
+// engSameOrder reports whether two orders have the same content: amounts compared as
+// numbers, instants as instants.
+func engSameOrder(a, b Order) bool {
+	if a.ID != b.ID || a.CustomerID != b.CustomerID || !engInstant(a.PlacedAt).Equal(engInstant(b.PlacedAt)) ||
+		a.Currency != b.Currency || a.Channel != b.Channel || !a.Shipping.Equal(b.Shipping) || !a.Tax.Equal(b.Tax) ||
+		len(a.Lines) != len(b.Lines) {
+		return false
+	}
+	for i := range a.Lines {
+		x, y := a.Lines[i], b.Lines[i]
+		if x.SKU != y.SKU || x.Category != y.Category || x.Brand != y.Brand || x.Quantity != y.Quantity ||
+			!x.ListPrice.Equal(y.ListPrice) || !x.PaidPrice.Equal(y.PaidPrice) || !x.UnitCost.Equal(y.UnitCost) ||
+			x.NewRelease != y.NewRelease || x.Premium != y.Premium {
+			return false
+		}
+	}
+	return true
+}
+
+// engSameRefund reports whether two refunds have the same content.
+func engSameRefund(a, b Refund) bool {
+	return a.ID == b.ID && a.OrderID == b.OrderID && a.CustomerID == b.CustomerID &&
+		engInstant(a.At).Equal(engInstant(b.At)) && a.Currency == b.Currency && a.Amount.Equal(b.Amount) &&
+		slices.Equal(a.Lines, b.Lines)
+}
+
+// ReviewResult says what [Engine.Review] did.
+type ReviewResult struct {
+	// At is the instant reviewed.
+	At time.Time `json:"at"`
+	// Customers counts the customers looked at; Changed those whose status was written.
+	Customers int `json:"customers"`
+	Changed   int `json:"changed"`
+	// Events counts the events logged.
+	Events int `json:"events"`
+	// Retries counts page reloads after a stale status version.
+	Retries int `json:"retries"`
+}
+
+// Review evaluates every customer of the shard (the zero Shard: all customers) at the
+// Clock's instant, page by page, and commits each page's changes atomically: grace
+// expiries, period roll-offs, expiries, warnings, proximity events and override expiries,
+// everything [Ladder.Evaluate] catches up on. A status whose only change would be its
+// Checked instant is not written (the next evaluation catches up the same way).
+//
+// Review is safe to run again and to run concurrently with ingest: a second review at
+// the same instant changes nothing, and a customer already evaluated at or after the
+// instant is left alone. Reviews of the shards of one store, in one process or several,
+// together do what one review of all customers does.
+func (e *Engine) Review(ctx context.Context, shard Shard) (ReviewResult, error) {
+	return e.ReviewAt(ctx, shard, e.now())
+}
+
+// ReviewAt is [Engine.Review] at the instant now instead of the Clock's: for catching
+// up a missed schedule, or for several review processes that must agree on one instant.
+func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (ReviewResult, error) {
+	now = engInstant(now)
+	res := ReviewResult{At: now}
+	if err := shard.Validate(); err != nil {
+		return res, err
+	}
+	if now.IsZero() {
+		return res, errorf(ErrInvalidStatus, "review: now is zero")
+	}
+	after := ""
+	for {
+		ids, err := e.store.Customers(ctx, shard, after, e.pageSize)
+		if err != nil {
+			return res, err
+		}
+		if len(ids) == 0 {
+			return res, nil
+		}
+		for attempt := 0; ; attempt++ {
+			c, err := e.reviewPage(ctx, ids, now)
+			if err == nil {
+				err = e.store.Commit(ctx, c)
+			}
+			if err == nil {
+				res.Customers += len(ids)
+				res.Changed += len(c.Statuses)
+				res.Events += len(c.Events)
+				break
+			}
+			if !errors.Is(err, ErrStale) || attempt >= e.retries {
+				return res, err
+			}
+			res.Retries++
+			if err := engBackoff(ctx, attempt); err != nil {
+				return res, err
+			}
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (Change, error) {
+	c := Change{Source: SourceReview}
+	snaps, err := e.store.Load(ctx, e.ladder.Name, ids)
+	if err != nil {
+		return c, err
+	}
+	var errs []error
+	for i := range snaps {
+		st := snaps[i].Status
+		if !st.Checked.Before(now) {
+			continue
+		}
+		nst, evs, err := e.ladder.Evaluate(st, &snaps[i].Activity, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("vip: review customer %q: %w", ids[i], err))
+			continue
+		}
+		cmpSt := nst
+		cmpSt.Checked = st.Checked
+		if len(evs) == 0 && cmpSt.Equal(st) {
+			continue
+		}
+		nst.Version = st.Version
+		c.Statuses = append(c.Statuses, nst)
+		c.Events = append(c.Events, evs...)
+	}
+	return c, errors.Join(errs...)
+}
+
+// Place applies a manual placement ([Ladder.Place]) to a customer at the Clock's
+// instant and commits it with its events, recorded with source SourcePlace. It returns
+// the new status. An unknown customer is [ErrNotFound].
+func (e *Engine) Place(ctx context.Context, customerID string, o Override) (Status, error) {
+	for attempt := 0; ; attempt++ {
+		snap, err := e.load(ctx, customerID)
+		if err != nil {
+			return Status{}, err
+		}
+		now := e.now()
+		if now.Before(snap.Status.Checked) {
+			now = snap.Status.Checked
+		}
+		o.Until = engInstant(o.Until)
+		nst, evs, err := e.ladder.Place(snap.Status, o, &snap.Activity, now)
+		if err != nil {
+			return Status{}, err
+		}
+		nst.Version = snap.Status.Version
+		err = e.store.Commit(ctx, Change{Source: SourcePlace, Statuses: []Status{nst}, Events: evs})
+		if err == nil {
+			nst.Version++
+			return nst, nil
+		}
+		if !errors.Is(err, ErrStale) || attempt >= e.retries {
+			return Status{}, err
+		}
+		if err := engBackoff(ctx, attempt); err != nil {
+			return Status{}, err
+		}
+	}
+}
+
+func (e *Engine) load(ctx context.Context, customerID string) (Snapshot, error) {
+	snaps, err := e.store.Load(ctx, e.ladder.Name, []string{customerID})
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if len(snaps) != 1 || !snaps[0].Found {
+		return Snapshot{}, errorf(ErrNotFound, "customer %q", customerID)
+	}
+	return snaps[0], nil
+}
+
+// Status returns the customer's stored status, as of its last evaluation
+// ([Status.Checked]); [Engine.Progress] evaluates up to now. An unknown customer is
+// [ErrNotFound].
+func (e *Engine) Status(ctx context.Context, customerID string) (Status, error) {
+	snap, err := e.load(ctx, customerID)
+	return snap.Status, err
+}
+
+// Activity returns the customer's stored activity. An unknown customer is
+// [ErrNotFound].
+func (e *Engine) Activity(ctx context.Context, customerID string) (Activity, error) {
+	snap, err := e.load(ctx, customerID)
+	return snap.Activity, err
+}
+
+// Progress reports where the customer stands at the Clock's instant
+// ([Ladder.Progress]), without storing anything. An unknown customer is [ErrNotFound].
+func (e *Engine) Progress(ctx context.Context, customerID string) (Progress, error) {
+	snap, err := e.load(ctx, customerID)
+	if err != nil {
+		return Progress{}, err
+	}
+	now := e.now()
+	if now.Before(snap.Status.Checked) {
+		now = snap.Status.Checked
+	}
+	return e.ladder.Progress(snap.Status, &snap.Activity, now)
+}
+
+// History returns every event logged for the customer on the Engine's ladder, in
+// order. An unknown customer is [ErrNotFound].
+func (e *Engine) History(ctx context.Context, customerID string) ([]Record, error) {
+	return e.store.History(ctx, e.ladder.Name, customerID)
+}
+
+// Causes of a [TierChange].
+const (
+	CauseRule     = "rule"     // earned or lost by the ladder's rules as orders and refunds arrived
+	CauseReview   = "review"   // a scheduled review: grace ended, the window rolled, a term expired
+	CauseOverride = "override" // a manual placement began or ended
+)
+
+// TierChange is one entry of the audit trail: the customer's tier moved From -> To.
+type TierChange struct {
+	Seq  int64     `json:"seq"`
+	At   time.Time `json:"at"`
+	Kind EventKind `json:"kind"`
+	From string    `json:"from,omitempty"`
+	To   string    `json:"to,omitempty"`
+	// Cause is CauseRule, CauseReview or CauseOverride; Reason is the event's own
+	// reason ("activity", "grace", "landing", "expiry", "restated", an override's
+	// reason code, ...).
+	Cause  string `json:"cause"`
+	Reason string `json:"reason,omitempty"`
+	// Measure and Value: the ladder's measure and its value at At.
+	Measure Measure `json:"measure,omitempty"`
+	Value   string  `json:"value,omitempty"`
+}
+
+// TierChanges returns the customer's audit trail: every change of tier on the Engine's
+// ladder, in order, each with its cause. An unknown customer is [ErrNotFound].
+func (e *Engine) TierChanges(ctx context.Context, customerID string) ([]TierChange, error) {
+	recs, err := e.History(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []TierChange
+	for _, r := range recs {
+		ev := r.Event
+		if ev.From == ev.To {
+			continue
+		}
+		switch ev.Kind {
+		case EventEnrolled, EventUpgraded, EventDowngraded, EventOverrideSet, EventOverrideExpired:
+		default:
+			continue
+		}
+		if ev.Kind == EventOverrideSet || ev.Kind == EventOverrideExpired {
+			continue // the tier move itself is its own Upgraded/Downgraded event
+		}
+		tc := TierChange{Seq: r.Seq, At: ev.At, Kind: ev.Kind, From: ev.From, To: ev.To, Reason: ev.Reason,
+			Measure: ev.Measure, Value: ev.Value.String()}
+		switch {
+		case r.Source == SourcePlace || ev.Reason == "override" || engIsOverrideReason(ev.Reason):
+			tc.Cause = CauseOverride
+		case r.Source == SourceReview:
+			tc.Cause = CauseReview
+		default:
+			tc.Cause = CauseRule
+		}
+		out = append(out, tc)
+	}
+	return out, nil
+}
+
+func engIsOverrideReason(r string) bool {
+	switch r {
+	case ReasonStatusMatch, ReasonServiceRecovery, ReasonGift, ReasonInvitationOnly:
+		return true
+	}
+	return false
+}
+
+// Deliver hands the next events after the consumer's cursor (at most limit) to fn and,
+// when fn returns nil, acknowledges them, moving the cursor past them. It returns how
+// many events were delivered; 0 means the consumer is up to date.
+//
+// An event is acknowledged exactly once. Delivery to fn is at least once: if the
+// process stops between fn and the acknowledgement, the next Deliver hands the same
+// events again, so fn should be idempotent (Record.Seq is a stable key). Run one
+// Deliver loop per consumer name; if two race, the second to acknowledge gets
+// [ErrStale] (its events were delivered twice).
+func (e *Engine) Deliver(ctx context.Context, consumer string, limit int, fn func(context.Context, []Record) error) (int, error) {
+	if strings.TrimSpace(consumer) == "" {
+		return 0, errors.New("vip: deliver: consumer name is empty")
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	cur, err := e.store.Cursor(ctx, consumer)
+	if err != nil {
+		return 0, err
+	}
+	recs, err := e.store.Events(ctx, cur, limit)
+	if err != nil || len(recs) == 0 {
+		return 0, err
+	}
+	if err := fn(ctx, recs); err != nil {
+		return 0, err
+	}
+	if err := e.store.Ack(ctx, consumer, cur, recs[len(recs)-1].Seq); err != nil {
+		return len(recs), err
+	}
+	return len(recs), nil
+}
