@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"CursorExactlyOnce", testCursorExactlyOnce},
 		{"AckCompareAndSwap", testAckCAS},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"EngineUnderLoad", testEngineUnderLoad},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -581,5 +581,4 @@ func testConcurrentWriters(t *testing.T, s vip.Store) {
 	if n := len(slices.Compact(reasons)); n != writers*updates {
 		t.Errorf("%d distinct events, want %d", n, writers*updates)
 	}
-	_ = strings.TrimSpace
 }
