@@ -105,3 +105,15 @@ func TestOpen_Concurrent(t *testing.T) {
 		t.Errorf("vip_migrations has %d rows after concurrent opens, want %d", n, want)
 	}
 }
+
+var target = storetest.Target{
+	New:  func(t *testing.T) string { return freshSchema(t) },
+	Open: func(t testing.TB, place string) vip.Store { return open(t, place) },
+}
+
+// TestCrash kills a writer process with SIGKILL in the middle of ingest.
+func TestCrash(t *testing.T) { storetest.RunCrash(t, target) }
+
+// TestShardedReview runs four review processes on shards of one database, one of them
+// killed with SIGKILL and restarted; the result equals a single-process review.
+func TestShardedReview(t *testing.T) { storetest.RunShardedReview(t, target) }

@@ -1,6 +1,7 @@
 package sqlitestore_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 
@@ -63,3 +64,21 @@ func TestOpen_BadPath(t *testing.T) {
 		}
 	}
 }
+
+var target = storetest.Target{
+	New: func(t *testing.T) string { return filepath.Join(t.TempDir(), "vip.db") },
+	Open: func(t testing.TB, place string) vip.Store {
+		s, err := sqlitestore.Open(context.Background(), place, nil)
+		if err != nil {
+			t.Fatalf("Open(%q) = %v", place, err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	},
+}
+
+// TestCrash kills a writer process with SIGKILL in the middle of ingest.
+func TestCrash(t *testing.T) { storetest.RunCrash(t, target) }
+
+// TestShardedReview runs four review processes on one file, one killed and restarted.
+func TestShardedReview(t *testing.T) { storetest.RunShardedReview(t, target) }
