@@ -10,7 +10,7 @@ import (
 	"github.com/vipkit/vip/store/storetest"
 )
 
-func open(t *testing.T) *sqlitestore.Store {
+func open(t testing.TB) *sqlitestore.Store {
 	t.Helper()
 	s, err := sqlitestore.Open(t.Context(), filepath.Join(t.TempDir(), "vip.db"), nil)
 	if err != nil {
