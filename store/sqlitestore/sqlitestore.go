@@ -46,8 +46,48 @@ type Options struct {
 // Store is a [vip.Store] in a SQLite file. It is safe for concurrent use by goroutines
 // and processes. The zero value is not usable: call [Open], and [Store.Close] when done.
 type Store struct {
-	w *sql.DB // one connection, BEGIN IMMEDIATE
-	r *sql.DB // read pool
+	w  *sql.DB // one connection, BEGIN IMMEDIATE
+	r  *sql.DB // read pool
+	ws writeStmts
+	rs readStmts
+}
+
+// SQL of the hot statements, prepared once per connection.
+const (
+	sqlUpsertCustomer = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
+	sqlEnsureCustomer = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`
+	sqlInsertOrder    = `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+	sqlInsertStatus   = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (ladder, customer_id) DO NOTHING`
+	sqlUpdateStatus   = `UPDATE vip_statuses SET tier = ?, version = version + 1, checked = ?, body = ? WHERE ladder = ? AND customer_id = ? AND version = ?`
+	sqlInsertEvent    = `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES (?, ?, ?, ?, ?, ?)`
+	sqlLoadStatus     = `SELECT customer_id, body, version FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
+	sqlLoadCustomers  = `SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`
+	sqlLoadOrders     = `SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at, id`
+	sqlLoadRefunds    = `SELECT customer_id, body, 0 FROM vip_refunds WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, at, id`
+)
+
+type writeStmts struct {
+	upsertCustomer, ensureCustomer, insertOrder, insertStatus, updateStatus, insertEvent *sql.Stmt
+}
+
+type readStmts struct {
+	loadStatus, loadCustomers, loadOrders, loadRefunds *sql.Stmt
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	var err error
+	prep := func(db *sql.DB, q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = db.PrepareContext(ctx, q)
+		return st
+	}
+	s.ws = writeStmts{prep(s.w, sqlUpsertCustomer), prep(s.w, sqlEnsureCustomer), prep(s.w, sqlInsertOrder),
+		prep(s.w, sqlInsertStatus), prep(s.w, sqlUpdateStatus), prep(s.w, sqlInsertEvent)}
+	s.rs = readStmts{prep(s.r, sqlLoadStatus), prep(s.r, sqlLoadCustomers), prep(s.r, sqlLoadOrders), prep(s.r, sqlLoadRefunds)}
+	return err
 }
 
 var _ vip.Store = (*Store)(nil)
@@ -95,6 +135,10 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	r.SetMaxIdleConns(n)
 	s := &Store{w: w, r: r}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
+	}
+	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
 	}
@@ -206,8 +250,8 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Sn
 	}
 	defer tx.Rollback()
 	arg := idsJSON(ids)
-	each := func(query string, args []any, fn func(id string, body []byte, n int64) error) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
+	each := func(st *sql.Stmt, args []any, fn func(id string, body []byte, n int64) error) error {
+		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("vip: sqlite load: %w", err)
 		}
@@ -226,46 +270,42 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Sn
 		return rows.Err()
 	}
 	// Statuses first: any later write that adds an order also bumps the status version.
-	err = each(`SELECT customer_id, body, version FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`,
-		[]any{ladder, arg}, func(id string, body []byte, v int64) error {
-			st, err := codec.DecodeStatus(body, v)
+	err = each(s.rs.loadStatus, []any{ladder, arg}, func(id string, body []byte, v int64) error {
+		st, err := codec.DecodeStatus(body, v)
+		if err == nil {
+			out[at[id]].Status = st
+		}
+		return err
+	})
+	if err == nil {
+		err = each(s.rs.loadCustomers, []any{arg}, func(id string, body []byte, _ int64) error {
+			c, err := codec.DecodeCustomer(body)
 			if err == nil {
-				out[at[id]].Status = st
+				out[at[id]].Found = true
+				out[at[id]].Activity.Customer = c
 			}
 			return err
 		})
-	if err == nil {
-		err = each(`SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`,
-			[]any{arg}, func(id string, body []byte, _ int64) error {
-				c, err := codec.DecodeCustomer(body)
-				if err == nil {
-					out[at[id]].Found = true
-					out[at[id]].Activity.Customer = c
-				}
-				return err
-			})
 	}
 	if err == nil {
-		err = each(`SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at, id`,
-			[]any{arg}, func(id string, body []byte, _ int64) error {
-				o, err := codec.DecodeOrder(body)
-				if err == nil {
-					a := &out[at[id]].Activity
-					a.Orders = append(a.Orders, o)
-				}
-				return err
-			})
+		err = each(s.rs.loadOrders, []any{arg}, func(id string, body []byte, _ int64) error {
+			o, err := codec.DecodeOrder(body)
+			if err == nil {
+				a := &out[at[id]].Activity
+				a.Orders = append(a.Orders, o)
+			}
+			return err
+		})
 	}
 	if err == nil {
-		err = each(`SELECT customer_id, body, 0 FROM vip_refunds WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, at, id`,
-			[]any{arg}, func(id string, body []byte, _ int64) error {
-				r, err := codec.DecodeRefund(body)
-				if err == nil {
-					a := &out[at[id]].Activity
-					a.Refunds = append(a.Refunds, r)
-				}
-				return err
-			})
+		err = each(s.rs.loadRefunds, []any{arg}, func(id string, body []byte, _ int64) error {
+			r, err := codec.DecodeRefund(body)
+			if err == nil {
+				a := &out[at[id]].Activity
+				a.Refunds = append(a.Refunds, r)
+			}
+			return err
+		})
 	}
 	if err != nil {
 		return nil, err
@@ -297,28 +337,23 @@ func wrap(what string, err error) error {
 }
 
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
-	for _, cu := range c.Customers {
-		body, err := codec.Customer(cu)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET body = excluded.body`, cu.ID, int64(vip.CustomerHash(cu.ID)), body); err != nil {
-			return wrap("customer", err)
+	named := make(map[string]bool, len(c.Customers))
+	if len(c.Customers) > 0 {
+		up := tx.StmtContext(ctx, s.ws.upsertCustomer)
+		for _, cu := range c.Customers {
+			body, err := codec.Customer(cu)
+			if err != nil {
+				return err
+			}
+			if _, err := up.ExecContext(ctx, cu.ID, int64(vip.CustomerHash(cu.ID)), body); err != nil {
+				return wrap("customer", err)
+			}
+			named[cu.ID] = true
 		}
 	}
 	if len(c.Orders) > 0 {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-		if err != nil {
-			return wrap("order", err)
-		}
-		defer ins.Close()
-		cust, err := tx.PrepareContext(ctx, `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-		if err != nil {
-			return wrap("order", err)
-		}
-		defer cust.Close()
+		ins := tx.StmtContext(ctx, s.ws.insertOrder)
+		cust := tx.StmtContext(ctx, s.ws.ensureCustomer)
 		for _, o := range c.Orders {
 			body, err := codec.Order(o)
 			if err != nil {
@@ -339,6 +374,10 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 				}
 				continue
 			}
+			if named[o.CustomerID] {
+				continue
+			}
+			named[o.CustomerID] = true
 			cb, _ := codec.Customer(vip.Customer{ID: o.CustomerID})
 			if _, err := cust.ExecContext(ctx, o.CustomerID, int64(vip.CustomerHash(o.CustomerID)), cb); err != nil {
 				return wrap("order", err)
@@ -381,13 +420,9 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 		var res sql.Result
 		if st.Version == 0 {
-			res, err = tx.ExecContext(ctx, `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body)
-				VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (ladder, customer_id) DO NOTHING`,
-				st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body)
+			res, err = tx.StmtContext(ctx, s.ws.insertStatus).ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body)
 		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE vip_statuses SET tier = ?, version = version + 1, checked = ?, body = ?
-				WHERE ladder = ? AND customer_id = ? AND version = ?`,
-				st.Tier, codec.FormatTime(st.Checked), body, st.Ladder, st.CustomerID, st.Version)
+			res, err = tx.StmtContext(ctx, s.ws.updateStatus).ExecContext(ctx, st.Tier, codec.FormatTime(st.Checked), body, st.Ladder, st.CustomerID, st.Version)
 		}
 		if err != nil {
 			return wrap("status", err)
@@ -397,11 +432,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 	}
 	if len(c.Events) > 0 {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES (?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return wrap("event", err)
-		}
-		defer ins.Close()
+		ins := tx.StmtContext(ctx, s.ws.insertEvent)
 		for _, e := range c.Events {
 			body, err := codec.Event(e)
 			if err != nil {
