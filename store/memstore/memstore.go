@@ -19,6 +19,7 @@ import (
 type Store struct {
 	mu        sync.RWMutex
 	customers map[string]vip.Customer
+	ids       []string // the customers' IDs, sorted
 	orders    map[string]storedOrder
 	refunds   map[string]storedRefund
 	byCust    map[string]*custData
@@ -157,6 +158,7 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 		}
 	}
 	for _, cu := range c.Customers {
+		s.addID(cu.ID)
 		s.customers[cu.ID] = codec.NormCustomer(cu)
 		s.cust(cu.ID)
 	}
@@ -167,6 +169,7 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 		o = codec.NormOrder(o)
 		s.orders[o.ID] = storedOrder{o: o, fp: codec.OrderPrint(o)}
 		if _, ok := s.customers[o.CustomerID]; !ok {
+			s.addID(o.CustomerID)
 			s.customers[o.CustomerID] = vip.Customer{ID: o.CustomerID}
 		}
 		d := s.cust(o.CustomerID)
@@ -194,6 +197,15 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 	return nil
 }
 
+// addID records a customer ID not stored before in the sorted list.
+func (s *Store) addID(id string) {
+	if _, ok := s.customers[id]; ok {
+		return
+	}
+	i, _ := slices.BinarySearch(s.ids, id)
+	s.ids = slices.Insert(s.ids, i, id)
+}
+
 func (s *Store) cust(id string) *custData {
 	d := s.byCust[id]
 	if d == nil {
@@ -212,16 +224,16 @@ func (s *Store) Customers(ctx context.Context, shard vip.Shard, after string, li
 		return nil, err
 	}
 	s.mu.RLock()
-	var ids []string
-	for id := range s.customers {
-		if id > after && shard.Contains(id) {
-			ids = append(ids, id)
-		}
+	defer s.mu.RUnlock()
+	i, found := slices.BinarySearch(s.ids, after)
+	if found {
+		i++
 	}
-	s.mu.RUnlock()
-	slices.Sort(ids)
-	if limit >= 0 && len(ids) > limit {
-		ids = ids[:limit]
+	var ids []string
+	for ; i < len(s.ids) && (limit < 0 || len(ids) < limit); i++ {
+		if shard.Contains(s.ids[i]) {
+			ids = append(ids, s.ids[i])
+		}
 	}
 	return ids, nil
 }
