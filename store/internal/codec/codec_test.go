@@ -1,0 +1,109 @@
+package codec_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/store/internal/codec"
+	"pgregory.net/rapid"
+)
+
+func TestExact(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"10.50", "10.50"}, {"10.5", "10.5"}, {"0.00", "0.00"}, {"1200", "1200"}, {"-3.140", "-3.140"},
+		{"123456789012345678901234567890.000000001", "123456789012345678901234567890.000000001"},
+	}
+	for _, c := range cases {
+		if got := codec.Exact(decimal.RequireFromString(c.in)); got != c.want {
+			t.Errorf("Exact(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+func genDecimal(t *rapid.T, label string) decimal.Decimal {
+	return decimal.New(rapid.Int64Range(0, 1e12).Draw(t, label+"-coef"), -int32(rapid.IntRange(0, 6).Draw(t, label+"-exp")))
+}
+
+// TestOrder_RoundTrip: any order comes back with every digit of every amount, its
+// instant in UTC truncated to microseconds, and the same fingerprint.
+func TestOrder_RoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		o := vip.Order{ID: rapid.String().Draw(t, "id"), CustomerID: rapid.String().Draw(t, "customer"),
+			PlacedAt: time.Unix(rapid.Int64Range(0, 4e9).Draw(t, "sec"), rapid.Int64Range(0, 999999999).Draw(t, "nsec")).In(time.FixedZone("z", 3600*rapid.IntRange(-12, 14).Draw(t, "zone"))),
+			Currency: "USD", Shipping: genDecimal(t, "ship"), Tax: genDecimal(t, "tax"), Channel: rapid.String().Draw(t, "channel")}
+		for i := range rapid.IntRange(1, 4).Draw(t, "lines") {
+			_ = i
+			o.Lines = append(o.Lines, vip.Line{SKU: rapid.String().Draw(t, "sku"), Quantity: rapid.Int64Range(1, 100).Draw(t, "qty"),
+				ListPrice: genDecimal(t, "list"), PaidPrice: genDecimal(t, "paid"), UnitCost: genDecimal(t, "cost"),
+				Premium: rapid.Bool().Draw(t, "premium")})
+		}
+		b, err := codec.Order(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := codec.DecodeOrder(b)
+		if err != nil {
+			t.Fatalf("DecodeOrder(Order(o)) = %v", err)
+		}
+		if !got.PlacedAt.Equal(o.PlacedAt.Truncate(time.Microsecond)) || got.PlacedAt.Location() != time.UTC {
+			t.Fatalf("placed_at %v came back as %v", o.PlacedAt, got.PlacedAt)
+		}
+		for i := range o.Lines {
+			for _, p := range [][2]decimal.Decimal{{o.Lines[i].ListPrice, got.Lines[i].ListPrice}, {o.Lines[i].PaidPrice, got.Lines[i].PaidPrice}, {o.Lines[i].UnitCost, got.Lines[i].UnitCost}} {
+				if codec.Exact(p[0]) != codec.Exact(p[1]) {
+					t.Fatalf("line %d: amount %s came back as %s", i, codec.Exact(p[0]), codec.Exact(p[1]))
+				}
+			}
+		}
+		if codec.Exact(got.Shipping) != codec.Exact(o.Shipping) || codec.Exact(got.Tax) != codec.Exact(o.Tax) {
+			t.Fatalf("shipping/tax %s/%s came back as %s/%s", o.Shipping, o.Tax, got.Shipping, got.Tax)
+		}
+		if !bytes.Equal(codec.OrderPrint(o), codec.OrderPrint(got)) {
+			t.Fatalf("fingerprint changed in a round trip")
+		}
+	})
+}
+
+// FuzzDecodeOrder: stored bytes of any shape give an order or an error, never a panic,
+// and a decoded order encodes and decodes to the same fingerprint.
+func FuzzDecodeOrder(f *testing.F) {
+	f.Add([]byte(`{"id":"o1","cu":"c1","at":"2025-01-02T03:04:05.000006Z","cy":"USD","li":[{"s":"a","q":2,"l":"10.50","p":"9.99","u":"5"}],"sh":"4.90"}`))
+	f.Add([]byte(`{"li":[{"p":"1e400"}]}`))
+	f.Add([]byte(`{"at":"yesterday"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := codec.DecodeOrder(b)
+		if err != nil {
+			return
+		}
+		b2, err := codec.Order(o)
+		if err != nil {
+			t.Fatalf("Order(decoded) = %v", err)
+		}
+		o2, err := codec.DecodeOrder(b2)
+		if err != nil {
+			t.Fatalf("DecodeOrder(Order(decoded)) = %v", err)
+		}
+		if !bytes.Equal(codec.OrderPrint(o), codec.OrderPrint(o2)) {
+			t.Fatalf("fingerprint changed in a second round trip")
+		}
+	})
+}
+
+// FuzzDecodeStatus: any bytes give a status or an error, never a panic.
+func FuzzDecodeStatus(f *testing.F) {
+	f.Add([]byte(`{"customer_id":"c1","ladder":"vip","tier":"Gold","checked":"2025-01-02T03:04:05Z"}`))
+	f.Add([]byte(`{"override":{"until":"x"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, err := codec.DecodeStatus(b, 3)
+		if err == nil && st.Version != 3 {
+			t.Fatalf("version %d, want 3", st.Version)
+		}
+		_, _ = codec.DecodeEvent(b)
+		_, _ = codec.DecodeRefund(b)
+		_, _ = codec.DecodeCustomer(b)
+	})
+}
