@@ -3,7 +3,7 @@
 CREATE TABLE vip_customers (
     id   text COLLATE "C" PRIMARY KEY,
     hash bigint NOT NULL,  -- vip.CustomerHash(id), for shards
-    body jsonb NOT NULL
+    body json NOT NULL
 );
 
 CREATE TABLE vip_orders (
@@ -13,7 +13,7 @@ CREATE TABLE vip_orders (
     currency    text NOT NULL,
     paid        numeric NOT NULL,  -- sum of the lines' paid values
     fp          bytea NOT NULL,    -- content fingerprint, for idempotent writes
-    body        jsonb NOT NULL     -- the order, amounts as strings with every digit
+    body        json NOT NULL     -- the order, amounts as strings with every digit
 );
 CREATE INDEX vip_orders_customer ON vip_orders (customer_id, placed_at);
 
@@ -25,7 +25,7 @@ CREATE TABLE vip_refunds (
     currency    text NOT NULL,
     amount      numeric NOT NULL,
     fp          bytea NOT NULL,
-    body        jsonb NOT NULL
+    body        json NOT NULL
 );
 CREATE INDEX vip_refunds_customer ON vip_refunds (customer_id, at);
 
@@ -35,7 +35,7 @@ CREATE TABLE vip_statuses (
     tier        text NOT NULL,
     version     bigint NOT NULL,
     checked     timestamptz,
-    body        jsonb NOT NULL,
+    body        json NOT NULL,
     PRIMARY KEY (ladder, customer_id)
 );
 
@@ -55,7 +55,7 @@ CREATE TABLE vip_events (
     kind        text NOT NULL,
     at          timestamptz NOT NULL,
     source      text NOT NULL,
-    body        jsonb NOT NULL
+    body        json NOT NULL
 );
 CREATE INDEX vip_events_customer ON vip_events (ladder, customer_id, seq);
 
