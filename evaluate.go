@@ -82,8 +82,8 @@ func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
 //
 // Evaluating again at the same instant with the same activity changes nothing and
 // emits nothing. The activity's slices need not be sorted; their order does not matter.
-// Orders placed before st.Checked that the status has not seen count from now on: the
-// past is not rewritten. Evaluate returns an error, and st unchanged, when the ladder,
+// Activity the status has not seen that was placed at or before st.Checked counts from
+// st.Checked on: the past before it is not rewritten. Evaluate returns an error, and st unchanged, when the ladder,
 // the activity or the status is invalid, or when now is before st.Checked.
 func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Event, error) {
 	if now.IsZero() {
@@ -149,16 +149,17 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 
 // run catches the machine up to now.
 func (m *machine) run(now time.Time) error {
+	// Step at the last evaluation instant again first: activity that arrived since,
+	// placed at or before that instant, counts from there.
 	t := m.st.Checked
-	stepped := false
 	if t.IsZero() {
 		t = m.f.first
 		if t.IsZero() || t.After(now) {
 			t = now
 		}
-		m.step(t)
-		stepped = true
 	}
+	m.step(t)
+	stepped := true
 	for i := 0; ; i++ {
 		if i > maxSteps {
 			return errors.New("vip: evaluate: schedule does not settle; report this ladder as a bug")
