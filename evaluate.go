@@ -508,6 +508,7 @@ func (m *machine) land(cur, earned, floor int, t time.Time, ws []window, reason 
 	if target < 0 {
 		return
 	}
+	defer m.warn(t, target, ws)
 	if ok, exp := m.keeps(target, ws); ok || target <= earned || target == floor {
 		if m.term != TermContinuous {
 			st.ExpiresAt = m.expiryFor(t, exp, false)
