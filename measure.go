@@ -444,7 +444,8 @@ func (f *facts) averageBalanceIn(w *window) decimal.Decimal {
 	}
 	fy, fm, fd := w.from.In(f.loc).Date()
 	start := time.Date(fy, fm, 1, 0, 0, 0, 0, f.loc)
-	if fd != 1 || start.Before(w.from) {
+	// A rolling window starts a nanosecond after a month start: that month is complete.
+	if fd != 1 || start.Add(time.Nanosecond).Before(w.from) {
 		start = time.Date(fy, fm+1, 1, 0, 0, 0, 0, f.loc)
 	}
 	var total sum
