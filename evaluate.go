@@ -102,7 +102,14 @@ func (g *Ledger) start(st Status) (*machine, error) {
 			return nil, err
 		}
 	}
-	return &machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: l.termKind()}, nil
+	if st.Pending != "" && l.TierIndex(st.Pending) < 0 {
+		return nil, errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
+	}
+	term := l.termKind()
+	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
+		term = TermContinuous
+	}
+	return &machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term}, nil
 }
 
 // Evaluate is [Ladder.Evaluate] on the prepared activity.
@@ -152,6 +159,30 @@ func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Even
 func (l *Ladder) TierAt(a *Activity, t time.Time) (Status, error) {
 	st, _, err := l.Evaluate(Status{}, a, t)
 	return st, err
+}
+
+// Snapshot is the tier a customer held at an instant: small enough to store on an order,
+// so that the order can later be priced at the tier it was placed under.
+type Snapshot struct {
+	Ladder    string    `json:"ladder"`
+	Version   int       `json:"version,omitempty"`
+	Tier      string    `json:"tier,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	At        time.Time `json:"at"`
+}
+
+// Snapshot returns the snapshot of a status evaluated by this ladder.
+func (l *Ladder) Snapshot(st Status) Snapshot {
+	return Snapshot{Ladder: l.Name, Version: l.Version, Tier: st.Tier, ExpiresAt: st.ExpiresAt, At: st.Checked}
+}
+
+// SnapshotAt replays the activity to instant t ([Ladder.TierAt]) and returns the snapshot.
+func (l *Ladder) SnapshotAt(a *Activity, t time.Time) (Snapshot, error) {
+	st, err := l.TierAt(a, t)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return l.Snapshot(st), nil
 }
 
 // Place applies a manual override (a lock or a floor until a date) at now, after
@@ -241,6 +272,27 @@ func (m *machine) windows(t time.Time) []window {
 }
 
 func (m *machine) computeWindows(t time.Time) []window {
+	ws := m.periodWindows(t)
+	if m.term == TermCustomerDate {
+		for i := range ws {
+			ws[i].expiry = m.f.a.TermEnd
+		}
+	}
+	return ws
+}
+
+// nextPeriod returns the start of the period after the one holding t: the next calendar
+// or anniversary year, or for other periods the next calendar month.
+func (m *machine) nextPeriod(t time.Time) time.Time {
+	if m.kind == PeriodCalendarYear || m.kind == PeriodAnniversary {
+		join := m.f.a.Customer.JoinedAt
+		return periodAfter(m.kind, periodStart(m.kind, t, join, m.loc), join, m.loc)
+	}
+	y, mo, _ := t.In(m.loc).Date()
+	return time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc)
+}
+
+func (m *machine) periodWindows(t time.Time) []window {
 	since := m.l.Spend.Since
 	clampFrom := func(from time.Time) time.Time {
 		if !since.IsZero() && since.After(from) {
@@ -303,6 +355,16 @@ func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
 	return -1, time.Time{}
 }
 
+// earnedBefore reports whether tier i's entry rule holds in a window of a period that has
+// already ended (the previous calendar or anniversary year), whose next period is now.
+func (m *machine) earnedBefore(i int, ws []window) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	ok, _ := m.anyWindow(m.l.Tiers[i].entryRule(m.l.measure()), ws[1:])
+	return ok
+}
+
 // anyWindow reports whether r holds in one of ws, and the latest expiry among those.
 func (m *machine) anyWindow(r Rule, ws []window) (bool, time.Time) {
 	ok, exp := false, time.Time{}
@@ -360,6 +422,28 @@ func (m *machine) step(t time.Time) {
 	ws := m.windows(t)
 	cur := m.l.TierIndex(st.Tier)
 	earned, exp := m.earnedAt(ws, cur)
+	if st.Pending != "" && !t.Before(st.PendingFrom) {
+		// A tier earned in the last period starts now.
+		p := max(m.l.TierIndex(st.Pending), earned)
+		st.Pending, st.PendingFrom = "", time.Time{}
+		if p > cur {
+			_, pexp := m.anyWindow(m.l.Tiers[p].entryRule(m.l.measure()), ws)
+			if pexp.IsZero() {
+				pexp = ws[len(ws)-1].expiry
+			}
+			m.upgrade(cur, p, t, pexp, "activity")
+			m.warn(t, p, ws)
+			return
+		}
+	}
+	if earned > cur && m.l.Term.Start == StartNextPeriod && !m.earnedBefore(earned, ws) {
+		if m.l.TierIndex(st.Pending) < earned {
+			st.Pending, st.PendingFrom = m.l.Tiers[earned].Name, m.nextPeriod(t)
+			m.emit(Event{Kind: EventQualified, At: t, From: st.Tier, To: st.Pending, Deadline: st.PendingFrom,
+				DaysLeft: daysLeft(t, st.PendingFrom), Measure: m.l.measure(), Value: m.f.value(&ws[0], m.l.measure()), Reason: "activity"})
+		}
+		earned = cur
+	}
 	if earned > cur {
 		m.upgrade(cur, earned, t, exp, "activity")
 		m.warn(t, earned, ws)
@@ -556,6 +640,8 @@ func (m *machine) land(cur, earned, floor int, t time.Time, ws []window, reason 
 		target--
 	}
 	if target >= cur {
+		// Nothing lower to land on (the customer earns this tier, or a floor holds it).
+		st.GraceUntil = time.Time{}
 		return
 	}
 	m.downgrade(cur, target, t, reason)
@@ -886,6 +972,9 @@ func (m *machine) next(t, horizon time.Time) time.Time {
 		consider(time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc))
 	}
 	st := &m.st
+	if st.Pending != "" {
+		consider(st.PendingFrom)
+	}
 	if ov := st.Override; ov != nil {
 		consider(ov.Until)
 		if ov.Kind == OverrideLock {

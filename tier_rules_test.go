@@ -480,3 +480,86 @@ func TestLadder_Place(t *testing.T) {
 		t.Error("placing on an unknown tier: no error")
 	}
 }
+
+func TestLadder_Evaluate_TermStartAndCustomerDate(t *testing.T) {
+	t.Run("StartNextPeriod", func(t *testing.T) {
+		// Calendar year, status starts at the next period: 2,500 spent in June 2025 earns
+		// Silver, which starts on 2026-01-01 and (earned in 2025) holds through 2026.
+		l := simpleLadder(t, func(l *vip.Ladder) {
+			l.Period.Kind = vip.PeriodCalendarYear
+			l.Term.Start = vip.StartNextPeriod
+		})
+		a := propActivity([]vip.Order{order("o", "c", time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), "2500")})
+		_, evs, err := l.Evaluate(vip.Status{}, a, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range evs {
+			got = append(got, e.At.Format(time.DateOnly)+" "+string(e.Kind)+" "+e.To+" "+e.Deadline.Format(time.DateOnly))
+		}
+		want := []string{"2025-06-01 qualified Silver 2026-01-01", "2026-01-01 enrolled Silver 2027-01-01"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("events (-want +got):\n%s", diff)
+		}
+		// Replayed from a zero status in 2026, the 2025 earning starts at once.
+		st := tierAtT(t, &l, a, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+		if st.Tier != "Silver" || !st.Since.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("replay: %q since %s, want Silver since 2026-01-01", st.Tier, st.Since)
+		}
+	})
+	t.Run("CustomerDate", func(t *testing.T) {
+		// The shop keeps each customer's renewal date: Silver, earned with a 2,500 order
+		// on 2025-01-01, holds until 2025-09-30 although the order left the 6-month
+		// window on 2025-07-01; then, without grace, it lands. Had the shop moved the date
+		// on to 2026-09-30 while the order still counted, the tier would be prolonged.
+		l := simpleLadder(t, func(l *vip.Ladder) {
+			l.Term.Kind = vip.TermCustomerDate
+			l.Period.Months = 6
+		})
+		a := propActivity([]vip.Order{order("o", "c", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), "2500")})
+		a.TermEnd = time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC)
+		st := tierAtT(t, &l, a, time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC))
+		if st.Tier != "Silver" || !st.ExpiresAt.Equal(a.TermEnd) {
+			t.Errorf("before the date: %q until %s, want Silver until 2025-09-30", st.Tier, st.ExpiresAt)
+		}
+		if st := tierAtT(t, &l, a, time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)); st.Tier != "" {
+			t.Errorf("after the date: %q, want none", st.Tier)
+		}
+		st = tierAtT(t, &l, a, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+		a.TermEnd = time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC)
+		st2, evs, err := l.Evaluate(st, a, time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st2.Tier != "Silver" || !st2.ExpiresAt.Equal(a.TermEnd) || len(evs) != 1 || evs[0].Kind != vip.EventProlonged {
+			t.Errorf("date moved on: %q until %s, events %+v; want Silver prolonged to 2026-09-30", st2.Tier, st2.ExpiresAt, evs)
+		}
+	})
+}
+
+func TestLadder_SnapshotAt(t *testing.T) {
+	// Pricing an old order at the tier it was placed under: a customer Gold from
+	// 2025-03-01 to the loss of the window in 2026 was Silver on 2025-02-01.
+	l := simpleLadder(t, func(l *vip.Ladder) { l.Version = 3 })
+	a := propActivity([]vip.Order{
+		order("o1", "c", time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC), "2500"),
+		order("o2", "c", time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), "3000"),
+	})
+	for _, tt := range []struct {
+		at   time.Time
+		want vip.Snapshot
+	}{
+		{time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), vip.Snapshot{Ladder: "l", Version: 3, Tier: "Silver", At: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)}},
+		{time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), vip.Snapshot{Ladder: "l", Version: 3, Tier: "Gold", At: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}},
+		{time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC), vip.Snapshot{Ladder: "l", Version: 3, At: time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)}},
+	} {
+		got, err := l.SnapshotAt(a, tt.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got, cmpOpts); diff != "" {
+			t.Errorf("SnapshotAt(%s) (-want +got):\n%s", tt.at.Format(time.DateOnly), diff)
+		}
+	}
+}

@@ -465,6 +465,9 @@ type Activity struct {
 	Points   []PointsEntry     `json:"points,omitempty"`
 	Balances []BalanceSnapshot `json:"balances,omitempty"`
 	Signals  []Signal          `json:"signals,omitempty"`
+	// TermEnd is the end of the customer's current term, for ladders whose term is
+	// customer_date; the caller moves it on to renew.
+	TermEnd time.Time `json:"term_end,omitzero"`
 }
 
 // Validate reports every problem with a: invalid orders or refunds, orders or refunds of
