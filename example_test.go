@@ -171,7 +171,7 @@ func ExampleLadder_Place() {
 	// 2025-10-02 demotion_warning Silver: 60 days left, $2000.00 to keep it
 	// 2025-11-01 demotion_warning Silver: 30 days left, $2000.00 to keep it
 	// 2025-12-01 downgraded       "Silver" -> ""
-	// tier: 
+	// tier:
 }
 
 // Changing a live ladder: raising Gold to $6,000 with upgrades only moves nobody down;
