@@ -114,8 +114,8 @@ func (g *Ledger) start(st Status) (*machine, error) {
 
 // Evaluate is [Ladder.Evaluate] on the prepared activity.
 func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
-	if now.IsZero() {
-		return st, nil, errorf(ErrInvalidStatus, "evaluate: now is zero")
+	if !validInstant(now) {
+		return st, nil, errorf(ErrInvalidStatus, "evaluate: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
 	}
 	if now.Before(st.Checked) {
 		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))

@@ -105,6 +105,8 @@ func (c Customer) Validate() error {
 	}
 	if c.JoinedAt.IsZero() {
 		errs = append(errs, errorf(ErrInvalidCustomer, "customer %q: joined_at is zero", c.ID))
+	} else if !validInstant(c.JoinedAt) {
+		errs = append(errs, errorf(ErrInvalidCustomer, "customer %q: joined_at %s is outside the years 1900-2200", c.ID, c.JoinedAt.Format(time.RFC3339)))
 	}
 	if c.TimeZone != "" {
 		if _, err := loadLocation(c.TimeZone); err != nil {
@@ -246,6 +248,8 @@ func (o Order) Validate() error {
 	}
 	if o.PlacedAt.IsZero() {
 		bad("placed_at is zero")
+	} else if !validInstant(o.PlacedAt) {
+		bad("placed_at %s is outside the years 1900-2200", o.PlacedAt.Format(time.RFC3339))
 	}
 	if !validCurrency(o.Currency) {
 		bad("currency %q is not an ISO 4217 code", o.Currency)
@@ -279,6 +283,13 @@ func (o Order) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validInstant reports whether t falls in the years 1900-2200: anything else in a shop's
+// data is a parsing mistake, and would break calendar arithmetic.
+func validInstant(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1900 && y <= 2200
 }
 
 // lineIndex returns the index of the line with the SKU, or -1. A linear scan: orders
@@ -348,6 +359,8 @@ func (r Refund) Validate() error {
 	}
 	if r.At.IsZero() {
 		bad("at is zero")
+	} else if !validInstant(r.At) {
+		bad("at %s is outside the years 1900-2200", r.At.Format(time.RFC3339))
 	}
 	if !validCurrency(r.Currency) {
 		bad("currency %q is not an ISO 4217 code", r.Currency)
@@ -530,13 +543,13 @@ func (a *Activity) Validate(currency string) error {
 		}
 	}
 	for i, p := range a.Points {
-		if p.At.IsZero() {
-			errs = append(errs, errorf(ErrInvalidActivity, "points entry %d: at is zero", i))
+		if !validInstant(p.At) {
+			errs = append(errs, errorf(ErrInvalidActivity, "points entry %d: at %s is zero or outside the years 1900-2200", i, p.At.Format(time.RFC3339)))
 		}
 	}
 	for i, b := range a.Balances {
-		if b.At.IsZero() {
-			errs = append(errs, errorf(ErrInvalidActivity, "balance snapshot %d: at is zero", i))
+		if !validInstant(b.At) {
+			errs = append(errs, errorf(ErrInvalidActivity, "balance snapshot %d: at %s is zero or outside the years 1900-2200", i, b.At.Format(time.RFC3339)))
 		}
 	}
 	return errors.Join(errs...)
