@@ -570,29 +570,35 @@ func (s *sum) addProduct(x decimal.Decimal, n int64) { s.addCoef(x, n) }
 
 func (s *sum) addCoef(x decimal.Decimal, n int64) {
 	if !s.big && x.NumDigits() <= 18 {
-		c, ok := mulOK(x.CoefficientInt64(), n)
-		e := x.Exponent()
-		if ok && s.align(e) {
-			if e > s.exp {
-				if d := e - s.exp; d <= 18 {
-					c, ok = mulOK(c, pow10[d])
-				} else {
-					ok = false
-				}
-			}
-			if ok {
-				if v, ok2 := addOK(s.coef, c); ok2 {
-					s.coef = v
-					return
-				}
+		if c, ok := mulOK(x.CoefficientInt64(), n); ok {
+			s.addRaw(c, x.Exponent())
+			return
+		}
+	}
+	s.promote()
+	s.d = s.d.Add(x.Mul(decimal.NewFromInt(n)))
+}
+
+// addRaw adds c x 10^e.
+func (s *sum) addRaw(c int64, e int32) {
+	if !s.big && s.align(e) {
+		ok := true
+		if e > s.exp {
+			if d := e - s.exp; d <= 18 {
+				c, ok = mulOK(c, pow10[d])
+			} else {
+				ok = false
 			}
 		}
-		s.promote()
+		if ok {
+			if v, ok2 := addOK(s.coef, c); ok2 {
+				s.coef = v
+				return
+			}
+		}
 	}
-	if !s.big {
-		s.promote()
-	}
-	s.d = s.d.Add(x.Mul(decimal.NewFromInt(n)))
+	s.promote()
+	s.d = s.d.Add(decimal.New(c, e))
 }
 
 // align lowers s's exponent to e when e is smaller, reporting false on overflow.
@@ -622,15 +628,6 @@ func (s *sum) promote() {
 	}
 	s.d = decimal.New(s.coef, s.exp)
 	s.big = true
-}
-
-// addSum adds another sum.
-func (s *sum) addSum(o sum) {
-	if o.big {
-		s.add(o.d)
-		return
-	}
-	s.add(decimal.New(o.coef, o.exp))
 }
 
 // decimal returns the exact total.
