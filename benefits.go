@@ -83,14 +83,14 @@ func (l ShippingLevel) rank() int {
 	return -1
 }
 
-// EventKind is a kind of VIP event.
-type EventKind string
+// EventFormat is a kind of VIP event.
+type EventFormat string
 
-// Event kinds.
+// Event formats.
 const (
-	EventVirtual  EventKind = "virtual"
-	EventRegional EventKind = "regional"
-	EventPrivate  EventKind = "private"
+	VirtualEvent  EventFormat = "virtual"
+	RegionalEvent EventFormat = "regional"
+	PrivateEvent  EventFormat = "private"
 )
 
 // SupportChannel is a way a customer reaches support.
@@ -185,10 +185,10 @@ type PersonalShopping struct {
 	CostPerSession  decimal.Decimal `json:"cost_per_session"`
 }
 
-// EventOffer is PerYear events of one kind a year, each costing CostPerAttendee for every
+// EventOffer is PerYear events of one format a year, each costing CostPerAttendee for every
 // member who comes.
 type EventOffer struct {
-	Kind            EventKind       `json:"kind"`
+	Kind            EventFormat       `json:"kind"`
 	PerYear         int             `json:"per_year"`
 	CostPerAttendee decimal.Decimal `json:"cost_per_attendee"`
 }
@@ -285,9 +285,9 @@ type Catalogue struct {
 // $150. Change them to your own.
 func BriefCatalogue() Catalogue {
 	d := decimal.RequireFromString
-	virtual := EventOffer{Kind: EventVirtual, PerYear: 4, CostPerAttendee: d("5")}
-	regional := EventOffer{Kind: EventRegional, PerYear: 2, CostPerAttendee: d("40")}
-	private := EventOffer{Kind: EventPrivate, PerYear: 1, CostPerAttendee: d("150")}
+	virtual := EventOffer{Kind: VirtualEvent, PerYear: 4, CostPerAttendee: d("5")}
+	regional := EventOffer{Kind: RegionalEvent, PerYear: 2, CostPerAttendee: d("40")}
+	private := EventOffer{Kind: PrivateEvent, PerYear: 1, CostPerAttendee: d("150")}
 	vipTargets := func(email time.Duration) []ResponseTarget {
 		return []ResponseTarget{
 			{Channel: ChannelEmail, Within: ResponseTime(email)},
@@ -462,10 +462,10 @@ func econValidateBenefits(b Benefits, standardDays int, bad func(string, ...any)
 		}
 		money("personal_shopping cost_per_session", p.CostPerSession)
 	}
-	kinds := map[EventKind]bool{}
+	kinds := map[EventFormat]bool{}
 	for i, e := range b.Events {
 		switch e.Kind {
-		case EventVirtual, EventRegional, EventPrivate:
+		case VirtualEvent, RegionalEvent, PrivateEvent:
 		default:
 			bad("tier %q: event %d: kind %q is not virtual, regional or private", t, i, e.Kind)
 		}

@@ -193,10 +193,10 @@ func TestCatalogue_Differentiation(t *testing.T) {
 		{Tier: "B", Discount: &vip.Discount{Rate: econD("0.15")}, Shipping: &vip.FreeShipping{Level: vip.ShippingStandard}},
 		// Adds two things over B and keeps everything: no finding.
 		{Tier: "C", Discount: &vip.Discount{Rate: econD("0.20")}, Shipping: &vip.FreeShipping{Level: vip.ShippingStandard},
-			AnnualGift: &vip.AnnualGift{Cost: econD("10")}, Events: []vip.EventOffer{{Kind: vip.EventPrivate, PerYear: 1}}},
+			AnnualGift: &vip.AnnualGift{Cost: econD("10")}, Events: []vip.EventOffer{{Kind: vip.PrivateEvent, PerYear: 1}}},
 		// Adds one thing over C (pre-order without exclusive products).
 		{Tier: "D", Discount: &vip.Discount{Rate: econD("0.20")}, Shipping: &vip.FreeShipping{Level: vip.ShippingStandard},
-			AnnualGift: &vip.AnnualGift{Cost: econD("10")}, Events: []vip.EventOffer{{Kind: vip.EventPrivate, PerYear: 1}},
+			AnnualGift: &vip.AnnualGift{Cost: econD("10")}, Events: []vip.EventOffer{{Kind: vip.PrivateEvent, PerYear: 1}},
 			Exclusive: &vip.ExclusiveAccess{PreOrder: true}},
 	}}
 	want := []vip.Finding{

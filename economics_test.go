@@ -160,8 +160,8 @@ func TestBenefits_Cost_EveryKind(t *testing.T) {
 		Exclusive:        &vip.ExclusiveAccess{Products: true, CostPerYear: econD("7.50")},
 		PersonalShopping: &vip.PersonalShopping{SessionsPerYear: 3, CostPerSession: econD("40")},
 		Events: []vip.EventOffer{
-			{Kind: vip.EventVirtual, PerYear: 4, CostPerAttendee: econD("5")},
-			{Kind: vip.EventPrivate, PerYear: 1, CostPerAttendee: econD("150")},
+			{Kind: vip.VirtualEvent, PerYear: 4, CostPerAttendee: econD("5")},
+			{Kind: vip.PrivateEvent, PerYear: 1, CostPerAttendee: econD("150")},
 		},
 		GiftWithPurchase: &vip.GiftWithPurchase{Cost: econD("3")},
 		AnnualGift:       &vip.AnnualGift{Cost: econD("250")},
@@ -401,7 +401,7 @@ func econGenBenefits(t *rapid.T) vip.Benefits {
 		b.Points = &vip.PointsMultiplier{Multiplier: decimal.New(rapid.Int64Range(10, 50).Draw(t, "mult"), -1), BasePoints: money("base"), PointValue: rate("value")}
 	}
 	if rapid.Bool().Draw(t, "events") {
-		b.Events = []vip.EventOffer{{Kind: vip.EventRegional, PerYear: rapid.IntRange(0, 12).Draw(t, "per_year"), CostPerAttendee: money("attendee")}}
+		b.Events = []vip.EventOffer{{Kind: vip.RegionalEvent, PerYear: rapid.IntRange(0, 12).Draw(t, "per_year"), CostPerAttendee: money("attendee")}}
 	}
 	if rapid.Bool().Draw(t, "gwp") {
 		b.GiftWithPurchase = &vip.GiftWithPurchase{Cost: money("gwp")}
