@@ -188,7 +188,7 @@ type PersonalShopping struct {
 // EventOffer is PerYear events of one format a year, each costing CostPerAttendee for every
 // member who comes.
 type EventOffer struct {
-	Kind            EventFormat       `json:"kind"`
+	Kind            EventFormat     `json:"kind"`
 	PerYear         int             `json:"per_year"`
 	CostPerAttendee decimal.Decimal `json:"cost_per_attendee"`
 }
