@@ -2,6 +2,7 @@ package vip_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -513,4 +514,37 @@ func TestRecommendThresholds_BreakEvenProperty(t *testing.T) {
 			t.Fatalf("incremental profit %s at break-even + 1000 is not above %s", above, at)
 		}
 	})
+}
+
+func BenchmarkBenefits_Cost(b *testing.B) {
+	gold, _ := vip.BriefCatalogue().Tier("Gold")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := gold.Cost(econGold); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCatalogue_PnL(b *testing.B) {
+	c := vip.BriefCatalogue()
+	tiers := []string{"", "", "", "", "", "Silver", "Silver", "Gold", "Platinum", ""}
+	for _, n := range []struct {
+		name    string
+		members int
+	}{{"members=1e3", 1000}, {"members=1e5", 100000}, {"members=1e6", 1000000}} {
+		b.Run(n.name, func(b *testing.B) {
+			ms := make([]vip.Member, n.members)
+			for i := range ms {
+				ms[i] = vip.Member{CustomerID: "c" + strconv.Itoa(i), Tier: tiers[i%len(tiers)],
+					AnnualSpend: decimal.New(int64(100_00+i%1_000_000), -2), OrdersPerYear: decimal.NewFromInt(int64(1 + i%20))}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.PnL(ms, econD("0.40"), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
