@@ -104,6 +104,7 @@ const (
 )
 
 // ResponseTime is a duration written in JSON as a Go duration string ("2h", "30s").
+// The zero value is no time at all (invalid as a target).
 type ResponseTime time.Duration
 
 // MarshalText writes d as a Go duration string.
@@ -123,19 +124,23 @@ func (d *ResponseTime) UnmarshalText(b []byte) error {
 // When Stacks is false the VIP price is the better of the VIP discount on the list price
 // and the price already paid (promotions and the VIP discount do not add up); when true
 // the VIP discount applies on top of the promotional price.
+//
+// The zero value is a 0% discount. Like every benefit type below, Discount is plain
+// data: safe to share between goroutines as long as nobody modifies it.
 type Discount struct {
 	Rate   decimal.Decimal `json:"rate"`
 	Stacks bool            `json:"stacks,omitempty"`
 }
 
 // Credit is money on account granted on a trigger. Its cost is its face value.
+// The zero value has no trigger (invalid in a catalogue).
 type Credit struct {
 	Trigger CreditTrigger   `json:"trigger"`
 	Amount  decimal.Decimal `json:"amount"`
 }
 
 // FreeShipping ships the tier's orders free at Level; CostPerOrder is what that costs the
-// shop per order.
+// shop per order. The zero value has no level (invalid in a catalogue).
 type FreeShipping struct {
 	Level        ShippingLevel   `json:"level"`
 	CostPerOrder decimal.Decimal `json:"cost_per_order"`
@@ -143,13 +148,15 @@ type FreeShipping struct {
 
 // ExtendedReturns lengthens the return window to Days calendar days. CostRate is the
 // expected extra cost of the longer window as a share of annual spend (0.005 is 0.5%).
+// The zero value is a 0-day window (invalid: shorter than the standard one).
 type ExtendedReturns struct {
 	Days     int             `json:"days"`
 	CostRate decimal.Decimal `json:"cost_rate,omitzero"`
 }
 
 // PriceProtection refunds the difference when an item bought in the last Days goes on
-// sale. CostRate is the expected refunds as a share of annual spend.
+// sale. CostRate is the expected refunds as a share of annual spend. The zero value
+// protects for 0 days (invalid).
 type PriceProtection struct {
 	Days     int             `json:"days"`
 	CostRate decimal.Decimal `json:"cost_rate,omitzero"`
@@ -158,6 +165,7 @@ type PriceProtection struct {
 // PointsMultiplier multiplies the points every customer earns: BasePoints per currency
 // unit spent, worth PointValue each. Only the extra points, BasePoints x (Multiplier - 1),
 // are a cost of the tier; the base rate is the shop's, paid to members and non-members.
+// The zero value has multiplier 0 (invalid: below 1).
 type PointsMultiplier struct {
 	Multiplier decimal.Decimal `json:"multiplier"`
 	BasePoints decimal.Decimal `json:"base_points"`
@@ -165,13 +173,14 @@ type PointsMultiplier struct {
 }
 
 // EarlyAccess lets the tier buy new products Hours before the public launch. It has no
-// direct cost; [Catalogue.AccessOpens] enforces it.
+// direct cost; [Catalogue.AccessOpens] enforces it. The zero value is no head start.
 type EarlyAccess struct {
 	Hours int `json:"hours"`
 }
 
 // ExclusiveAccess opens products only the tier may buy, and pre-ordering.
 // CostPerYear is any cost per customer-year (reserved stock, say); often zero.
+// The zero value offers nothing and costs nothing.
 type ExclusiveAccess struct {
 	Products    bool            `json:"products,omitempty"`
 	PreOrder    bool            `json:"pre_order,omitempty"`
@@ -179,14 +188,14 @@ type ExclusiveAccess struct {
 }
 
 // PersonalShopping offers SessionsPerYear sessions with a personal shopper at
-// CostPerSession each.
+// CostPerSession each. The zero value offers no sessions.
 type PersonalShopping struct {
 	SessionsPerYear int             `json:"sessions_per_year"`
 	CostPerSession  decimal.Decimal `json:"cost_per_session"`
 }
 
 // EventOffer is PerYear events of one format a year, each costing CostPerAttendee for every
-// member who comes.
+// member who comes. The zero value has no format (invalid in a catalogue).
 type EventOffer struct {
 	Kind            EventFormat     `json:"kind"`
 	PerYear         int             `json:"per_year"`
@@ -194,23 +203,26 @@ type EventOffer struct {
 }
 
 // GiftWithPurchase adds a gift costing Cost to every order at or above MinOrder.
+// The zero value is a free gift on every order.
 type GiftWithPurchase struct {
 	Cost     decimal.Decimal `json:"cost"`
 	MinOrder decimal.Decimal `json:"min_order,omitzero"`
 }
 
-// AnnualGift is one gift a year costing Cost.
+// AnnualGift is one gift a year costing Cost. The zero value is a free gift.
 type AnnualGift struct {
 	Description string          `json:"description,omitempty"`
 	Cost        decimal.Decimal `json:"cost"`
 }
 
-// Packaging is premium packaging costing CostPerOrder on every order.
+// Packaging is premium packaging costing CostPerOrder on every order. The zero value
+// costs nothing.
 type Packaging struct {
 	CostPerOrder decimal.Decimal `json:"cost_per_order"`
 }
 
-// ResponseTarget is the time within which support answers on a channel.
+// ResponseTarget is the time within which support answers on a channel. The zero value
+// has no channel (invalid).
 type ResponseTarget struct {
 	Channel SupportChannel `json:"channel"`
 	Within  ResponseTime   `json:"within"`
@@ -218,7 +230,7 @@ type ResponseTarget struct {
 
 // SupportLevel is the tier's support service: response targets per channel, a priority
 // queue, a dedicated representative, after-hours support, and the cost of all that per
-// customer-year.
+// customer-year. The zero value is standard support at no cost.
 type SupportLevel struct {
 	Targets       []ResponseTarget `json:"targets,omitempty"`
 	PriorityQueue bool             `json:"priority_queue,omitempty"`
@@ -354,6 +366,34 @@ func ParseCatalogue(data []byte) (Catalogue, error) {
 		return Catalogue{}, err
 	}
 	return c, nil
+}
+
+// LoadCatalogue reads all of r and parses it with [ParseCatalogue].
+func LoadCatalogue(r io.Reader) (Catalogue, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Catalogue{}, fmt.Errorf("vip: reading catalogue: %w", err)
+	}
+	return ParseCatalogue(data)
+}
+
+// CheckLadder reports whether c prices the ladder l: the same currency
+// ([ErrCurrencyMismatch] otherwise) and one package per tier of l, named alike and in the
+// same order ([ErrInvalidCatalogue] otherwise). Every problem is reported at once.
+func (c Catalogue) CheckLadder(l *Ladder) error {
+	var errs []error
+	if c.Currency != l.Currency {
+		errs = append(errs, errorf(ErrCurrencyMismatch, "catalogue: currency %q, ladder %q currency %q", c.Currency, l.Name, l.Currency))
+	}
+	if len(c.Tiers) != len(l.Tiers) {
+		errs = append(errs, errorf(ErrInvalidCatalogue, "catalogue: %d tiers, ladder %q has %d", len(c.Tiers), l.Name, len(l.Tiers)))
+	}
+	for i := range min(len(c.Tiers), len(l.Tiers)) {
+		if c.Tiers[i].Tier != l.Tiers[i].Name {
+			errs = append(errs, errorf(ErrInvalidCatalogue, "catalogue: tier %d is %q, ladder %q has %q", i, c.Tiers[i].Tier, l.Name, l.Tiers[i].Name))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Validate reports every problem with c at once: a bad currency, no tiers, an empty or
@@ -691,7 +731,7 @@ func (c Catalogue) MayBuy(launch time.Time, tier string, now time.Time) (bool, e
 }
 
 // Finding is a problem the differentiation check found in a catalogue. Findings are
-// advice, not errors: a catalogue with findings is still valid.
+// advice, not errors: a catalogue with findings is still valid. A Finding is plain data.
 type Finding struct {
 	Tier    string `json:"tier"`
 	Message string `json:"message"`

@@ -310,3 +310,39 @@ func FuzzParseCatalogue(f *testing.F) {
 		_ = c.Differentiation(0)
 	})
 }
+
+func TestCatalogue_CheckLadder(t *testing.T) {
+	ladder, err := vip.ParseLadder([]byte(`{"name":"vip","currency":"USD","period":{"kind":"rolling","months":12},
+		"tiers":[{"name":"Silver","qualify":"2000"},{"name":"Gold","qualify":"5000"},{"name":"Platinum","qualify":"10000"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := vip.BriefCatalogue()
+	if err := c.CheckLadder(&ladder); err != nil {
+		t.Fatalf("the brief's catalogue against the brief's ladder: %v", err)
+	}
+	c.Currency = "EUR"
+	c.Tiers = []vip.Benefits{c.Tiers[1], c.Tiers[0]}
+	err = c.CheckLadder(&ladder)
+	if !errors.Is(err, vip.ErrCurrencyMismatch) || !errors.Is(err, vip.ErrInvalidCatalogue) {
+		t.Fatalf("CheckLadder = %v, want ErrCurrencyMismatch and ErrInvalidCatalogue", err)
+	}
+	for _, want := range []string{`currency "EUR"`, "2 tiers", `tier 0 is "Gold", ladder "vip" has "Silver"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckLadder error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestLoadCatalogue(t *testing.T) {
+	c, err := vip.LoadCatalogue(strings.NewReader(`{"currency":"USD","tiers":[{"tier":"VIP","early_access":{"hours":12}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := c.WidestEarlyAccess(); w != 12*time.Hour {
+		t.Errorf("WidestEarlyAccess = %s, want 12h", w)
+	}
+	if _, err := vip.LoadCatalogue(strings.NewReader(`{`)); !errors.Is(err, vip.ErrInvalidCatalogue) {
+		t.Errorf("LoadCatalogue({) = %v, want ErrInvalidCatalogue", err)
+	}
+}

@@ -175,14 +175,15 @@ func econTerms(b Benefits, redemption map[BenefitKind]decimal.Decimal) []econTer
 	return ts
 }
 
-// CostItem is the cost of one benefit for a customer-year, rounded to cents.
+// CostItem is the cost of one benefit for a customer-year, rounded to cents. Like every
+// result type in this file, it is plain data, safe to share between goroutines.
 type CostItem struct {
 	Benefit BenefitKind     `json:"benefit"`
 	Cost    decimal.Decimal `json:"cost"`
 }
 
 // TierCost is the cost of a tier's benefits for one customer profile, itemised.
-// Total is the sum of the rounded items.
+// Total is the sum of the rounded items. The zero value is no cost.
 type TierCost struct {
 	Tier  string          `json:"tier"`
 	Items []CostItem      `json:"items"`
@@ -246,7 +247,8 @@ func econMargin(m decimal.Decimal) error {
 }
 
 // Worksheet is the economics of one tier for one customer, as in the brief's worked
-// example (a Gold VIP spending $5,000 a year).
+// example (a Gold VIP spending $5,000 a year). Its zero value is meaningless; get one
+// from [Catalogue.Worksheet].
 type Worksheet struct {
 	Tier        string          `json:"tier"`
 	AnnualSpend decimal.Decimal `json:"annual_spend"`
@@ -304,7 +306,8 @@ func (c Catalogue) Worksheet(tier string, p Profile, margin decimal.Decimal) (Wo
 }
 
 // Assumptions are what a tier is expected to change in a customer's behaviour, for
-// [Catalogue.ROI] and [Catalogue.RecommendThresholds]. Rates are decimals.
+// [Catalogue.ROI] and [Catalogue.RecommendThresholds]. Rates are decimals. Plain data,
+// safe to share.
 //
 // The zero value assumes no lift and models no retention (both repurchase probabilities
 // are taken as 1); Margin must be set.
@@ -393,7 +396,8 @@ func econWeight(p decimal.Decimal, years int) decimal.Decimal {
 	return w
 }
 
-// ROI is the return on a tier for one customer over the assumptions' horizon.
+// ROI is the return on a tier for one customer over the assumptions' horizon. Get one
+// from [Catalogue.ROI].
 type ROI struct {
 	Tier           string          `json:"tier"`
 	BaseSpend      decimal.Decimal `json:"base_spend"`
@@ -459,7 +463,8 @@ func (c Catalogue) ROI(tier string, p Profile, a Assumptions) (ROI, error) {
 
 // Member is one customer of a population for [Catalogue.PnL]: the tier held ("" for a
 // non-member), the year's spend and orders, and optionally the gross profit actually
-// made on the customer (nil means spend times the program's margin).
+// made on the customer (nil means spend times the program's margin). The zero value is
+// a non-member without spend or ID. A Member is plain data.
 type Member struct {
 	CustomerID    string           `json:"customer_id"`
 	Tier          string           `json:"tier"`
@@ -468,7 +473,7 @@ type Member struct {
 	GrossProfit   *decimal.Decimal `json:"gross_profit,omitempty"`
 }
 
-// PnLRow is one line of a program P&L: a tier, the non-members, or a total.
+// PnLRow is one line of a program P&L: a tier, the non-members, or a total. Plain data.
 type PnLRow struct {
 	Tier        string          `json:"tier"`
 	Customers   int             `json:"customers"`
@@ -486,7 +491,7 @@ type PnLRow struct {
 
 // PnL is a program's profit and loss for a year: one row per tier in catalogue order
 // (tiers without members included), a row for non-members (Tier "") when there are any,
-// the program (all tiers) and the total (everyone).
+// the program (all tiers) and the total (everyone). Get one from [Catalogue.PnL].
 type PnL struct {
 	Rows    []PnLRow `json:"rows"`
 	Program PnLRow   `json:"program"`
@@ -619,6 +624,7 @@ func econFinish(r *PnLRow) {
 // ThresholdOptions configure [Catalogue.RecommendThresholds].
 //
 // The zero value is not usable: Margin (in Assumptions) and AverageOrder must be set.
+// Plain data; the map must not be changed while in use.
 type ThresholdOptions struct {
 	Assumptions
 	// AverageOrder turns spend into orders (orders = spend / AverageOrder) for the
@@ -635,7 +641,8 @@ type ThresholdOptions struct {
 	Redemption map[BenefitKind]decimal.Decimal `json:"redemption,omitempty"`
 }
 
-// Threshold is the recommended qualifying spend of one tier.
+// Threshold is the recommended qualifying spend of one tier. Get one from
+// [Catalogue.RecommendThresholds].
 type Threshold struct {
 	Tier string `json:"tier"`
 	// Pays reports whether the tier pays for itself at some spend. When false, its cost
@@ -800,7 +807,7 @@ func (c Catalogue) RecommendThresholds(spends []decimal.Decimal, o ThresholdOpti
 // profit = leads x conversion x margin x average check x purchases per customer.
 // Conversion and Margin are rates (0.02, 0.40).
 //
-// The zero value is no business (profit 0).
+// The zero value is no business (profit 0). Levers is plain data, safe to share.
 type Levers struct {
 	Leads                decimal.Decimal `json:"leads"`
 	Conversion           decimal.Decimal `json:"conversion"`
@@ -840,6 +847,7 @@ func (l Levers) exact() decimal.Decimal {
 func (l Levers) Profit() decimal.Decimal { return l.exact().Round(econMoneyPlaces) }
 
 // LeverEffect is the profit after raising one lever (or all of them, Lever "all").
+// Plain data.
 type LeverEffect struct {
 	Lever  string          `json:"lever"`
 	Profit decimal.Decimal `json:"profit"`
