@@ -56,17 +56,24 @@ func main() {
 
 func run() error {
 	cat := vip.BriefCatalogue()
+	ladder, err := vip.ParseLadder([]byte(ladderJSON))
+	if err != nil {
+		return err
+	}
+	if err := cat.CheckLadder(&ladder); err != nil {
+		return err
+	}
 	if err := worksheet(cat); err != nil {
 		return err
 	}
-	members, spends, aov, err := population()
+	members, spends, aov, err := population(&ladder)
 	if err != nil {
 		return err
 	}
 	if err := pnl(cat, members); err != nil {
 		return err
 	}
-	return thresholds(cat, spends, aov)
+	return thresholds(cat, &ladder, spends, aov)
 }
 
 // worksheet prints the brief's worked example.
@@ -101,11 +108,7 @@ func worksheet(cat vip.Catalogue) error {
 // ladder at 2026-01-01 and returns them with their 12 months' net spend, orders and
 // gross profit (each order's margin, less the refunded share of it), the spends, and the
 // average order value.
-func population() ([]vip.Member, []decimal.Decimal, decimal.Decimal, error) {
-	ladder, err := vip.ParseLadder([]byte(ladderJSON))
-	if err != nil {
-		return nil, nil, decimal.Zero, err
-	}
+func population(ladder *vip.Ladder) ([]vip.Member, []decimal.Decimal, decimal.Decimal, error) {
 	cfg := synth.DefaultConfig()
 	shop := synth.Generate(cfg)
 	from := cfg.End.AddDate(-1, 0, 0)
@@ -197,12 +200,15 @@ func pnl(cat vip.Catalogue, members []vip.Member) error {
 }
 
 // thresholds prints the recommended thresholds beside the brief's.
-func thresholds(cat vip.Catalogue, spends []decimal.Decimal, aov decimal.Decimal) error {
+func thresholds(cat vip.Catalogue, ladder *vip.Ladder, spends []decimal.Decimal, aov decimal.Decimal) error {
 	ths, err := cat.RecommendThresholds(spends, vip.ThresholdOptions{Assumptions: assume, AverageOrder: aov, Redemption: redeemed})
 	if err != nil {
 		return err
 	}
-	brief := map[string]decimal.Decimal{"Silver": d("2000"), "Gold": d("5000"), "Platinum": d("10000")}
+	brief := map[string]decimal.Decimal{}
+	for _, t := range ladder.Tiers {
+		brief[t.Name] = t.Qualify
+	}
 	share := func(at decimal.Decimal) string {
 		n := 0
 		for _, s := range spends {
