@@ -440,13 +440,16 @@ func (c Catalogue) standardReturnDays() int {
 func econValidateBenefits(b Benefits, standardDays int, bad func(string, ...any)) {
 	t := b.Tier
 	money := func(field string, v decimal.Decimal) {
-		if v.IsNegative() {
+		switch {
+		case !econInRange(v):
+			bad("tier %q: %s %s is out of range (at most 15 digits before the point and 18 after)", t, field, econShow(v))
+		case v.IsNegative():
 			bad("tier %q: %s %s is negative", t, field, v)
 		}
 	}
 	rate := func(field string, v decimal.Decimal) {
-		if v.IsNegative() || v.GreaterThanOrEqual(decimal.NewFromInt(1)) {
-			bad("tier %q: %s %s is outside [0, 1)", t, field, v)
+		if v.IsNegative() || !econInRange(v) || v.GreaterThanOrEqual(decimal.NewFromInt(1)) {
+			bad("tier %q: %s %s is outside [0, 1)", t, field, econShow(v))
 		}
 	}
 	if d := b.Discount; d != nil {
@@ -484,7 +487,9 @@ func econValidateBenefits(b Benefits, standardDays int, bad func(string, ...any)
 		rate("price_protection cost_rate", p.CostRate)
 	}
 	if p := b.Points; p != nil {
-		if p.Multiplier.LessThan(decimal.NewFromInt(1)) {
+		if !econInRange(p.Multiplier) {
+			bad("tier %q: points multiplier %s is out of range", t, econShow(p.Multiplier))
+		} else if p.Multiplier.LessThan(decimal.NewFromInt(1)) {
 			bad("tier %q: points multiplier %s is below 1", t, p.Multiplier)
 		}
 		money("points base_points", p.BasePoints)

@@ -236,6 +236,9 @@ func TestParseCatalogue(t *testing.T) {
 		{"ErrTrailing", `{"currency":"EUR","tiers":[{"tier":"VIP"}]} {}`, []string{"data after"}},
 		{"ErrBadDuration", `{"currency":"EUR","tiers":[{"tier":"VIP","support":{"targets":[{"channel":"email","within":"soon"}]}}]}`, []string{`response time "soon"`}},
 		{"ErrNoTiers", `{"currency":"EUR","tiers":[]}`, []string{"has no tiers"}},
+		// A large exponent is rejected before anything expands it.
+		{"ErrHugeAmount", `{"currency":"EUR","tiers":[{"tier":"VIP","annual_gift":{"cost":"1e5000"},"discount":{"rate":"1e-5000"}}]}`,
+			[]string{"annual_gift cost 1e5000 is out of range", "discount rate 1e-5000 is outside [0, 1)"}},
 		{"ErrMany", `{"currency":"eur","standard_return_days":-1,"tiers":[
 			{"tier":"A","discount":{"rate":"1"},"credits":[{"trigger":"easter","amount":"5"},{"trigger":"birthday","amount":"-5"}],
 			 "shipping":{"level":"drone","cost_per_order":"1"},"returns":{"days":10},"points":{"multiplier":"0.5","base_points":"1","point_value":"0.01"},

@@ -24,6 +24,35 @@ const (
 	econRatioPlaces = 4
 )
 
+// econInRange reports whether v is a size the economics can work with: below 10^15 in
+// magnitude and with at most 18 decimal places. Larger exponents would make rounding
+// build numbers of millions of digits, so every validator rejects them first.
+func econInRange(v decimal.Decimal) bool {
+	if v.IsZero() {
+		return true
+	}
+	return v.Exponent() >= -18 && int64(v.NumDigits())+int64(v.Exponent()) <= 15
+}
+
+// econShow formats v for an error message without expanding a huge exponent.
+func econShow(v decimal.Decimal) string {
+	if econInRange(v) {
+		return v.String()
+	}
+	return v.Coefficient().String() + "e" + fmt.Sprint(v.Exponent())
+}
+
+// econCheck returns an error naming field when v is out of range or negative.
+func econCheck(where, field string, v decimal.Decimal) error {
+	if !econInRange(v) {
+		return errorf(ErrInvalidEconomics, "%s: %s %s is out of range (at most 15 digits before the point and 18 after)", where, field, econShow(v))
+	}
+	if v.IsNegative() {
+		return errorf(ErrInvalidEconomics, "%s: %s %s is negative", where, field, v)
+	}
+	return nil
+}
+
 var (
 	econOne     = decimal.NewFromInt(1)
 	econFour    = decimal.NewFromInt(4)
@@ -57,14 +86,11 @@ var econKinds = []BenefitKind{
 // Validate reports every problem with p: negative spend or orders, a redemption outside
 // [0, 1] or of an unknown kind.
 func (p Profile) Validate() error {
-	var errs []error
-	if p.AnnualSpend.IsNegative() {
-		errs = append(errs, errorf(ErrInvalidEconomics, "profile: annual_spend %s is negative", p.AnnualSpend))
+	errs := []error{
+		econCheck("profile", "annual_spend", p.AnnualSpend),
+		econCheck("profile", "orders_per_year", p.OrdersPerYear),
+		econCheckRedemption(p.Redemption),
 	}
-	if p.OrdersPerYear.IsNegative() {
-		errs = append(errs, errorf(ErrInvalidEconomics, "profile: orders_per_year %s is negative", p.OrdersPerYear))
-	}
-	errs = append(errs, econCheckRedemption(p.Redemption))
 	return errors.Join(errs...)
 }
 
@@ -80,8 +106,8 @@ func econCheckRedemption(r map[BenefitKind]decimal.Decimal) error {
 		if !slices.Contains(econKinds, k) {
 			errs = append(errs, errorf(ErrInvalidEconomics, "redemption: benefit %q is not a benefit kind", k))
 		}
-		if v.IsNegative() || v.GreaterThan(econOne) {
-			errs = append(errs, errorf(ErrInvalidEconomics, "redemption: %s %s is outside [0, 1]", k, v))
+		if v.IsNegative() || !econInRange(v) || v.GreaterThan(econOne) {
+			errs = append(errs, errorf(ErrInvalidEconomics, "redemption: %s %s is outside [0, 1]", k, econShow(v)))
 		}
 	}
 	return errors.Join(errs...)
@@ -240,8 +266,8 @@ func (c Catalogue) Cost(tier string, p Profile) (TierCost, error) {
 
 // econMargin checks a gross margin rate: above 0, at most 1.
 func econMargin(m decimal.Decimal) error {
-	if !m.IsPositive() || m.GreaterThan(econOne) {
-		return errorf(ErrInvalidEconomics, "margin %s is outside (0, 1]", m)
+	if !m.IsPositive() || !econInRange(m) || m.GreaterThan(econOne) {
+		return errorf(ErrInvalidEconomics, "margin %s is outside (0, 1]", econShow(m))
 	}
 	return nil
 }
@@ -345,25 +371,26 @@ func (a Assumptions) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, errorf(ErrInvalidEconomics, "assumptions: "+format, args...))
 	}
-	if a.SpendLift.LessThanOrEqual(econOne.Neg()) {
+	if !econInRange(a.SpendLift) {
+		bad("spend_lift %s is out of range", econShow(a.SpendLift))
+	} else if a.SpendLift.LessThanOrEqual(econOne.Neg()) {
 		bad("spend_lift %s is -1 or below", a.SpendLift)
 	}
 	for _, p := range []struct {
 		name string
 		v    decimal.Decimal
 	}{{"repurchase_vip", a.RepurchaseVIP}, {"repurchase_base", a.RepurchaseBase}} {
-		if p.v.IsNegative() || p.v.GreaterThan(econOne) {
-			bad("%s %s is outside [0, 1]", p.name, p.v)
+		if p.v.IsNegative() || !econInRange(p.v) || p.v.GreaterThan(econOne) {
+			bad("%s %s is outside [0, 1]", p.name, econShow(p.v))
 		}
 	}
-	if a.RetentionLift.IsNegative() {
-		bad("retention_lift %s is negative", a.RetentionLift)
-	}
-	if a.ReferralsPerYear.IsNegative() {
-		bad("referrals_per_year %s is negative", a.ReferralsPerYear)
-	}
-	if a.ReferralProfit.IsNegative() {
-		bad("referral_profit %s is negative", a.ReferralProfit)
+	for _, f := range []struct {
+		name string
+		v    decimal.Decimal
+	}{{"retention_lift", a.RetentionLift}, {"referrals_per_year", a.ReferralsPerYear}, {"referral_profit", a.ReferralProfit}} {
+		if err := econCheck("assumptions", f.name, f.v); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if a.Years < 0 || a.Years > 100 {
 		bad("years %d is outside 0-100", a.Years)
@@ -540,8 +567,19 @@ func (c Catalogue) PnL(members []Member, margin decimal.Decimal, redemption map[
 			errs = append(errs, errorf(ErrNotFound, "population: customer %q: tier %q", m.CustomerID, m.Tier))
 			continue
 		}
-		if m.AnnualSpend.IsNegative() || m.OrdersPerYear.IsNegative() {
-			errs = append(errs, errorf(ErrInvalidEconomics, "population: customer %q: annual_spend %s or orders_per_year %s is negative", m.CustomerID, m.AnnualSpend, m.OrdersPerYear))
+		where := fmt.Sprintf("population: customer %q", m.CustomerID)
+		bad := false
+		for _, err := range []error{econCheck(where, "annual_spend", m.AnnualSpend), econCheck(where, "orders_per_year", m.OrdersPerYear)} {
+			if err != nil {
+				errs = append(errs, err)
+				bad = true
+			}
+		}
+		if m.GrossProfit != nil && !econInRange(*m.GrossProfit) {
+			errs = append(errs, errorf(ErrInvalidEconomics, "%s: gross_profit %s is out of range", where, econShow(*m.GrossProfit)))
+			bad = true
+		}
+		if bad {
 			continue
 		}
 		if len(errs) > 0 {
@@ -685,8 +723,17 @@ func (c Catalogue) RecommendThresholds(spends []decimal.Decimal, o ThresholdOpti
 	if err := o.Assumptions.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if !o.AverageOrder.IsPositive() {
-		errs = append(errs, errorf(ErrInvalidEconomics, "thresholds: average_order %s is not positive", o.AverageOrder))
+	if !o.AverageOrder.IsPositive() || !econInRange(o.AverageOrder) {
+		errs = append(errs, errorf(ErrInvalidEconomics, "thresholds: average_order %s is not a positive amount in range", econShow(o.AverageOrder)))
+	}
+	for _, f := range []struct {
+		name string
+		v    *decimal.Decimal
+	}{{"buffer", &o.Buffer}, {"band_low", &o.BandLow}, {"band_high", &o.BandHigh}} {
+		if !econInRange(*f.v) {
+			errs = append(errs, errorf(ErrInvalidEconomics, "thresholds: %s %s is out of range", f.name, econShow(*f.v)))
+			*f.v = decimal.Zero // reported; the default keeps the checks below safe
+		}
 	}
 	buffer, low, high := o.Buffer, o.BandLow, o.BandHigh
 	if buffer.IsZero() {
@@ -708,8 +755,8 @@ func (c Catalogue) RecommendThresholds(spends []decimal.Decimal, o ThresholdOpti
 		errs = append(errs, err)
 	}
 	for i, s := range spends {
-		if s.IsNegative() {
-			errs = append(errs, errorf(ErrInvalidEconomics, "thresholds: spend %d: %s is negative", i, s))
+		if err := econCheck("thresholds", fmt.Sprintf("spend %d:", i), s); err != nil {
+			errs = append(errs, err)
 			break
 		}
 	}
@@ -820,8 +867,8 @@ type Levers struct {
 func (l Levers) Validate() error {
 	var errs []error
 	for _, f := range l.fields() {
-		if f.v.IsNegative() {
-			errs = append(errs, errorf(ErrInvalidEconomics, "levers: %s %s is negative", f.name, f.v))
+		if err := econCheck("levers", f.name, f.v); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -863,8 +910,8 @@ func (l Levers) Raise(by decimal.Decimal) ([]LeverEffect, error) {
 	if err := l.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if by.LessThanOrEqual(econOne.Neg()) {
-		errs = append(errs, errorf(ErrInvalidEconomics, "levers: raise %s is -1 or below", by))
+	if !econInRange(by) || by.LessThanOrEqual(econOne.Neg()) {
+		errs = append(errs, errorf(ErrInvalidEconomics, "levers: raise %s is -1 or below, or out of range", econShow(by)))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package vip_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -546,5 +547,57 @@ func BenchmarkCatalogue_PnL(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func FuzzProfile(f *testing.F) {
+	f.Add([]byte(`{"annual_spend":"5000","orders_per_year":"12","redemption":{"events":"0"}}`))
+	f.Add([]byte(`{"annual_spend":"1e1000000000","orders_per_year":"-1"}`))
+	f.Add([]byte(`{"annual_spend":1.5e-30,"orders_per_year":3,"redemption":{"massage":"2"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var p vip.Profile
+		if json.Unmarshal(data, &p) != nil {
+			return
+		}
+		c := vip.BriefCatalogue()
+		cost, err := c.Cost("Platinum", p)
+		if err != nil {
+			if !errors.Is(err, vip.ErrInvalidEconomics) {
+				t.Fatalf("error %v does not wrap ErrInvalidEconomics", err)
+			}
+			return
+		}
+		if cost.Total.IsNegative() {
+			t.Fatalf("cost %s is negative for %+v", cost.Total, p)
+		}
+		_, _ = c.Worksheet("Gold", p, econD("0.4"))
+		_, _ = c.ROI("Gold", p, vip.Assumptions{Margin: econD("0.4"), SpendLift: econD("0.25")})
+	})
+}
+
+func TestEconomics_OutOfRange(t *testing.T) {
+	huge := decimal.New(1, 1_000_000_000)
+	tiny := decimal.New(1, -1_000_000_000)
+	c := vip.BriefCatalogue()
+	_, err := c.Cost("Gold", vip.Profile{AnnualSpend: huge, OrdersPerYear: tiny})
+	if !errors.Is(err, vip.ErrInvalidEconomics) || !strings.Contains(err.Error(), "annual_spend 1e1000000000 is out of range") ||
+		!strings.Contains(err.Error(), "orders_per_year 1e-1000000000 is out of range") {
+		t.Errorf("Cost on huge spend = %v", err)
+	}
+	_, err = c.ROI("Gold", econGold, vip.Assumptions{Margin: huge, SpendLift: huge, RepurchaseVIP: tiny, ReferralProfit: huge})
+	for _, want := range []string{"margin 1e1000000000", "spend_lift 1e1000000000", "repurchase_vip 1e-1000000000", "referral_profit 1e1000000000"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ROI error lacks %q: %v", want, err)
+		}
+	}
+	_, err = c.RecommendThresholds([]decimal.Decimal{huge}, vip.ThresholdOptions{Assumptions: vip.Assumptions{Margin: econD("0.4")},
+		AverageOrder: econD("100"), Buffer: huge, BandHigh: tiny})
+	for _, want := range []string{"buffer 1e1000000000 is out of range", "band_high 1e-1000000000 is out of range", "spend 0: 1e1000000000 is out of range"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("RecommendThresholds error lacks %q: %v", want, err)
+		}
+	}
+	if _, err := (vip.Levers{Leads: huge}).Raise(tiny); err == nil || !strings.Contains(err.Error(), "leads 1e1000000000 is out of range") {
+		t.Errorf("Raise error = %v", err)
 	}
 }
