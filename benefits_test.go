@@ -349,3 +349,30 @@ func TestLoadCatalogue(t *testing.T) {
 		t.Errorf("LoadCatalogue({) = %v, want ErrInvalidCatalogue", err)
 	}
 }
+
+func TestCatalogue_UnknownTier(t *testing.T) {
+	c := vip.BriefCatalogue()
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	errs := map[string]error{}
+	_, errs["ShippingLevel"] = c.ShippingLevel("Diamond")
+	_, errs["ReturnDeadline"] = c.ReturnDeadline("Diamond", at, nil)
+	_, _, errs["SupportTarget"] = c.SupportTarget("Diamond", vip.ChannelEmail)
+	_, _, errs["SupportDue"] = c.SupportDue("Diamond", vip.ChannelEmail, at)
+	_, errs["MayBuy"] = c.MayBuy(at, "Diamond", at)
+	_, errs["EarlyAccessWindow"] = c.EarlyAccessWindow("Diamond")
+	_, errs["Worksheet"] = c.Worksheet("Diamond", econGold, econD("0.4"))
+	_, errs["ROI"] = c.ROI("Diamond", econGold, vip.Assumptions{Margin: econD("0.4")})
+	for name, err := range errs {
+		if !errors.Is(err, vip.ErrNotFound) || !strings.Contains(err.Error(), `tier "Diamond"`) {
+			t.Errorf("%s(Diamond) error = %v, want ErrNotFound naming the tier", name, err)
+		}
+	}
+	// A non-member costs nothing and gets the standard return window.
+	cost, err := c.Cost("", econGold)
+	if err != nil || !cost.Total.IsZero() || len(cost.Items) != 0 {
+		t.Errorf("Cost(\"\") = %+v, %v; want nothing", cost, err)
+	}
+	if days, err := c.ReturnDays(""); err != nil || days != 30 {
+		t.Errorf("ReturnDays(\"\") = %d, %v; want 30", days, err)
+	}
+}
