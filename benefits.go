@@ -275,7 +275,11 @@ type Catalogue struct {
 	StandardReturnDays int `json:"standard_return_days,omitempty"`
 	// StandardSupport is the response targets of non-members.
 	StandardSupport []ResponseTarget `json:"standard_support,omitempty"`
-	Tiers           []Benefits       `json:"tiers"`
+	// BusinessHours, when set, are when support works for tiers without after-hours
+	// support: their response clock runs only within these hours. Nil means around the
+	// clock for everyone.
+	BusinessHours *BusinessHours `json:"business_hours,omitempty"`
+	Tiers         []Benefits     `json:"tiers"`
 }
 
 // BriefCatalogue returns the brief's three-tier table as a catalogue in USD.
@@ -413,6 +417,11 @@ func (c Catalogue) Validate() error {
 		bad("catalogue: standard_return_days %d is negative", c.StandardReturnDays)
 	}
 	econCheckTargets(c.StandardSupport, "catalogue: standard_support", bad)
+	if c.BusinessHours != nil {
+		if _, _, _, _, err := c.BusinessHours.parse(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if len(c.Tiers) == 0 {
 		bad("catalogue: has no tiers")
 	}
@@ -674,14 +683,118 @@ func (c Catalogue) SupportTarget(tier string, channel SupportChannel) (target ti
 }
 
 // SupportDue returns when a ticket opened at opened on channel must be answered for a
-// member of the tier: opened plus [Catalogue.SupportTarget]. ok is false when no target
-// applies. Business hours are not modelled: the clock runs around the day.
+// member of the tier: [Catalogue.SupportTarget] after opened. ok is false when no target
+// applies. When the catalogue has [BusinessHours] and the tier has no after-hours
+// support, the target counts business time only: a ticket opened at night starts its
+// clock at the next opening, and a target longer than what is left of the day carries
+// over to the next working day. Otherwise the clock runs around the day.
 func (c Catalogue) SupportDue(tier string, channel SupportChannel, opened time.Time) (due time.Time, ok bool, err error) {
 	t, ok, err := c.SupportTarget(tier, channel)
 	if err != nil || !ok {
 		return time.Time{}, ok, err
 	}
-	return opened.Add(t), true, nil
+	b, _ := c.benefits(tier)
+	if c.BusinessHours == nil || (b.Support != nil && b.Support.AfterHours) {
+		return opened.Add(t), true, nil
+	}
+	due, err = c.BusinessHours.add(opened, t)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return due, true, nil
+}
+
+// BusinessHours are the hours support works: from Open to Close (24-hour "15:04" clock
+// times, Open before Close) on Days (three-letter English weekday names, "mon" to
+// "sun"), in TimeZone (an IANA name; empty means UTC). Hours are wall-clock times, so on
+// a DST day the working day is still Open to Close.
+//
+// The zero value is invalid (no days). BusinessHours is plain data.
+type BusinessHours struct {
+	TimeZone string   `json:"time_zone,omitempty"`
+	Open     string   `json:"open"`
+	Close    string   `json:"close"`
+	Days     []string `json:"days"`
+}
+
+var econWeekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// parse returns the zone, the opening and closing minutes after midnight and the working
+// days, or every problem with h.
+func (h *BusinessHours) parse() (*time.Location, int, int, [7]bool, error) {
+	var errs []error
+	var days [7]bool
+	bad := func(format string, args ...any) {
+		errs = append(errs, errorf(ErrInvalidCatalogue, "catalogue: business_hours: "+format, args...))
+	}
+	loc := time.UTC
+	if h.TimeZone != "" {
+		l, err := loadLocation(h.TimeZone)
+		if err != nil {
+			bad("time_zone %q is not an IANA zone", h.TimeZone)
+		} else {
+			loc = l
+		}
+	}
+	clock := func(field, v string) int {
+		t, err := time.Parse("15:04", v)
+		if err != nil {
+			bad("%s %q is not a 24-hour time such as 09:00", field, v)
+			return 0
+		}
+		return t.Hour()*60 + t.Minute()
+	}
+	open, close := clock("open", h.Open), clock("close", h.Close)
+	if open >= close && len(errs) == 0 {
+		bad("open %s is not before close %s", h.Open, h.Close)
+	}
+	for i, d := range h.Days {
+		wd, ok := econWeekdays[d]
+		switch {
+		case !ok:
+			bad("day %d: %q is not mon, tue, wed, thu, fri, sat or sun", i, d)
+		case days[wd]:
+			bad("day %d: %q repeats", i, d)
+		default:
+			days[wd] = true
+		}
+	}
+	if len(h.Days) == 0 {
+		bad("no days")
+	}
+	return loc, open, close, days, errors.Join(errs...)
+}
+
+// add returns the instant d of business time after from.
+func (h *BusinessHours) add(from time.Time, d time.Duration) (time.Time, error) {
+	loc, open, close, days, err := h.parse()
+	if err != nil {
+		return time.Time{}, err
+	}
+	t := from.In(loc)
+	// Each pass consumes one working day; 20 years of them bounds any sane target.
+	for range 366 * 20 {
+		y, m, dd := t.Date()
+		if days[t.Weekday()] {
+			start := time.Date(y, m, dd, open/60, open%60, 0, 0, loc)
+			end := time.Date(y, m, dd, close/60, close%60, 0, 0, loc)
+			if t.Before(start) {
+				t = start
+			}
+			if t.Before(end) {
+				left := end.Sub(t)
+				if d <= left {
+					return t.Add(d), nil
+				}
+				d -= left
+			}
+		}
+		t = time.Date(y, m, dd+1, 0, 0, 0, 0, loc)
+	}
+	return time.Time{}, errorf(ErrInvalidCatalogue, "catalogue: business_hours: target %s does not fit in 20 years", d)
 }
 
 // EarlyAccessWindow returns how long before the public launch the tier may buy: its

@@ -282,6 +282,7 @@ func FuzzParseCatalogue(f *testing.F) {
 	f.Add([]byte(`{"currency":"EUR","tiers":[{"tier":"VIP","support":{"targets":[{"channel":"email","within":"-1h"}]}}]}`))
 	f.Add([]byte(`{"currency":"EUR","tiers":[{"tier":"VIP","events":[{"kind":"private","per_year":1e9,"cost_per_attendee":"1e400"}]}]}`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"currency":"EUR","business_hours":{"time_zone":"Europe/Warsaw","open":"00:00","close":"00:01","days":["sun"]},"tiers":[{"tier":"VIP","support":{"targets":[{"channel":"chat","within":"2000h"}]}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := vip.ParseCatalogue(data)
 		if err != nil {
@@ -309,6 +310,9 @@ func FuzzParseCatalogue(f *testing.F) {
 			_, _ = b.Cost(vip.Profile{AnnualSpend: econD("1000"), OrdersPerYear: econD("4")})
 			_, _ = c.ReturnDeadline(b.Tier, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), nil)
 			_, _ = c.AccessOpens(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), b.Tier)
+			for _, ch := range []vip.SupportChannel{vip.ChannelEmail, vip.ChannelPhone, vip.ChannelChat} {
+				_, _, _ = c.SupportDue(b.Tier, ch, time.Date(2025, 3, 29, 23, 0, 0, 0, time.UTC))
+			}
 		}
 		_ = c.Differentiation(0)
 	})
@@ -374,5 +378,64 @@ func TestCatalogue_UnknownTier(t *testing.T) {
 	}
 	if days, err := c.ReturnDays(""); err != nil || days != 30 {
 		t.Errorf("ReturnDays(\"\") = %d, %v; want 30", days, err)
+	}
+}
+
+func TestCatalogue_SupportDue_BusinessHours(t *testing.T) {
+	warsaw, err := time.LoadLocation("Europe/Warsaw")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	c := vip.BriefCatalogue()
+	c.BusinessHours = &vip.BusinessHours{TimeZone: "Europe/Warsaw", Open: "09:00", Close: "17:00", Days: []string{"mon", "tue", "wed", "thu", "fri"}}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	at := func(day, h, m int) time.Time { return time.Date(2025, 3, day, h, m, 0, 0, warsaw) }
+	for _, tc := range []struct {
+		name    string
+		tier    string
+		channel vip.SupportChannel
+		opened  time.Time
+		want    time.Time
+	}{
+		{"WithinTheDay", "Gold", vip.ChannelEmail, at(24, 10, 0), at(24, 12, 0)},
+		// Half an hour on Monday, an hour and a half on Tuesday.
+		{"CarriesOver", "Gold", vip.ChannelEmail, at(24, 16, 30), at(25, 10, 30)},
+		// Friday evening: the clock starts on Monday, after the DST change of Sunday 30th.
+		{"OverTheWeekend", "Gold", vip.ChannelEmail, at(28, 18, 0), at(31, 11, 0)},
+		{"SaturdayPhone", "Gold", vip.ChannelPhone, at(29, 12, 0), at(31, 9, 1)},
+		// 24 business hours from Monday 09:00 are three full days: Wednesday 17:00.
+		{"StandardEmailThreeDays", "Silver", vip.ChannelEmail, at(24, 9, 0), at(26, 17, 0)},
+		{"NonMemberPhone", "", vip.ChannelPhone, at(30, 12, 0), at(31, 9, 10)},
+		// Platinum has after-hours support: an hour around the clock, across the DST
+		// jump (01:30 CET + 1h = 03:30 CEST).
+		{"AfterHoursTier", "Platinum", vip.ChannelEmail, at(30, 1, 30), at(30, 3, 30)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok, err := c.SupportDue(tc.tier, tc.channel, tc.opened)
+			if err != nil || !ok {
+				t.Fatalf("SupportDue: %v, %v", ok, err)
+			}
+			if !got.Equal(tc.want) {
+				t.Errorf("SupportDue(%q, %s, %s) = %s, want %s", tc.tier, tc.channel, tc.opened, got.In(warsaw), tc.want)
+			}
+		})
+	}
+
+	bad := vip.BriefCatalogue()
+	bad.BusinessHours = &vip.BusinessHours{TimeZone: "Mars/Olympus", Open: "18:00", Close: "9am", Days: []string{"mon", "mon", "caturday"}}
+	err = bad.Validate()
+	for _, want := range []string{`time_zone "Mars/Olympus"`, `close "9am" is not a 24-hour time`, `day 1: "mon" repeats`, `day 2: "caturday"`} {
+		if !errors.Is(err, vip.ErrInvalidCatalogue) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate error lacks %q: %v", want, err)
+		}
+	}
+	bad.BusinessHours = &vip.BusinessHours{Open: "17:00", Close: "09:00"}
+	err = bad.Validate()
+	for _, want := range []string{"open 17:00 is not before close 09:00", "no days"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate error lacks %q: %v", want, err)
+		}
 	}
 }
