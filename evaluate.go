@@ -22,9 +22,32 @@ type machine struct {
 	evs  []Event
 	kind PeriodKind
 	term TermKind
+
+	wsOK bool // memo of windows
+	wsAt time.Time
+	ws   []window
+
+	kbOK  bool // memo of keepBy
+	kbCur int
+	kbAt  time.Time
+	kbVal time.Time
 }
 
-func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
+// Ledger is one customer's activity prepared for one ladder: validated once, sorted, with
+// each order's qualifying spend and the running sums computed once. Evaluating from a
+// Ledger skips that work, which dominates the cost of a review that keeps customers'
+// activity in memory. [Ladder.Evaluate] builds a Ledger for each call.
+//
+// A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
+// may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
+type Ledger struct {
+	l   *Ladder
+	f   *facts
+	loc *time.Location
+}
+
+// Ledger validates a for the ladder and prepares it for evaluation.
+func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -34,7 +57,28 @@ func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
 	if err := a.Validate(l.Currency); err != nil {
 		return nil, err
 	}
-	id := a.Customer.ID
+	pl, _ := l.Location()
+	loc, err := a.Customer.Location(pl)
+	if err != nil {
+		return nil, err
+	}
+	if (l.periodKind() == PeriodAnniversary) && a.Customer.JoinedAt.IsZero() {
+		return nil, errorf(ErrInvalidActivity, "customer %q: joined_at is needed for an anniversary period", a.Customer.ID)
+	}
+	return &Ledger{l: l, f: prepare(l, a, loc), loc: loc}, nil
+}
+
+func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
+	g, err := l.Ledger(a)
+	if err != nil {
+		return nil, err
+	}
+	return g.start(st)
+}
+
+func (g *Ledger) start(st Status) (*machine, error) {
+	l := g.l
+	id := g.f.a.Customer.ID
 	switch {
 	case st.CustomerID == "":
 		st.CustomerID = id
@@ -58,15 +102,25 @@ func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
 			return nil, err
 		}
 	}
-	pl, _ := l.Location()
-	loc, err := a.Customer.Location(pl)
+	return &machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: l.termKind()}, nil
+}
+
+// Evaluate is [Ladder.Evaluate] on the prepared activity.
+func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
+	if now.IsZero() {
+		return st, nil, errorf(ErrInvalidStatus, "evaluate: now is zero")
+	}
+	if now.Before(st.Checked) {
+		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
+	}
+	m, err := g.start(st)
 	if err != nil {
-		return nil, err
+		return st, nil, err
 	}
-	if (l.periodKind() == PeriodAnniversary) && a.Customer.JoinedAt.IsZero() {
-		return nil, errorf(ErrInvalidActivity, "customer %q: joined_at is needed for an anniversary period", id)
+	if err := m.run(now); err != nil {
+		return st, nil, err
 	}
-	return &machine{l: l, f: prepare(l, a, loc), loc: loc, st: st, kind: l.periodKind(), term: l.termKind()}, nil
+	return m.st, m.evs, nil
 }
 
 // Evaluate moves st through the tier state machine to the instant now and returns the
@@ -86,20 +140,11 @@ func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
 // st.Checked on: the past before it is not rewritten. Evaluate returns an error, and st unchanged, when the ladder,
 // the activity or the status is invalid, or when now is before st.Checked.
 func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Event, error) {
-	if now.IsZero() {
-		return st, nil, errorf(ErrInvalidStatus, "evaluate: now is zero")
-	}
-	if now.Before(st.Checked) {
-		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
-	}
-	m, err := l.start(st, a)
+	g, err := l.Ledger(a)
 	if err != nil {
 		return st, nil, err
 	}
-	if err := m.run(now); err != nil {
-		return st, nil, err
-	}
-	return m.st, m.evs, nil
+	return g.Evaluate(st, now)
 }
 
 // TierAt returns the tier the activity earns and holds at instant t, replayed from the
@@ -164,7 +209,7 @@ func (m *machine) run(now time.Time) error {
 		if i > maxSteps {
 			return errors.New("vip: evaluate: schedule does not settle; report this ladder as a bug")
 		}
-		nx := m.next(t)
+		nx := m.next(t, now)
 		if nx.IsZero() || nx.After(now) {
 			break
 		}
@@ -184,8 +229,18 @@ func (m *machine) emit(e Event) {
 	m.evs = append(m.evs, e)
 }
 
-// windows returns the qualifying windows valid at t, as known at t.
+// windows returns the qualifying windows valid at t, as known at t. The result for the
+// last t asked is memoised; callers get their own copy.
 func (m *machine) windows(t time.Time) []window {
+	if m.wsOK && m.wsAt.Equal(t) {
+		return append([]window(nil), m.ws...)
+	}
+	ws := m.computeWindows(t)
+	m.ws, m.wsAt, m.wsOK = ws, t, true
+	return append([]window(nil), ws...)
+}
+
+func (m *machine) computeWindows(t time.Time) []window {
 	since := m.l.Spend.Since
 	clampFrom := func(from time.Time) time.Time {
 		if !since.IsZero() && since.After(from) {
@@ -218,7 +273,7 @@ func (m *machine) windows(t time.Time) []window {
 func (m *machine) holds(r Rule, w *window) bool {
 	need, n := r.need(), 0
 	for _, c := range r.Criteria {
-		if !m.f.value(w, c.Measure).LessThan(c.Min) {
+		if v := m.f.valueSum(w, c.Measure); v.cmpDec(c.Min) >= 0 {
 			n++
 			if n >= need {
 				return true
@@ -614,6 +669,9 @@ func (m *machine) warn(t time.Time, cur int, ws []window) {
 	if len(days) == 0 {
 		return
 	}
+	if m.warnFar(cur, t, t) {
+		return
+	}
 	st := &m.st
 	d := m.demotionAt(cur, t)
 	if d.IsZero() || !d.After(t) {
@@ -707,8 +765,18 @@ func (f *facts) activityAt(t time.Time) bool {
 }
 
 // keepBy returns the first instant after t at which tier cur's keep rule fails if the
-// customer does nothing more, for a continuous term; zero when it never does.
+// customer does nothing more, for a continuous term; zero when it never does. The
+// answer is memoised for the last (cur, t) asked.
 func (m *machine) keepBy(cur int, t time.Time) time.Time {
+	if m.kbOK && m.kbCur == cur && m.kbAt.Equal(t) {
+		return m.kbVal
+	}
+	v := m.computeKeepBy(cur, t)
+	m.kbOK, m.kbCur, m.kbAt, m.kbVal = true, cur, t, v
+	return v
+}
+
+func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	if m.kind == PeriodLifetime && m.f.monotone {
 		return time.Time{}
 	}
@@ -717,6 +785,23 @@ func (m *machine) keepBy(cur int, t time.Time) time.Time {
 		w := m.windows(u)[0]
 		w.cut = t
 		return !m.holds(r, &w)
+	}
+	if m.f.monotone && len(m.f.points) == 0 && m.kind != PeriodLifetime && m.l.Spend.Since.IsZero() {
+		// Orders leave the window in the order they were placed. Once order k has left,
+		// the window holds at most the orders placed after it: search k on those index
+		// ranges, with no calendar arithmetic, and compute one roll-off instant at the
+		// end. (When a clamped month end makes several orders leave at the same
+		// instant, the first k found shares that instant with the true answer.)
+		w := m.windows(t)[0]
+		lo, hi := m.f.lower(w.from), m.f.upper(t)
+		k := sort.Search(hi-lo, func(i int) bool {
+			probe := window{cut: t, lo: m.f.upper(m.f.orders[lo+i].placed), hi: hi, indexed: true}
+			return !m.holds(r, &probe)
+		})
+		if k < hi-lo {
+			return rollOff(m.f.orders[lo+k].placed, m.l.windowMonths(), m.loc)
+		}
+		return time.Time{}
 	}
 	cands := m.rollOffs(t)
 	if m.f.monotone {
@@ -772,8 +857,9 @@ func (m *machine) rollOffs(t time.Time) []time.Time {
 	return slices.CompactFunc(out, time.Time.Equal)
 }
 
-// next returns the first instant after t at which the machine must be stepped, or zero.
-func (m *machine) next(t time.Time) time.Time {
+// next returns the first instant after t, and no later than horizon, at which the
+// machine must be stepped, or an instant after horizon, or zero.
+func (m *machine) next(t, horizon time.Time) time.Time {
 	var best time.Time
 	consider := func(u time.Time) {
 		if u.After(t) && (best.IsZero() || u.Before(best)) {
@@ -822,12 +908,48 @@ func (m *machine) next(t time.Time) time.Time {
 		}
 	}
 	if m.term == TermContinuous && st.GraceUntil.IsZero() {
-		consider(m.keepBy(cur, t))
+		if lb := m.keepByBound(t); lb.IsZero() || !lb.After(horizon) {
+			consider(m.keepBy(cur, t))
+		}
 	}
-	if d := m.demotionAt(cur, t); !d.IsZero() {
-		for _, n := range m.l.warningDays() {
-			consider(addDays(d, -n, m.loc))
+	if !m.warnFar(cur, t, horizon) {
+		if d := m.demotionAt(cur, t); !d.IsZero() {
+			for _, n := range m.l.warningDays() {
+				consider(addDays(d, -n, m.loc))
+			}
 		}
 	}
 	return best
+}
+
+// keepByBound returns an instant no later than keepBy(cur, t) that is cheap to compute:
+// nothing leaves a rolling window before its oldest order does. Zero means no bound.
+func (m *machine) keepByBound(t time.Time) time.Time {
+	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
+		return time.Time{}
+	}
+	w := m.windows(t)[0]
+	lo := m.f.lower(w.from)
+	if lo >= m.f.upper(t) {
+		return time.Time{}
+	}
+	return rollOff(m.f.orders[lo].placed, m.l.windowMonths(), m.loc)
+}
+
+// warnFar reports whether no demotion warning can fall at or before horizon, judged
+// from the keepBy bound, so that the exact demotion date need not be computed.
+func (m *machine) warnFar(cur int, t, horizon time.Time) bool {
+	st := &m.st
+	if m.term != TermContinuous || !st.GraceUntil.IsZero() || st.Override != nil || m.l.Landing.MinStayMonths > 0 {
+		return false
+	}
+	lb := m.keepByBound(t)
+	if lb.IsZero() {
+		return false
+	}
+	most := 0
+	for _, n := range m.l.warningDays() {
+		most = max(most, n)
+	}
+	return addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc).After(horizon)
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/shopspring/decimal"
 
 	"github.com/vipkit/vip"
 )
@@ -480,5 +479,4 @@ func TestLadder_Place(t *testing.T) {
 	if _, _, err := l.Place(st, vip.Override{Kind: vip.OverrideFloor, Tier: "Diamond", Until: until, Reason: "x"}, a, time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)); err == nil {
 		t.Error("placing on an unknown tier: no error")
 	}
-	_ = decimal.Zero
 }

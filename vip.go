@@ -238,10 +238,10 @@ func (o Order) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, errorf(ErrInvalidOrder, "order %q: "+format, append([]any{o.ID}, args...)...))
 	}
-	if strings.TrimSpace(o.ID) == "" {
+	if blank(o.ID) {
 		bad("id is empty")
 	}
-	if strings.TrimSpace(o.CustomerID) == "" {
+	if blank(o.CustomerID) {
 		bad("customer_id is empty")
 	}
 	if o.PlacedAt.IsZero() {
@@ -259,14 +259,11 @@ func (o Order) Validate() error {
 	if o.Tax.IsNegative() {
 		bad("tax %s is negative", o.Tax)
 	}
-	seen := make(map[string]int, len(o.Lines))
 	for i, l := range o.Lines {
-		if strings.TrimSpace(l.SKU) == "" {
+		if blank(l.SKU) {
 			bad("line %d: sku is empty", i)
-		} else if j, dup := seen[l.SKU]; dup {
+		} else if j := lineIndex(o.Lines[:i], l.SKU); j >= 0 {
 			bad("line %d: sku %q repeats line %d", i, l.SKU, j)
-		} else {
-			seen[l.SKU] = i
 		}
 		if l.Quantity < 1 {
 			bad("line %d: quantity %d is below 1", i, l.Quantity)
@@ -282,6 +279,22 @@ func (o Order) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// lineIndex returns the index of the line with the SKU, or -1. A linear scan: orders
+// have few lines, and a map would cost more than it saves.
+func lineIndex(lines []Line, sku string) int {
+	for i := range lines {
+		if lines[i].SKU == sku {
+			return i
+		}
+	}
+	return -1
+}
+
+// blank reports whether s is empty or only white space.
+func blank(s string) bool {
+	return s == "" || (s[0] <= ' ' || s[len(s)-1] <= ' ') && strings.TrimSpace(s) == ""
 }
 
 // validCurrency reports whether code looks like an ISO 4217 code: three letters A-Z.
