@@ -488,11 +488,11 @@ func (c Catalogue) ROI(tier string, p Profile, a Assumptions) (ROI, error) {
 	return r, nil
 }
 
-// Member is one customer of a population for [Catalogue.PnL]: the tier held ("" for a
+// PnLMember is one customer of a population for [Catalogue.PnL]: the tier held ("" for a
 // non-member), the year's spend and orders, and optionally the gross profit actually
 // made on the customer (nil means spend times the program's margin). The zero value is
-// a non-member without spend or ID. A Member is plain data.
-type Member struct {
+// a non-member without spend or ID. A PnLMember is plain data.
+type PnLMember struct {
 	CustomerID    string           `json:"customer_id"`
 	Tier          string           `json:"tier"`
 	AnnualSpend   decimal.Decimal  `json:"annual_spend"`
@@ -531,7 +531,7 @@ type PnL struct {
 // summing. A member of an unknown tier wraps [ErrNotFound]; a repeated customer ID, a
 // negative spend or orders, or a bad margin wraps [ErrInvalidEconomics]. Every problem is
 // reported at once.
-func (c Catalogue) PnL(members []Member, margin decimal.Decimal, redemption map[BenefitKind]decimal.Decimal) (PnL, error) {
+func (c Catalogue) PnL(members []PnLMember, margin decimal.Decimal, redemption map[BenefitKind]decimal.Decimal) (PnL, error) {
 	var errs []error
 	if err := econMargin(margin); err != nil {
 		errs = append(errs, err)

@@ -258,7 +258,7 @@ func TestProfile_Validate(t *testing.T) {
 
 func TestCatalogue_PnL(t *testing.T) {
 	gp := econD("3000")
-	members := []vip.Member{
+	members := []vip.PnLMember{
 		{CustomerID: "a", Tier: "Gold", AnnualSpend: econD("5000"), OrdersPerYear: econD("12")},
 		{CustomerID: "b", Tier: "Silver", AnnualSpend: econD("2000"), OrdersPerYear: econD("8")},
 		{CustomerID: "c", Tier: "", AnnualSpend: econD("300"), OrdersPerYear: econD("2")},
@@ -308,8 +308,8 @@ func TestCatalogue_PnL(t *testing.T) {
 		t.Fatalf("PnL (-want +got):\n%s", diff)
 	}
 
-	bad := append(members, vip.Member{CustomerID: "a", Tier: "Gold"}, vip.Member{CustomerID: "e", Tier: "Diamond"},
-		vip.Member{CustomerID: "f", AnnualSpend: econD("-1")})
+	bad := append(members, vip.PnLMember{CustomerID: "a", Tier: "Gold"}, vip.PnLMember{CustomerID: "e", Tier: "Diamond"},
+		vip.PnLMember{CustomerID: "f", AnnualSpend: econD("-1")})
 	_, err = vip.BriefCatalogue().PnL(bad, econD("1.5"), nil)
 	for _, want := range []string{`customer "a" appears twice`, `tier "Diamond"`, `customer "f": annual_spend -1`, "margin 1.5"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -535,9 +535,9 @@ func BenchmarkCatalogue_PnL(b *testing.B) {
 		members int
 	}{{"members=1e3", 1000}, {"members=1e5", 100000}, {"members=1e6", 1000000}} {
 		b.Run(n.name, func(b *testing.B) {
-			ms := make([]vip.Member, n.members)
+			ms := make([]vip.PnLMember, n.members)
 			for i := range ms {
-				ms[i] = vip.Member{CustomerID: "c" + strconv.Itoa(i), Tier: tiers[i%len(tiers)],
+				ms[i] = vip.PnLMember{CustomerID: "c" + strconv.Itoa(i), Tier: tiers[i%len(tiers)],
 					AnnualSpend: decimal.New(int64(100_00+i%1_000_000), -2), OrdersPerYear: decimal.NewFromInt(int64(1 + i%20))}
 			}
 			b.ReportAllocs()

@@ -108,7 +108,7 @@ func worksheet(cat vip.Catalogue) error {
 // ladder at 2026-01-01 and returns them with their 12 months' net spend, orders and
 // gross profit (each order's margin, less the refunded share of it), the spends, and the
 // average order value.
-func population(ladder *vip.Ladder) ([]vip.Member, []decimal.Decimal, decimal.Decimal, error) {
+func population(ladder *vip.Ladder) ([]vip.PnLMember, []decimal.Decimal, decimal.Decimal, error) {
 	cfg := synth.DefaultConfig()
 	shop := synth.Generate(cfg)
 	from := cfg.End.AddDate(-1, 0, 0)
@@ -129,7 +129,7 @@ func population(ladder *vip.Ladder) ([]vip.Member, []decimal.Decimal, decimal.De
 		refunded[r.OrderID] = refunded[r.OrderID].Add(r.Amount)
 	}
 	var (
-		members        []vip.Member
+		members        []vip.PnLMember
 		spends         []decimal.Decimal
 		paid, nOrders  decimal.Decimal
 		customersAdded int
@@ -162,7 +162,7 @@ func population(ladder *vip.Ladder) ([]vip.Member, []decimal.Decimal, decimal.De
 			return nil, nil, decimal.Zero, fmt.Errorf("customer %s: %w", c.ID, err)
 		}
 		spend = decimal.Max(spend, decimal.Zero)
-		members = append(members, vip.Member{CustomerID: c.ID, Tier: st.Tier, AnnualSpend: spend,
+		members = append(members, vip.PnLMember{CustomerID: c.ID, Tier: st.Tier, AnnualSpend: spend,
 			OrdersPerYear: decimal.NewFromInt(int64(orders)), GrossProfit: &gross})
 		spends = append(spends, spend)
 		nOrders = nOrders.Add(decimal.NewFromInt(int64(orders)))
@@ -174,7 +174,7 @@ func population(ladder *vip.Ladder) ([]vip.Member, []decimal.Decimal, decimal.De
 }
 
 // pnl prints the program's P&L by tier.
-func pnl(cat vip.Catalogue, members []vip.Member) error {
+func pnl(cat vip.Catalogue, members []vip.PnLMember) error {
 	p, err := cat.PnL(members, margin, redeemed)
 	if err != nil {
 		return err
