@@ -601,3 +601,53 @@ func TestEconomics_OutOfRange(t *testing.T) {
 		t.Errorf("Raise error = %v", err)
 	}
 }
+
+// TestCatalogue_PnL_Property: the P&L adds up to the members' own costs and spends, the
+// program and non-member rows make the total, and no cell of cost is negative.
+func TestCatalogue_PnL_Property(t *testing.T) {
+	c := vip.BriefCatalogue()
+	tiers := []string{"", "Silver", "Gold", "Platinum"}
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 30).Draw(t, "n")
+		ms := make([]vip.PnLMember, n)
+		wantCost, wantSpend := decimal.Zero, decimal.Zero
+		for i := range ms {
+			ms[i] = vip.PnLMember{
+				CustomerID:    "c" + strconv.Itoa(i),
+				Tier:          rapid.SampledFrom(tiers).Draw(t, "tier"),
+				AnnualSpend:   decimal.New(rapid.Int64Range(0, 5_000_000).Draw(t, "spend"), -2),
+				OrdersPerYear: decimal.NewFromInt(rapid.Int64Range(0, 60).Draw(t, "orders")),
+			}
+			cost, err := c.Cost(ms[i].Tier, vip.Profile{AnnualSpend: ms[i].AnnualSpend, OrdersPerYear: ms[i].OrdersPerYear})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCost = wantCost.Add(cost.Total)
+			wantSpend = wantSpend.Add(ms[i].AnnualSpend)
+		}
+		p, err := c.PnL(ms, econD("0.4"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.Total.Cost.Equal(wantCost) || !p.Program.Cost.Equal(wantCost) || !p.Total.Spend.Equal(wantSpend) || p.Total.Customers != n {
+			t.Fatalf("P&L total cost %s (program %s), spend %s, customers %d; members' own: %s, %s, %d",
+				p.Total.Cost, p.Program.Cost, p.Total.Spend, p.Total.Customers, wantCost, wantSpend, n)
+		}
+		var sumRows vip.PnLRow
+		sumRows.Spend, sumRows.Net = decimal.Zero, decimal.Zero
+		for _, r := range p.Rows {
+			sumRows.Customers += r.Customers
+			sumRows.Spend = sumRows.Spend.Add(r.Spend)
+			sumRows.Net = sumRows.Net.Add(r.Net)
+			for _, it := range r.Items {
+				if it.Cost.IsNegative() {
+					t.Fatalf("row %q item %s is negative: %s", r.Tier, it.Benefit, it.Cost)
+				}
+			}
+		}
+		if sumRows.Customers != p.Total.Customers || !sumRows.Spend.Equal(p.Total.Spend) || !sumRows.Net.Equal(p.Total.Net) {
+			t.Fatalf("rows sum to %d customers, %s spend, %s net; total row %d, %s, %s",
+				sumRows.Customers, sumRows.Spend, sumRows.Net, p.Total.Customers, p.Total.Spend, p.Total.Net)
+		}
+	})
+}
