@@ -567,19 +567,17 @@ func (c Catalogue) PnL(members []PnLMember, margin decimal.Decimal, redemption m
 			errs = append(errs, errorf(ErrNotFound, "population: customer %q: tier %q", m.CustomerID, m.Tier))
 			continue
 		}
-		where := fmt.Sprintf("population: customer %q", m.CustomerID)
-		bad := false
-		for _, err := range []error{econCheck(where, "annual_spend", m.AnnualSpend), econCheck(where, "orders_per_year", m.OrdersPerYear)} {
-			if err != nil {
-				errs = append(errs, err)
-				bad = true
+		okSpend := econInRange(m.AnnualSpend) && !m.AnnualSpend.IsNegative()
+		okOrders := econInRange(m.OrdersPerYear) && !m.OrdersPerYear.IsNegative()
+		okGross := m.GrossProfit == nil || econInRange(*m.GrossProfit)
+		if !okSpend || !okOrders || !okGross {
+			// The message is built only for the bad member: formatting one per member
+			// would double the cost of a clean population.
+			where := fmt.Sprintf("population: customer %q", m.CustomerID)
+			errs = append(errs, econCheck(where, "annual_spend", m.AnnualSpend), econCheck(where, "orders_per_year", m.OrdersPerYear))
+			if !okGross {
+				errs = append(errs, errorf(ErrInvalidEconomics, "%s: gross_profit %s is out of range", where, econShow(*m.GrossProfit)))
 			}
-		}
-		if m.GrossProfit != nil && !econInRange(*m.GrossProfit) {
-			errs = append(errs, errorf(ErrInvalidEconomics, "%s: gross_profit %s is out of range", where, econShow(*m.GrossProfit)))
-			bad = true
-		}
-		if bad {
 			continue
 		}
 		if len(errs) > 0 {
