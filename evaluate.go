@@ -27,6 +27,10 @@ type machine struct {
 	wsAt time.Time
 	ws   []window
 
+	kbbOK  bool // memo of keepByBound
+	kbbAt  time.Time
+	kbbVal time.Time
+
 	kbOK  bool // memo of keepBy
 	kbCur int
 	kbAt  time.Time
@@ -228,14 +232,18 @@ func (m *machine) run(now time.Time) error {
 	// Step at the last evaluation instant again first: activity that arrived since,
 	// placed at or before that instant, counts from there.
 	t := m.st.Checked
+	stepped := false
 	if t.IsZero() {
 		t = m.f.first
 		if t.IsZero() || t.After(now) {
 			t = now
 		}
+		m.step(t)
+		stepped = true
+	} else if m.f.countAt(t) != m.st.Seen {
+		m.step(t)
+		stepped = true
 	}
-	m.step(t)
-	stepped := true
 	for i := 0; ; i++ {
 		if i > maxSteps {
 			return errors.New("vip: evaluate: schedule does not settle; report this ladder as a bug")
@@ -251,6 +259,7 @@ func (m *machine) run(now time.Time) error {
 		m.step(now)
 	}
 	m.st.Checked = now
+	m.st.Seen = m.f.countAt(now)
 	return nil
 }
 
@@ -261,14 +270,15 @@ func (m *machine) emit(e Event) {
 }
 
 // windows returns the qualifying windows valid at t, as known at t. The result for the
-// last t asked is memoised; callers get their own copy.
+// last t asked is memoised and shared, measures cached in it included (they depend only
+// on the window and t); a caller that changes a window's bounds or cut copies it first.
 func (m *machine) windows(t time.Time) []window {
 	if m.wsOK && m.wsAt.Equal(t) {
-		return append([]window(nil), m.ws...)
+		return m.ws
 	}
 	ws := m.computeWindows(t)
 	m.ws, m.wsAt, m.wsOK = ws, t, true
-	return append([]window(nil), ws...)
+	return ws
 }
 
 func (m *machine) computeWindows(t time.Time) []window {
@@ -868,8 +878,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	}
 	r := m.l.Tiers[cur].retainRule(m.l.measure())
 	fails := func(u time.Time) bool {
-		w := m.windows(u)[0]
-		w.cut = t
+		w := m.windows(u)[0].recut(t)
 		return !m.holds(r, &w)
 	}
 	if m.f.monotone && len(m.f.points) == 0 && m.kind != PeriodLifetime && m.l.Spend.Since.IsZero() {
@@ -1014,6 +1023,15 @@ func (m *machine) next(t, horizon time.Time) time.Time {
 // keepByBound returns an instant no later than keepBy(cur, t) that is cheap to compute:
 // nothing leaves a rolling window before its oldest order does. Zero means no bound.
 func (m *machine) keepByBound(t time.Time) time.Time {
+	if m.kbbOK && m.kbbAt.Equal(t) {
+		return m.kbbVal
+	}
+	v := m.computeKeepByBound(t)
+	m.kbbOK, m.kbbAt, m.kbbVal = true, t, v
+	return v
+}
+
+func (m *machine) computeKeepByBound(t time.Time) time.Time {
 	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
 		return time.Time{}
 	}

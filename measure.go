@@ -296,6 +296,15 @@ func cmpRaw(a int64, ea int32, b int64, eb int32) (int, bool) {
 	return 0, true
 }
 
+// countAt returns the number of activity entries at or before t.
+func (f *facts) countAt(t time.Time) int {
+	n := f.upper(t)
+	n += sort.Search(len(f.refunds), func(i int) bool { return f.refunds[i].at.After(t) })
+	n += sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) })
+	n += sort.Search(len(f.balances), func(i int) bool { return f.balances[i].At.After(t) })
+	return n
+}
+
 // upper returns the number of orders placed at or before t.
 func (f *facts) upper(t time.Time) int {
 	return sort.Search(len(f.orders), func(i int) bool { return f.orders[i].placed.After(t) })
@@ -317,6 +326,14 @@ type window struct {
 	// indexed windows name their orders by index range [lo, hi) instead of by time.
 	lo, hi  int
 	indexed bool
+}
+
+// recut returns a copy of w as known at cut, with no measures cached.
+func (w window) recut(cut time.Time) window {
+	w.cut = cut
+	w.have = [6]bool{}
+	w.custom = nil
+	return w
 }
 
 func measureSlot(m Measure) int {

@@ -739,6 +739,10 @@ type Status struct {
 	PendingFrom time.Time `json:"pending_from,omitzero"`
 	// Checked is the instant of the last evaluation.
 	Checked time.Time `json:"checked,omitzero"`
+	// Seen counts the activity entries (orders, refunds, points, balance snapshots) at
+	// or before Checked that the last evaluation saw. When more have arrived since, the
+	// next evaluation evaluates Checked again first, so late activity counts from there.
+	Seen int `json:"seen,omitempty"`
 	// WarnedFor is the demotion deadline the last warnings were about; Warned is the
 	// smallest number of days before it already warned.
 	WarnedFor time.Time `json:"warned_for,omitzero"`
@@ -760,7 +764,7 @@ func (s Status) Equal(o Status) bool {
 	return eqOv && s.CustomerID == o.CustomerID && s.Ladder == o.Ladder && s.Tier == o.Tier &&
 		s.Since.Equal(o.Since) && s.ExpiresAt.Equal(o.ExpiresAt) && s.GraceUntil.Equal(o.GraceUntil) &&
 		s.Peak == o.Peak && s.LastLanding.Equal(o.LastLanding) && s.LastUpgrade.Equal(o.LastUpgrade) &&
-		s.Pending == o.Pending && s.PendingFrom.Equal(o.PendingFrom) && s.Checked.Equal(o.Checked) && s.WarnedFor.Equal(o.WarnedFor) && s.Warned == o.Warned &&
+		s.Pending == o.Pending && s.PendingFrom.Equal(o.PendingFrom) && s.Checked.Equal(o.Checked) && s.Seen == o.Seen && s.WarnedFor.Equal(o.WarnedFor) && s.Warned == o.Warned &&
 		s.LastNear.Equal(o.LastNear) && s.Version == o.Version
 }
 

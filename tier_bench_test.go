@@ -78,27 +78,44 @@ func BenchmarkLedger_Evaluate(b *testing.B) {
 
 // BenchmarkLadder_Review measures a review of a whole synthetic shop held in memory:
 // every customer's status evaluated at the end of the window from its status a month
-// earlier. customers=1e6 holds about 20,000,000 orders (run it with -benchtime=1x).
+// earlier. "prepared" keeps each customer's activity as a Ledger (validated and prepared
+// once, as a long-running review service would); "raw" validates and prepares on every
+// call. customers=1000000 holds about 20,000,000 orders: run it with -benchtime=1x.
 func BenchmarkLadder_Review(b *testing.B) {
 	l := briefLadder(b)
-	for _, n := range []int{10_000, 1_000_000} {
-		b.Run(fmt.Sprintf("customers=%d", n), func(b *testing.B) {
-			if n > 10_000 && testing.Short() {
+	for _, tc := range []struct {
+		n        int
+		prepared bool
+	}{{10_000, false}, {10_000, true}, {1_000_000, true}} {
+		mode := "raw"
+		if tc.prepared {
+			mode = "prepared"
+		}
+		b.Run(fmt.Sprintf("customers=%d/%s", tc.n, mode), func(b *testing.B) {
+			if tc.n > 10_000 && testing.Short() {
 				b.Skip("large review skipped in -short mode")
 			}
 			cfg := synth.DefaultConfig()
-			cfg.Customers, cfg.MaxLines, cfg.RateScale = n, 1, synth.RateScaleFor20
+			cfg.Customers, cfg.MaxLines, cfg.RateScale = tc.n, 1, synth.RateScaleFor20
 			var acts []*vip.Activity
+			var ledgers []*vip.Ledger
 			var sts []vip.Status
 			orders := 0
 			prev := cfg.End.AddDate(0, -1, 0)
 			synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
 				a := &vip.Activity{Customer: c, Orders: os, Refunds: rs}
-				st, _, err := l.Evaluate(vip.Status{}, a, prev)
+				g, err := l.Ledger(a)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st, _, err := g.Evaluate(vip.Status{}, prev)
 				if err != nil {
 					b.Fatal(err)
 				}
 				acts, sts = append(acts, a), append(sts, st)
+				if tc.prepared {
+					ledgers = append(ledgers, g)
+				}
 				orders += len(os)
 				return true
 			})
@@ -106,7 +123,13 @@ func BenchmarkLadder_Review(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				for i, a := range acts {
-					if _, _, err := l.Evaluate(sts[i], a, cfg.End); err != nil {
+					var err error
+					if tc.prepared {
+						_, _, err = ledgers[i].Evaluate(sts[i], cfg.End)
+					} else {
+						_, _, err = l.Evaluate(sts[i], a, cfg.End)
+					}
+					if err != nil {
 						b.Fatal(err)
 					}
 				}

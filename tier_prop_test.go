@@ -227,3 +227,21 @@ func TestLadder_Place_LockAndFloorHold(t *testing.T) {
 		}
 	})
 }
+
+// TestAddMonths_MatchesReference checks the clamping month arithmetic against a
+// reference built from time.Date's own normalisation.
+func TestAddMonths_MatchesReference(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		loc := rapid.SampledFrom([]*time.Location{time.UTC, time.FixedZone("x", -7*3600)}).Draw(t, "loc")
+		in := time.Date(rapid.IntRange(1900, 2200).Draw(t, "y"), time.Month(rapid.IntRange(1, 12).Draw(t, "m")),
+			rapid.IntRange(1, 31).Draw(t, "d"), rapid.IntRange(0, 23).Draw(t, "h"), 0, 0, 0, loc)
+		n := rapid.IntRange(-240, 240).Draw(t, "n")
+		y, m, d := in.Date()
+		first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, loc)
+		last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, loc).Day()
+		want := time.Date(first.Year(), first.Month(), min(d, last), in.Hour(), 0, 0, 0, loc)
+		if got := vip.AddMonths(in, n, loc); !got.Equal(want) {
+			t.Fatalf("AddMonths(%s, %d) = %s, want %s", in, n, got, want)
+		}
+	})
+}
