@@ -224,6 +224,9 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 		m.st.ExpiresAt = time.Time{}
 		m.st.GraceUntil = time.Time{}
 	}
+	// The rules apply at once under the new override (a floor that replaces a lock may
+	// leave the customer on a tier they no longer hold).
+	m.step(now)
 	return m.st, m.evs, nil
 }
 
