@@ -42,7 +42,7 @@ type facts struct {
 	first    time.Time // earliest activity instant
 	monotone bool      // measures only fall as time passes without new activity
 	monthly  bool      // measures change at month boundaries (balances, custom)
-	scratch  map[int]sum
+	scratch  []refAgg
 }
 
 // prepare builds the facts of a for ladder l. It validates nothing; the caller has.
@@ -160,7 +160,6 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 			f.refunds = append(f.refunds, rf)
 		}
 		slices.SortStableFunc(f.refunds, func(x, y refFact) int { return x.at.Compare(y.at) })
-		f.scratch = make(map[int]sum)
 	}
 	if len(a.Points) > 0 {
 		f.points = make([]PointsEntry, 0, len(a.Points))
@@ -427,13 +426,20 @@ func (f *facts) span(w *window) (lo, hi int) {
 	return lo, hi
 }
 
+// refAgg is what was refunded of one order.
+type refAgg struct {
+	ord int
+	amt sum
+}
+
 // refundsIn returns, per order index in [lo, hi), the qualifying amount refunded by cut,
-// capped at the order's spend. The map is reused between calls.
-func (f *facts) refundsIn(lo, hi int, cut time.Time) map[int]sum {
+// capped at the order's spend. The slice is reused between calls; a customer has few
+// refunds, so a linear search beats a map.
+func (f *facts) refundsIn(lo, hi int, cut time.Time) []refAgg {
 	if len(f.refunds) == 0 {
 		return nil
 	}
-	clear(f.scratch)
+	out := f.scratch[:0]
 	for i := range f.refunds {
 		r := &f.refunds[i]
 		if r.at.After(cut) {
@@ -442,16 +448,32 @@ func (f *facts) refundsIn(lo, hi int, cut time.Time) map[int]sum {
 		if r.ord < lo || r.ord >= hi {
 			continue
 		}
-		s := f.scratch[r.ord]
-		s.addSum(r.amount)
-		f.scratch[r.ord] = s
+		j := 0
+		for j < len(out) && out[j].ord != r.ord {
+			j++
+		}
+		if j == len(out) {
+			out = append(out, refAgg{ord: r.ord})
+		}
+		out[j].amt.addSum(r.amount)
 	}
-	for k, s := range f.scratch {
-		if sp := f.orders[k].spend; sp.cmp(s) < 0 {
-			f.scratch[k] = sp
+	for j := range out {
+		if sp := f.orders[out[j].ord].spend; sp.cmp(out[j].amt) < 0 {
+			out[j].amt = sp
 		}
 	}
-	return f.scratch
+	f.scratch = out
+	return out
+}
+
+// refundOf returns what aggs says was refunded of order ord.
+func refundOf(aggs []refAgg, ord int) (sum, bool) {
+	for _, a := range aggs {
+		if a.ord == ord {
+			return a.amt, true
+		}
+	}
+	return sum{}, false
 }
 
 // spendOrders returns net spend and the number of counting orders not refunded in full.
@@ -460,9 +482,9 @@ func (f *facts) spendOrders(w *window) (sum, int64) {
 	s := f.prefix[hi]
 	s.subSum(f.prefix[lo])
 	n := f.nprefix[hi] - f.nprefix[lo]
-	for k, r := range f.refundsIn(lo, hi, w.cut) {
-		s.subSum(r)
-		if r.cmp(f.orders[k].spend) >= 0 {
+	for _, r := range f.refundsIn(lo, hi, w.cut) {
+		s.subSum(r.amt)
+		if r.amt.cmp(f.orders[r.ord].spend) >= 0 {
 			n--
 		}
 	}
@@ -481,7 +503,7 @@ func (f *facts) scan(w *window, m Measure) decimal.Decimal {
 				continue
 			}
 			net := f.orders[i].spend
-			if r, ok := refunds[i]; ok {
+			if r, ok := refundOf(refunds, i); ok {
 				net.subSum(r)
 			}
 			if d := net.decimal(); d.GreaterThan(best) {
@@ -497,7 +519,7 @@ func (f *facts) scan(w *window, m Measure) decimal.Decimal {
 		if !of.counts {
 			continue
 		}
-		if r, ok := refunds[i]; ok && r.cmp(of.spend) >= 0 {
+		if r, ok := refundOf(refunds, i); ok && r.cmp(of.spend) >= 0 {
 			continue
 		}
 		for _, ln := range f.a.Orders[of.idx].Lines {
@@ -572,8 +594,8 @@ func averageMonthlyBalance(b []BalanceSnapshot, t time.Time, loc *time.Location)
 
 // subSum subtracts o.
 func (s *sum) subSum(o sum) {
-	if o.big {
-		s.sub(o.d)
+	if o.big || o.coef == -1<<63 {
+		s.sub(o.decimal())
 		return
 	}
 	s.addRaw(-o.coef, o.exp)

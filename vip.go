@@ -608,19 +608,20 @@ func (s *sum) addCoef(x decimal.Decimal, n int64) {
 	s.d = s.d.Add(x.Mul(decimal.NewFromInt(n)))
 }
 
-// addRaw adds c x 10^e.
+// addRaw adds c x 10^e. Aligning exponents never changes s's value, so when the fast
+// path overflows the original c and e are added in arbitrary precision.
 func (s *sum) addRaw(c int64, e int32) {
 	if !s.big && s.align(e) {
-		ok := true
+		sc, ok := c, true
 		if e > s.exp {
 			if d := e - s.exp; d <= 18 {
-				c, ok = mulOK(c, pow10[d])
+				sc, ok = mulOK(c, pow10[d])
 			} else {
 				ok = false
 			}
 		}
 		if ok {
-			if v, ok2 := addOK(s.coef, c); ok2 {
+			if v, ok2 := addOK(s.coef, sc); ok2 {
 				s.coef = v
 				return
 			}
