@@ -215,7 +215,7 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 	in := func(t, start time.Time) bool { return t.After(start) && !t.After(asOf) }
 
 	var (
-		gross, full, disc, listv, cost, prem, newRel sum
+		gross, full, disc, listv, cost, prem, newRel  sum
 		g6, g3, refunded, r6, r3, lifeNet, lifeMargin sum
 		times                                         = make([]time.Time, 0, len(a.Orders))
 		cats                                          = map[string]*sum{}

@@ -1,0 +1,238 @@
+package vip_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+	"github.com/vipkit/vip"
+	"pgregory.net/rapid"
+)
+
+// rfmPop10 is ten customers worked by hand in TestScoreRFM.
+func rfmPop10() []vip.RFMInput {
+	days := []int64{0, 3, 3, 10, 30, 60, 90, 200, 365, 400}
+	freq := []int64{1, 1, 1, 1, 1, 1, 2, 3, 5, 8}
+	mon := []string{"10", "20", "20.00", "5.5", "100", "1000", "0", "-5", "50", "50.0"}
+	pop := make([]vip.RFMInput, 10)
+	for i := range pop {
+		pop[i] = vip.RFMInput{CustomerID: fmt.Sprintf("c%02d", i+1), RecencyDays: days[i], Frequency: freq[i], Monetary: decimal.RequireFromString(mon[i])}
+	}
+	return pop
+}
+
+func rfmScores(t testing.TB, digits string) []vip.RFMScore {
+	t.Helper()
+	var out []vip.RFMScore
+	for _, c := range strings.Fields(digits) {
+		out = append(out, vip.RFMScore{R: c[0] - '0', F: c[1] - '0', M: c[2] - '0'})
+	}
+	return out
+}
+
+func TestScoreRFM(t *testing.T) {
+	// Ranks worked by hand: F sorted by (F, ID) is c01..c06 (F = 1), c07, c08, c09, c10; with
+	// 5 bins rank r scores r/2 + 1. Under TiesTogether the six one-time buyers all score 1,
+	// F = 2 has 6 below it: 6*5/10 + 1 = 4. Recency 3 days (c02, c03) is split by ID.
+	for _, tc := range []struct {
+		name string
+		opts *vip.ScoreOptions
+		want string // c01..c10
+	}{
+		{"Split", nil, "512 413 523 422 335 335 241 241 154 154"},
+		{"Together", &vip.ScoreOptions{Ties: vip.TiesTogether}, "512 413 413 412 315 315 241 241 154 154"},
+		{"ThreeBins", &vip.ScoreOptions{Bins: 3}, "311 312 312 211 223 223 121 131 132 133"},
+		{"Fixed", &vip.ScoreOptions{
+			RecencyDays: []int64{30, 90, 180, 365},
+			Frequency:   []int64{2, 3, 5, 10},
+			Monetary:    []decimal.Decimal{decimal.NewFromInt(10), decimal.NewFromInt(50), decimal.NewFromInt(100), decimal.NewFromInt(500)},
+		}, "512 512 512 511 414 415 321 231 143 143"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := vip.ScoreRFM(rfmPop10(), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(rfmScores(t, tc.want), got); d != "" {
+				t.Errorf("ScoreRFM (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestScoreRFM_Small(t *testing.T) {
+	// Two customers, five bins: ranks 0 and 1 score 0*5/2+1 = 1 and 1*5/2+1 = 3.
+	pop := []vip.RFMInput{{CustomerID: "b", RecencyDays: 1, Frequency: 2, Monetary: decimal.NewFromInt(2)}, {CustomerID: "a", RecencyDays: 5, Frequency: 1, Monetary: decimal.NewFromInt(1)}}
+	got, err := vip.ScoreRFM(pop, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(rfmScores(t, "333 111"), got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	got, err = vip.ScoreRFM(nil, nil)
+	if err != nil || len(got) != 0 {
+		t.Errorf("ScoreRFM(nil) = %v, %v; want empty, nil", got, err)
+	}
+}
+
+func TestScoreOptions_Validate(t *testing.T) {
+	err := vip.ScoreOptions{Bins: 101, Ties: 7, Frequency: []int64{3, 2}, Monetary: []decimal.Decimal{decimal.Zero}}.Validate()
+	if !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Fatalf("Validate() = %v, want ErrInvalidScoring", err)
+	}
+	for _, w := range []string{"bins 101 is outside 2..100", "ties: unknown rule 7", "frequency: threshold 1 (2) is not above 3", "monetary: 1 thresholds for 101 bins"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	if _, err := vip.ScoreRFM(rfmPop10(), &vip.ScoreOptions{RecencyDays: []int64{1, 2}}); !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Errorf("ScoreRFM with 2 recency thresholds for 5 bins: err = %v, want ErrInvalidScoring", err)
+	}
+}
+
+func TestTieRule_Text(t *testing.T) {
+	var r vip.TieRule
+	if err := r.UnmarshalText([]byte("together")); err != nil || r != vip.TiesTogether {
+		t.Errorf("UnmarshalText(together) = %v, %v", r, err)
+	}
+	if err := r.UnmarshalText([]byte("sideways")); !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Errorf("UnmarshalText(sideways) err = %v", err)
+	}
+	if b, err := vip.TiesSplit.MarshalText(); err != nil || string(b) != "split" {
+		t.Errorf("MarshalText = %s, %v", b, err)
+	}
+}
+
+// rfmGenPop draws a population with unique IDs (some sharing a 9-byte prefix, so the
+// full-ID comparison is exercised) and values from small ranges, so ties are common.
+func rfmGenPop(t *rapid.T) []vip.RFMInput {
+	nums := rapid.SliceOfNDistinct(rapid.IntRange(0, 1_000_000), 0, 200, func(i int) int { return i }).Draw(t, "ids")
+	pop := make([]vip.RFMInput, len(nums))
+	span := rapid.Int64Range(1, 1000).Draw(t, "span")
+	for i, n := range nums {
+		id := fmt.Sprintf("%x", n)
+		if n%3 == 0 {
+			id = "customer-" + id
+		}
+		pop[i] = vip.RFMInput{
+			CustomerID:  id,
+			RecencyDays: rapid.Int64Range(0, span).Draw(t, "r"),
+			Frequency:   rapid.Int64Range(0, span/10+1).Draw(t, "f"),
+			Monetary:    decimal.New(rapid.Int64Range(-100, span*100).Draw(t, "m"), -2),
+		}
+	}
+	return pop
+}
+
+// rfmSortScores scores one dimension by a full sort, the textbook way, as a reference for
+// the selection: better(a, b) < 0 when a's value is worse.
+func rfmSortScores(pop []vip.RFMInput, bins int, split bool, worse func(a, b vip.RFMInput) int) []uint8 {
+	idx := make([]int, len(pop))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := worse(pop[a], pop[b]); c != 0 || !split {
+			return c
+		}
+		return strings.Compare(pop[a].CustomerID, pop[b].CustomerID)
+	})
+	out := make([]uint8, len(pop))
+	n := len(pop)
+	for r, i := range idx {
+		if split {
+			out[i] = uint8(r*bins/n + 1)
+			continue
+		}
+		below := 0
+		for _, j := range idx {
+			if worse(pop[j], pop[i]) < 0 {
+				below++
+			}
+		}
+		out[i] = uint8(below*bins/n + 1)
+	}
+	return out
+}
+
+func TestScoreRFM_Properties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		pop := rfmGenPop(t)
+		bins := rapid.IntRange(2, 12).Draw(t, "bins")
+		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
+		opts := &vip.ScoreOptions{Bins: bins, Ties: ties}
+		got, err := vip.ScoreRFM(pop, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := ties == vip.TiesSplit
+		dims := []struct {
+			name  string
+			get   func(vip.RFMScore) uint8
+			worse func(a, b vip.RFMInput) int
+		}{
+			{"R", func(s vip.RFMScore) uint8 { return s.R }, func(a, b vip.RFMInput) int { return -cmpInt(a.RecencyDays, b.RecencyDays) }},
+			{"F", func(s vip.RFMScore) uint8 { return s.F }, func(a, b vip.RFMInput) int { return cmpInt(a.Frequency, b.Frequency) }},
+			{"M", func(s vip.RFMScore) uint8 { return s.M }, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) }},
+		}
+		for _, d := range dims {
+			want := rfmSortScores(pop, bins, split, d.worse)
+			count := make([]int, bins+1)
+			for i := range pop {
+				s := d.get(got[i])
+				if s < 1 || int(s) > bins {
+					t.Fatalf("%s score %d of %q outside 1..%d", d.name, s, pop[i].CustomerID, bins)
+				}
+				if s != want[i] {
+					t.Fatalf("%s score of %q = %d, a full sort gives %d", d.name, pop[i].CustomerID, s, want[i])
+				}
+				count[s]++
+				for j := range pop { // monotone, and equal values score equally under TiesTogether
+					c := d.worse(pop[i], pop[j])
+					sj := d.get(got[j])
+					if c < 0 && s > sj || !split && c == 0 && s != sj {
+						t.Fatalf("%s: %q (score %d) vs %q (score %d): not monotone", d.name, pop[i].CustomerID, s, pop[j].CustomerID, sj)
+					}
+				}
+			}
+			if split && len(pop) > 0 {
+				lo, hi := len(pop)/bins, (len(pop)+bins-1)/bins
+				for s := 1; s <= bins; s++ {
+					if count[s] < lo || count[s] > hi {
+						t.Fatalf("%s: bin %d holds %d of %d, want %d..%d", d.name, s, count[s], len(pop), lo, hi)
+					}
+				}
+			}
+		}
+		// Input order does not matter.
+		perm := rapid.Permutation(pop).Draw(t, "perm")
+		again, err := vip.ScoreRFM(perm, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]vip.RFMScore{}
+		for i, p := range pop {
+			byID[p.CustomerID] = got[i]
+		}
+		for i, p := range perm {
+			if byID[p.CustomerID] != again[i] {
+				t.Fatalf("%q scores %s, after shuffling %s", p.CustomerID, byID[p.CustomerID], again[i])
+			}
+		}
+	})
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
