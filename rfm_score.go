@@ -307,10 +307,10 @@ type rfmScorer struct {
 	ids   []uint64 // ID keys, for TiesSplit
 	bins  int
 	split bool
-	items []rfmItem
+	keys  []uint64 // the current dimension's order keys
 }
 
-// cmp orders items by key, then (TiesSplit) by ID, then by index.
+// cmp orders items by key, then (TiesSplit) by ID, then by index. Its fast path inlines.
 func (s *rfmScorer) cmp(a, b *rfmItem) int {
 	if a.key != b.key {
 		if a.key < b.key {
@@ -321,6 +321,11 @@ func (s *rfmScorer) cmp(a, b *rfmItem) int {
 	if !s.split {
 		return 0
 	}
+	return s.cmpTie(a, b)
+}
+
+// cmpTie orders items with equal keys under TiesSplit.
+func (s *rfmScorer) cmpTie(a, b *rfmItem) int {
 	if a.id != b.id {
 		if a.id < b.id {
 			return -1
@@ -342,21 +347,41 @@ func (s *rfmScorer) cmp(a, b *rfmItem) int {
 // score writes each customer's score on the dimension whose order key is key.
 func (s *rfmScorer) score(out []uint8, key func(int) uint64) {
 	n := len(s.pop)
-	if cap(s.items) < n {
-		s.items = make([]rfmItem, n)
+	if cap(s.keys) < n {
+		s.keys = make([]uint64, n)
 	}
-	items := s.items[:n]
+	s.keys = s.keys[:n]
+	for i := range s.keys {
+		s.keys[i] = key(i)
+	}
+	if n >= rfmSampleMin && s.scoreSampled(out) {
+		return
+	}
+	s.scoreSelect(out)
+}
+
+// rfmCut returns the last rank (0-based) of bin j (1-based) of n items: ceil(j n / bins) - 1.
+func rfmCut(j, n, bins int) int { return (j*n+bins-1)/bins - 1 }
+
+// item returns customer i as a selection item.
+func (s *rfmScorer) item(i int) rfmItem {
+	it := rfmItem{key: s.keys[i], idx: uint32(i)}
+	if s.split {
+		it.id = s.ids[i]
+	}
+	return it
+}
+
+// scoreSelect scores by a multi-rank quickselect over the whole population.
+func (s *rfmScorer) scoreSelect(out []uint8) {
+	n := len(s.keys)
+	items := make([]rfmItem, n)
 	for i := range items {
-		items[i] = rfmItem{key: key(i), idx: uint32(i)}
-		if s.split {
-			items[i].id = s.ids[i]
-		}
+		items[i] = s.item(i)
 	}
-	// The last rank of bin j (1-based) is ceil(j n / bins) - 1.
 	pos := make([]int, 0, s.bins-1)
 	for j := 1; j < s.bins; j++ {
-		p := (j*n+s.bins-1)/s.bins - 1
-		if len(pos) == 0 || pos[len(pos)-1] != p {
+		if p := rfmCut(j, n, s.bins); len(pos) == 0 || pos[len(pos)-1] != p {
 			pos = append(pos, p)
 		}
 	}
@@ -369,24 +394,178 @@ func (s *rfmScorer) score(out []uint8, key func(int) uint64) {
 		return
 	}
 	// TiesTogether: score = 1 + number of bin ends strictly below the value.
-	ends := make([]uint64, s.bins-1)
+	ends := make([]rfmItem, s.bins-1)
 	for j := 1; j < s.bins; j++ {
-		ends[j-1] = items[(j*n+s.bins-1)/s.bins-1].key
+		ends[j-1] = items[rfmCut(j, n, s.bins)]
 	}
 	for r := range items {
-		k := items[r].key
-		// ends ascend: count those below k by binary search.
-		lo, hi := 0, len(ends)
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if ends[m] < k {
-				lo = m + 1
-			} else {
-				hi = m
+		out[items[r].idx] = uint8(1 + s.below(ends, &items[r]))
+	}
+}
+
+// below counts the ends (ascending) strictly below it.
+func (s *rfmScorer) below(ends []rfmItem, it *rfmItem) int {
+	lo, hi := 0, len(ends)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.cmp(&ends[m], it) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+const (
+	rfmSampleMin  = 1 << 16 // populations below this use scoreSelect
+	rfmSampleSize = 1 << 14
+	rfmSampleGap  = 256 // sample positions each side of a cut's expected position: 4 sigma
+)
+
+// rfmGroup is a run of cuts whose sample brackets overlap, with the bracket bounds.
+type rfmGroup struct {
+	first, last int  // cuts j (1-based)
+	lo, hi      int  // sample indices of the bounds; -1 and len(sample) mean unbounded
+	flat        bool // lo and hi are equal: every item inside has the same value
+	below       int  // items below the bracket (before lo)
+	inside      int
+	cand        []rfmItem
+}
+
+// scoreSelect's linear-time variant (Floyd and Rivest's sampling idea, for all cuts at
+// once): a fixed stride sample brackets each cut; one pass scores every customer outside
+// the brackets and collects those inside, where a small selection finds the exact cut.
+// It reports false, having written nothing final, when a bracket misses its cut; the
+// caller then uses scoreSelect. Either way the scores are the same.
+func (s *rfmScorer) scoreSampled(out []uint8) bool {
+	n := len(s.keys)
+	sample := make([]rfmItem, rfmSampleSize)
+	for t := range sample {
+		sample[t] = s.item(int(uint64(t) * uint64(n) / rfmSampleSize))
+	}
+	slices.SortFunc(sample, func(x, y rfmItem) int { return s.cmp(&x, &y) })
+	var groups []rfmGroup
+	for j := 1; j < s.bins; j++ {
+		e := int(uint64(rfmCut(j, n, s.bins)) * rfmSampleSize / uint64(n))
+		lo, hi := e-rfmSampleGap, e+rfmSampleGap
+		if lo < 0 {
+			lo = -1
+		}
+		if hi >= rfmSampleSize {
+			hi = rfmSampleSize
+		}
+		if g := len(groups) - 1; g >= 0 {
+			last := &groups[g]
+			if last.hi >= rfmSampleSize || lo <= last.hi || s.cmp(&sample[lo], &sample[last.hi]) <= 0 {
+				last.last, last.hi = j, max(last.hi, hi)
+				continue
 			}
 		}
-		out[items[r].idx] = uint8(lo + 1)
+		groups = append(groups, rfmGroup{first: j, last: j, lo: lo, hi: hi})
 	}
+	for g := range groups {
+		gr := &groups[g]
+		gr.flat = gr.lo >= 0 && gr.hi < rfmSampleSize && s.cmp(&sample[gr.lo], &sample[gr.hi]) == 0
+		gr.cand = make([]rfmItem, 0, 2*rfmSampleGap*n/rfmSampleSize+1024)
+	}
+
+	// One pass: score items between brackets, collect items inside them. The bounds'
+	// keys are copied out so that the common comparisons are two integer compares.
+	type bound struct {
+		key, id uint64
+		it      *rfmItem // nil: unbounded
+	}
+	his := make([]bound, len(groups))
+	los := make([]bound, len(groups))
+	for g, gr := range groups {
+		if gr.hi < rfmSampleSize {
+			his[g] = bound{sample[gr.hi].key, sample[gr.hi].id, &sample[gr.hi]}
+		}
+		if gr.lo >= 0 {
+			los[g] = bound{sample[gr.lo].key, sample[gr.lo].id, &sample[gr.lo]}
+		}
+	}
+	// cmpB compares customer i (key k, ID key id) with a bound.
+	cmpB := func(k, id uint64, i int, b *bound) int {
+		if k != b.key {
+			if k < b.key {
+				return -1
+			}
+			return 1
+		}
+		if !s.split {
+			return 0
+		}
+		if id != b.id {
+			if id < b.id {
+				return -1
+			}
+			return 1
+		}
+		it := s.item(i)
+		return s.cmpTie(&it, b.it)
+	}
+	keys, ids := s.keys, s.ids
+	for i := 0; i < n; i++ {
+		k := keys[i]
+		var id uint64
+		if s.split {
+			id = ids[i]
+		}
+		g := 0
+		for ; g < len(groups); g++ {
+			if his[g].it == nil || cmpB(k, id, i, &his[g]) <= 0 {
+				break
+			}
+		}
+		if g == len(groups) {
+			out[i] = uint8(s.bins)
+			continue
+		}
+		gr := &groups[g]
+		if los[g].it != nil && cmpB(k, id, i, &los[g]) < 0 {
+			gr.below++
+			out[i] = uint8(gr.first)
+			continue
+		}
+		gr.inside++
+		if gr.flat {
+			out[i] = uint8(gr.first)
+			continue
+		}
+		gr.cand = append(gr.cand, rfmItem{key: k, id: id, idx: uint32(i)})
+	}
+
+	// Check every cut fell inside its bracket, then find it exactly.
+	before := 0
+	for g := range groups {
+		gr := &groups[g]
+		before += gr.below
+		var pos []int
+		for j := gr.first; j <= gr.last; j++ {
+			r := rfmCut(j, n, s.bins) - before
+			if r < 0 || r >= gr.inside {
+				return false
+			}
+			if len(pos) == 0 || pos[len(pos)-1] != r {
+				pos = append(pos, r)
+			}
+		}
+		before += gr.inside
+		if gr.flat {
+			continue // every cut in the group has the group's value: items score gr.first
+		}
+		s.selectRanks(gr.cand, 0, pos, 2*bits.Len(uint(len(gr.cand))))
+		ends := make([]rfmItem, 0, gr.last-gr.first+1)
+		for j := gr.first; j <= gr.last; j++ {
+			ends = append(ends, gr.cand[rfmCut(j, n, s.bins)-(before-gr.inside)])
+		}
+		for k := range gr.cand {
+			out[gr.cand[k].idx] = uint8(gr.first + s.below(ends, &gr.cand[k]))
+		}
+	}
+	return true
 }
 
 // selectRanks rearranges a (which starts at absolute rank off) so that every rank in pos

@@ -3,6 +3,7 @@ package vip_test
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -235,4 +236,69 @@ func cmpInt(a, b int64) int {
 		return 1
 	}
 	return 0
+}
+
+// TestScoreRFM_Large covers populations large enough for the sampled selection, with
+// heavy ties (most customers buy once), against the full-sort reference.
+func TestScoreRFM_Large(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large population")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	pop := make([]vip.RFMInput, 150_000)
+	for i := range pop {
+		f := int64(1)
+		for rng.Float64() < 0.4 {
+			f++
+		}
+		pop[i] = vip.RFMInput{
+			CustomerID:  fmt.Sprintf("customer-%d", rng.IntN(1<<40)<<8|i&255),
+			RecencyDays: int64(rng.IntN(400)),
+			Frequency:   f,
+			Monetary:    decimal.New(int64(rng.IntN(50_000)), -2),
+		}
+	}
+	for _, ties := range []vip.TieRule{vip.TiesSplit, vip.TiesTogether} {
+		for _, bins := range []int{5, 4, 10} {
+			t.Run(fmt.Sprintf("%s/%d", ties, bins), func(t *testing.T) {
+				got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: bins, Ties: ties})
+				if err != nil {
+					t.Fatal(err)
+				}
+				split := ties == vip.TiesSplit
+				wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -cmpInt(a.RecencyDays, b.RecencyDays) })
+				wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return cmpInt(a.Frequency, b.Frequency) })
+				wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+				bad := 0
+				for i := range pop {
+					if got[i].R != wantR[i] || got[i].F != wantF[i] || got[i].M != wantM[i] {
+						if bad++; bad < 5 {
+							t.Errorf("%q scores %s, a full sort gives %d%d%d", pop[i].CustomerID, got[i], wantR[i], wantF[i], wantM[i])
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// rfmSortScoresFast is rfmSortScores with the TiesTogether count done on the sorted order.
+func rfmSortScoresFast(pop []vip.RFMInput, bins int, split bool, worse func(a, b vip.RFMInput) int) []uint8 {
+	if split {
+		return rfmSortScores(pop, bins, true, worse)
+	}
+	idx := make([]int, len(pop))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return worse(pop[a], pop[b]) })
+	out := make([]uint8, len(pop))
+	n, below := len(pop), 0
+	for r, i := range idx {
+		if r > 0 && worse(pop[idx[r-1]], pop[i]) < 0 {
+			below = r
+		}
+		out[i] = uint8(below*bins/n + 1)
+	}
+	return out
 }

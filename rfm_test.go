@@ -79,11 +79,11 @@ func TestSummarize(t *testing.T) {
 		Margin: dec("140"), MarginRate: dec("0.5809"), // 291 - 121 + 20 - 50; 140 / 241
 		IntervalMeanDays: 314.0 / 3, IntervalMedianDays: 124,
 		Categories: 3, Brands: 3,
-		TopCategoryShare: dec("0.6220"), // shoes 181 / 291
-		TopBrandShare:    dec("0.7595"), // X 221 / 291
-		PremiumShare:     dec("0.2062"), // 60 / 291
-		NewReleaseShare:  dec("0.1375"), // 40 / 291
-		NewCategories:    1,             // hats: in the last 6 months, not before
+		TopCategoryShare: dec("0.6220"),                                                     // shoes 181 / 291
+		TopBrandShare:    dec("0.7595"),                                                     // X 221 / 291
+		PremiumShare:     dec("0.2062"),                                                     // 60 / 291
+		NewReleaseShare:  dec("0.1375"),                                                     // 40 / 291
+		NewCategories:    1,                                                                 // hats: in the last 6 months, not before
 		Returns:          1, ReturnedOrders: 1, ReturnedUnits: 1, ReturnRate: dec("0.1718"), // 50 / 291
 		SupportContacts: 2, Referrals: 1, UserContent: 1,
 		LifetimeOrders: 5, LifetimeNet: dec("331"), LifetimeMargin: dec("190"), // 100 + 291 - 60; 60 + 170 - 50 + 20 - 10
