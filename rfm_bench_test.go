@@ -39,6 +39,7 @@ func BenchmarkScoreRFM(b *testing.B) {
 			b.Run(fmt.Sprintf("customers=%d/ties=%s", n, ties), func(b *testing.B) {
 				b.ReportAllocs()
 				names := make([]string, n)
+				cpu0 := rfmCPUTime()
 				for b.Loop() {
 					s, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Ties: ties})
 					if err != nil {
@@ -48,6 +49,7 @@ func BenchmarkScoreRFM(b *testing.B) {
 						names[i] = vip.SegmentsRFMTable.Segment(s[i])
 					}
 				}
+				b.ReportMetric(float64(rfmCPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}
@@ -75,6 +77,7 @@ func BenchmarkSummarize(b *testing.B) {
 	}
 	b.Run("orders=20000000", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu0 := rfmCPUTime()
 		for b.Loop() {
 			for pass := 0; pass < 100; pass++ {
 				for i := range acts {
@@ -84,5 +87,6 @@ func BenchmarkSummarize(b *testing.B) {
 				}
 			}
 		}
+		b.ReportMetric(float64(rfmCPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }

@@ -201,46 +201,86 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 		return out, nil
 	}
 	sc := rfmScorer{pop: pop, bins: o.Bins, split: o.Ties == TiesSplit}
+	// One pass over the population computes every key the quantile dimensions need.
+	needR, needF, needM := o.RecencyDays == nil, o.Frequency == nil, o.Monetary == nil
+	var keysR, keysF, keysM []uint64
+	if needR {
+		keysR = make([]uint64, len(pop))
+	}
+	if needF {
+		keysF = make([]uint64, len(pop))
+	}
+	if needM {
+		keysM = make([]uint64, len(pop))
+	}
 	if o.Ties == TiesSplit {
 		sc.ids = make([]uint64, len(pop))
+		sc.idLo, sc.idHi = math.MaxUint64, 0
+	}
+	for i := range pop {
+		p := &pop[i]
+		if needR {
+			keysR[i] = rfmIntKey(^p.RecencyDays)
+		}
+		if needF {
+			keysF[i] = rfmIntKey(p.Frequency)
+		}
+		if needM {
+			keysM[i] = rfmFloatKey(p.Monetary.InexactFloat64())
+		}
+		if sc.ids != nil {
+			k := rfmIDKey(p.CustomerID)
+			sc.ids[i] = k
+			sc.idLo, sc.idHi = min(sc.idLo, k), max(sc.idHi, k)
+		}
+	}
+	if sc.ids != nil && sc.idLo == sc.idHi {
+		// Every ID starts with the same 8 bytes: key the IDs after their common prefix,
+		// so that the keys tell them apart.
+		first := pop[0].CustomerID
+		common := len(first)
 		for i := range pop {
-			sc.ids[i] = rfmIDKey(pop[i].CustomerID)
+			id := pop[i].CustomerID
+			common = min(common, len(id))
+			for common > 0 && id[:common] != first[:common] {
+				common--
+			}
+		}
+		sc.idLo, sc.idHi = math.MaxUint64, 0
+		for i := range pop {
+			k := rfmIDKey(pop[i].CustomerID[common:])
+			sc.ids[i] = k
+			sc.idLo, sc.idHi = min(sc.idLo, k), max(sc.idHi, k)
 		}
 	}
 	scores := make([]uint8, len(pop))
-	set := func(dim int) {
-		for i, v := range scores {
-			switch dim {
-			case 0:
-				out[i].R = v
-			case 1:
-				out[i].F = v
-			default:
-				out[i].M = v
-			}
-		}
-	}
 
-	// Recency.
-	if o.RecencyDays != nil {
+	if needR {
+		sc.score(scores, keysR)
+		for i, v := range scores {
+			out[i].R = v
+		}
+	} else {
 		for i := range pop {
 			out[i].R = uint8(o.Bins - rfmReached(o.RecencyDays, pop[i].RecencyDays))
 		}
-	} else {
-		sc.score(scores, func(i int) uint64 { return rfmIntKey(^pop[i].RecencyDays) })
-		set(0)
 	}
-	// Frequency.
-	if o.Frequency != nil {
+	if needF {
+		sc.score(scores, keysF)
+		for i, v := range scores {
+			out[i].F = v
+		}
+	} else {
 		for i := range pop {
 			out[i].F = uint8(1 + rfmReached(o.Frequency, pop[i].Frequency))
 		}
-	} else {
-		sc.score(scores, func(i int) uint64 { return rfmIntKey(pop[i].Frequency) })
-		set(1)
 	}
-	// Monetary.
-	if o.Monetary != nil {
+	if needM {
+		sc.score(scores, keysM)
+		for i, v := range scores {
+			out[i].M = v
+		}
+	} else {
 		for i := range pop {
 			n := 0
 			for _, t := range o.Monetary {
@@ -250,9 +290,6 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 			}
 			out[i].M = uint8(1 + n)
 		}
-	} else {
-		sc.score(scores, func(i int) uint64 { return rfmFloatKey(pop[i].Monetary.InexactFloat64()) })
-		set(2)
 	}
 	return out, nil
 }
@@ -286,9 +323,12 @@ func rfmFloatKey(f float64) uint64 {
 // rfmIDKey is the first 8 bytes of id, big-endian, zero-padded: comparing keys agrees
 // with comparing the IDs byte by byte wherever the keys differ.
 func rfmIDKey(id string) uint64 {
+	if len(id) >= 8 {
+		return uint64(id[7]) | uint64(id[6])<<8 | uint64(id[5])<<16 | uint64(id[4])<<24 |
+			uint64(id[3])<<32 | uint64(id[2])<<40 | uint64(id[1])<<48 | uint64(id[0])<<56
+	}
 	var k uint64
-	n := min(len(id), 8)
-	for i := 0; i < n; i++ {
+	for i := 0; i < len(id); i++ {
 		k |= uint64(id[i]) << (56 - 8*i)
 	}
 	return k
@@ -305,6 +345,8 @@ type rfmItem struct {
 type rfmScorer struct {
 	pop   []RFMInput
 	ids   []uint64 // ID keys, for TiesSplit
+	idLo  uint64   // the smallest and largest ID keys
+	idHi  uint64
 	bins  int
 	split bool
 	keys  []uint64 // the current dimension's order keys
@@ -344,17 +386,11 @@ func (s *rfmScorer) cmpTie(a, b *rfmItem) int {
 	return 0
 }
 
-// score writes each customer's score on the dimension whose order key is key.
-func (s *rfmScorer) score(out []uint8, key func(int) uint64) {
-	n := len(s.pop)
-	if cap(s.keys) < n {
-		s.keys = make([]uint64, n)
-	}
-	s.keys = s.keys[:n]
-	for i := range s.keys {
-		s.keys[i] = key(i)
-	}
-	if n >= rfmSampleMin && s.scoreSampled(out) {
+// score writes each customer's score on the dimension whose order keys are keys.
+func (s *rfmScorer) score(out []uint8, keys []uint64) {
+	s.keys = keys
+	if len(keys) >= rfmRadixMin {
+		s.scoreRadix(out)
 		return
 	}
 	s.scoreSelect(out)
@@ -417,155 +453,155 @@ func (s *rfmScorer) below(ends []rfmItem, it *rfmItem) int {
 	return lo
 }
 
-const (
-	rfmSampleMin  = 1 << 16 // populations below this use scoreSelect
-	rfmSampleSize = 1 << 14
-	rfmSampleGap  = 256 // sample positions each side of a cut's expected position: 4 sigma
-)
+// rfmRadixMin is the population size from which scoreRadix is used.
+const rfmRadixMin = 1 << 12
 
-// rfmGroup is a run of cuts whose sample brackets overlap, with the bracket bounds.
-type rfmGroup struct {
-	first, last int  // cuts j (1-based)
-	lo, hi      int  // sample indices of the bounds; -1 and len(sample) mean unbounded
-	flat        bool // lo and hi are equal: every item inside has the same value
-	below       int  // items below the bracket (before lo)
-	inside      int
-	cand        []rfmItem
-}
+// rfmRadixBits is the number of histogram bits: 65,536 buckets.
+const rfmRadixBits = 16
 
-// scoreSelect's linear-time variant (Floyd and Rivest's sampling idea, for all cuts at
-// once): a fixed stride sample brackets each cut; one pass scores every customer outside
-// the brackets and collects those inside, where a small selection finds the exact cut.
-// It reports false, having written nothing final, when a bracket misses its cut; the
-// caller then uses scoreSelect. Either way the scores are the same.
-func (s *rfmScorer) scoreSampled(out []uint8) bool {
-	n := len(s.keys)
-	sample := make([]rfmItem, rfmSampleSize)
-	for t := range sample {
-		sample[t] = s.item(int(uint64(t) * uint64(n) / rfmSampleSize))
+// scoreRadix scores in linear time by a histogram of the keys (a radix select for all
+// cuts at once). The keys are offset by their minimum and shifted so that they fall into
+// at most 2^16 buckets. One pass counts the buckets, which tells which bucket holds each
+// cut (the last rank of a bin); a second pass scores every customer in a bucket without a
+// cut from a table. Under TiesTogether a bucket of one value needs nothing more: every
+// customer in it scores as its first. Under TiesSplit a bucket of one value is ordered by
+// ID: the second pass also counts a histogram of its ID keys, and a third pass scores its
+// customers from that, so only the customers of the ID buckets holding a cut are
+// collected. The few customers collected (those of buckets holding a cut) go through an
+// exact selection.
+func (s *rfmScorer) scoreRadix(out []uint8) {
+	keys, ids, n := s.keys, s.ids, len(s.keys)
+	lo, hi := keys[0], keys[0]
+	for _, k := range keys {
+		lo, hi = min(lo, k), max(hi, k)
 	}
-	slices.SortFunc(sample, func(x, y rfmItem) int { return s.cmp(&x, &y) })
-	var groups []rfmGroup
-	for j := 1; j < s.bins; j++ {
-		e := int(uint64(rfmCut(j, n, s.bins)) * rfmSampleSize / uint64(n))
-		lo, hi := e-rfmSampleGap, e+rfmSampleGap
-		if lo < 0 {
-			lo = -1
+	shift := max(0, bits.Len64(hi-lo)-rfmRadixBits)
+	nb := int((hi-lo)>>shift) + 1
+	hist := make([]uint32, nb)
+	for _, k := range keys {
+		hist[(k-lo)>>shift]++
+	}
+	// The ID-key histogram for one-value buckets under TiesSplit.
+	byID := s.split && shift == 0 && s.idHi > s.idLo
+	idShift := 0
+	nib := 0
+	if byID {
+		idShift = max(0, bits.Len64(s.idHi-s.idLo)-rfmRadixBits)
+		nib = int((s.idHi-s.idLo)>>idShift) + 1
+	}
+
+	// A cell is a key bucket (or, by ID, one ID bucket of a key bucket) holding a cut.
+	type cell struct {
+		first int   // score of the cell's lowest customer
+		ranks []int // local ranks of the cuts in the cell
+		cand  []rfmItem
+	}
+	type keyCut struct {
+		first  int
+		ranks  []int // local ranks in the key bucket
+		idHist []uint32
+		idCell []int16 // 1 + cell index per ID bucket, 0 for none
+		idScr  []uint8 // score per ID bucket without a cut
+		cell   int     // 1 + cell index when the whole bucket is collected
+	}
+	score := make([]uint8, nb) // 1 + cuts in earlier buckets
+	cutAt := make([]int8, nb)  // 1 + index into kc
+	var kc []keyCut
+	var cells []cell
+	j, start := 1, 0
+	for b := 0; b < nb; b++ {
+		score[b] = uint8(j)
+		end := start + int(hist[b])
+		var ranks []int
+		for j < s.bins && rfmCut(j, n, s.bins) < end {
+			if r := rfmCut(j, n, s.bins) - start; len(ranks) == 0 || ranks[len(ranks)-1] != r {
+				ranks = append(ranks, r)
+			}
+			j++
 		}
-		if hi >= rfmSampleSize {
-			hi = rfmSampleSize
+		switch {
+		case len(ranks) == 0 || !s.split && shift == 0:
+		case byID:
+			kc = append(kc, keyCut{first: int(score[b]), ranks: ranks, idHist: make([]uint32, nib)})
+			cutAt[b] = int8(len(kc))
+		default:
+			cells = append(cells, cell{first: int(score[b]), ranks: ranks, cand: make([]rfmItem, 0, hist[b])})
+			kc = append(kc, keyCut{first: int(score[b]), ranks: ranks, cell: len(cells)})
+			cutAt[b] = int8(len(kc))
 		}
-		if g := len(groups) - 1; g >= 0 {
-			last := &groups[g]
-			if last.hi >= rfmSampleSize || lo <= last.hi || s.cmp(&sample[lo], &sample[last.hi]) <= 0 {
-				last.last, last.hi = j, max(last.hi, hi)
+		start = end
+	}
+	for i, k := range keys {
+		b := (k - lo) >> shift
+		c := cutAt[b]
+		if c == 0 {
+			out[i] = score[b]
+			continue
+		}
+		if kb := &kc[c-1]; kb.cell == 0 {
+			kb.idHist[(ids[i]-s.idLo)>>idShift]++
+		} else {
+			cells[kb.cell-1].cand = append(cells[kb.cell-1].cand, s.item(i))
+		}
+	}
+	if byID && len(kc) > 0 {
+		for c := range kc {
+			kb := &kc[c]
+			kb.idCell = make([]int16, nib)
+			kb.idScr = make([]uint8, nib)
+			e, st := 0, 0
+			for ib := 0; ib < nib; ib++ {
+				kb.idScr[ib] = uint8(kb.first + e)
+				en := st + int(kb.idHist[ib])
+				var ranks []int
+				for e < len(kb.ranks) && kb.ranks[e] < en {
+					ranks = append(ranks, kb.ranks[e]-st)
+					e++
+				}
+				if len(ranks) > 0 {
+					cells = append(cells, cell{first: int(kb.idScr[ib]), ranks: ranks, cand: make([]rfmItem, 0, kb.idHist[ib])})
+					kb.idCell[ib] = int16(len(cells))
+				}
+				st = en
+			}
+		}
+		for i, k := range keys {
+			c := cutAt[(k-lo)>>shift]
+			if c == 0 {
 				continue
 			}
-		}
-		groups = append(groups, rfmGroup{first: j, last: j, lo: lo, hi: hi})
-	}
-	for g := range groups {
-		gr := &groups[g]
-		gr.flat = gr.lo >= 0 && gr.hi < rfmSampleSize && s.cmp(&sample[gr.lo], &sample[gr.hi]) == 0
-		gr.cand = make([]rfmItem, 0, 2*rfmSampleGap*n/rfmSampleSize+1024)
-	}
-
-	// One pass: score items between brackets, collect items inside them. The bounds'
-	// keys are copied out so that the common comparisons are two integer compares.
-	type bound struct {
-		key, id uint64
-		it      *rfmItem // nil: unbounded
-	}
-	his := make([]bound, len(groups))
-	los := make([]bound, len(groups))
-	for g, gr := range groups {
-		if gr.hi < rfmSampleSize {
-			his[g] = bound{sample[gr.hi].key, sample[gr.hi].id, &sample[gr.hi]}
-		}
-		if gr.lo >= 0 {
-			los[g] = bound{sample[gr.lo].key, sample[gr.lo].id, &sample[gr.lo]}
-		}
-	}
-	// cmpB compares customer i (key k, ID key id) with a bound.
-	cmpB := func(k, id uint64, i int, b *bound) int {
-		if k != b.key {
-			if k < b.key {
-				return -1
+			kb := &kc[c-1]
+			ib := (ids[i] - s.idLo) >> idShift
+			if ce := kb.idCell[ib]; ce != 0 {
+				cells[ce-1].cand = append(cells[ce-1].cand, s.item(i))
+			} else {
+				out[i] = kb.idScr[ib]
 			}
-			return 1
 		}
-		if !s.split {
-			return 0
-		}
-		if id != b.id {
-			if id < b.id {
-				return -1
-			}
-			return 1
-		}
-		it := s.item(i)
-		return s.cmpTie(&it, b.it)
 	}
-	keys, ids := s.keys, s.ids
-	for i := 0; i < n; i++ {
-		k := keys[i]
-		var id uint64
+	for c := range cells {
+		ce := &cells[c]
+		s.selectRanks(ce.cand, 0, ce.ranks, 2*bits.Len(uint(len(ce.cand))))
 		if s.split {
-			id = ids[i]
-		}
-		g := 0
-		for ; g < len(groups); g++ {
-			if his[g].it == nil || cmpB(k, id, i, &his[g]) <= 0 {
-				break
+			// The order is total: once the cut ranks are in place, a customer's score
+			// follows from its position.
+			e := 0
+			for p := range ce.cand {
+				for e < len(ce.ranks) && ce.ranks[e] < p {
+					e++
+				}
+				out[ce.cand[p].idx] = uint8(ce.first + e)
 			}
-		}
-		if g == len(groups) {
-			out[i] = uint8(s.bins)
 			continue
 		}
-		gr := &groups[g]
-		if los[g].it != nil && cmpB(k, id, i, &los[g]) < 0 {
-			gr.below++
-			out[i] = uint8(gr.first)
-			continue
+		ends := make([]rfmItem, len(ce.ranks))
+		for e, r := range ce.ranks {
+			ends[e] = ce.cand[r]
 		}
-		gr.inside++
-		if gr.flat {
-			out[i] = uint8(gr.first)
-			continue
-		}
-		gr.cand = append(gr.cand, rfmItem{key: k, id: id, idx: uint32(i)})
-	}
-
-	// Check every cut fell inside its bracket, then find it exactly.
-	before := 0
-	for g := range groups {
-		gr := &groups[g]
-		before += gr.below
-		var pos []int
-		for j := gr.first; j <= gr.last; j++ {
-			r := rfmCut(j, n, s.bins) - before
-			if r < 0 || r >= gr.inside {
-				return false
-			}
-			if len(pos) == 0 || pos[len(pos)-1] != r {
-				pos = append(pos, r)
-			}
-		}
-		before += gr.inside
-		if gr.flat {
-			continue // every cut in the group has the group's value: items score gr.first
-		}
-		s.selectRanks(gr.cand, 0, pos, 2*bits.Len(uint(len(gr.cand))))
-		ends := make([]rfmItem, 0, gr.last-gr.first+1)
-		for j := gr.first; j <= gr.last; j++ {
-			ends = append(ends, gr.cand[rfmCut(j, n, s.bins)-(before-gr.inside)])
-		}
-		for k := range gr.cand {
-			out[gr.cand[k].idx] = uint8(gr.first + s.below(ends, &gr.cand[k]))
+		for k := range ce.cand {
+			out[ce.cand[k].idx] = uint8(ce.first + s.below(ends, &ce.cand[k]))
 		}
 	}
-	return true
 }
 
 // selectRanks rearranges a (which starts at absolute rank off) so that every rank in pos

@@ -302,3 +302,40 @@ func rfmSortScoresFast(pop []vip.RFMInput, bins int, split bool, worse func(a, b
 	}
 	return out
 }
+
+// TestScoreRFM_RadixProperties draws populations above the size where the histogram
+// selection takes over, with narrow and wide value ranges and IDs that share long
+// prefixes, and checks them against the full-sort reference.
+func TestScoreRFM_RadixProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(4096, 6000).Draw(t, "n")
+		seed := rapid.Uint64().Draw(t, "seed")
+		span := rapid.SampledFrom([]int64{1, 3, 50, 1 << 20, 1 << 40}).Draw(t, "span")
+		prefix := rapid.SampledFrom([]string{"", "C", "customer-0000"}).Draw(t, "prefix")
+		rng := rand.New(rand.NewPCG(seed, 1))
+		pop := make([]vip.RFMInput, n)
+		for i := range pop {
+			pop[i] = vip.RFMInput{
+				CustomerID:  fmt.Sprintf("%s%d", prefix, rng.IntN(1<<30)<<13|i),
+				RecencyDays: rng.Int64N(span),
+				Frequency:   1 + rng.Int64N(span/4+1)*rng.Int64N(2),
+				Monetary:    decimal.New(rng.Int64N(span*100)-span, -2),
+			}
+		}
+		bins := rapid.IntRange(2, 11).Draw(t, "bins")
+		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
+		got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: bins, Ties: ties})
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := ties == vip.TiesSplit
+		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -cmpInt(a.RecencyDays, b.RecencyDays) })
+		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return cmpInt(a.Frequency, b.Frequency) })
+		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+		for i := range pop {
+			if got[i].R != wantR[i] || got[i].F != wantF[i] || got[i].M != wantM[i] {
+				t.Fatalf("%q scores %s, a full sort gives %d%d%d", pop[i].CustomerID, got[i], wantR[i], wantF[i], wantM[i])
+			}
+		}
+	})
+}
