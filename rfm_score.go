@@ -176,12 +176,15 @@ func (o ScoreOptions) Validate() error {
 // customer IDs are unique (customers with equal ID and equal value are told apart by
 // their position).
 //
-// Quantile scoring finds the Bins-1 cut points by selection (a three-way quickselect
-// for several ranks at once, O(n log Bins) expected, falling back to sorting the
-// remaining range after 2 log2 n partitions), not by sorting the population, and then
-// scores each customer in one pass. Monetary amounts are compared as their nearest
-// float64 (exact for amounts with up to 15 significant digits; larger amounts closer than
-// one part in 2^53 may compare equal).
+// Quantile scoring finds the Bins-1 cut points by selection, never by sorting the
+// population. From 4,096 customers on it is a radix select in linear time: a histogram
+// of the keys (2^16 buckets) locates the bucket of every cut, one pass scores everyone
+// outside those buckets from a table, and only the customers inside them (under
+// TiesSplit, the customers of the ID-histogram buckets that hold a cut) are selected
+// exactly. Smaller populations use a three-way quickselect for all cuts at once. Both
+// give the same scores. Monetary amounts are compared as their nearest float64 (exact
+// for amounts with up to 15 significant digits; larger amounts closer than one part in
+// 2^53 may compare equal).
 func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 	var o ScoreOptions
 	if opts != nil {
