@@ -229,7 +229,7 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 			keysF[i] = rfmIntKey(p.Frequency)
 		}
 		if needM {
-			keysM[i] = rfmFloatKey(p.Monetary.InexactFloat64())
+			keysM[i] = rfmFloatKey(rfmDecFloat(p.Monetary))
 		}
 		if sc.ids != nil {
 			k := rfmIDKey(p.CustomerID)
@@ -310,6 +310,19 @@ func rfmReached(t []int64, v int64) int {
 
 // rfmIntKey maps an int64 to a uint64 with the same order.
 func rfmIntKey(v int64) uint64 { return uint64(v) ^ 1<<63 }
+
+// rfmPow10 holds the powers of ten that float64 represents exactly.
+var rfmPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// rfmDecFloat returns the float64 nearest to d. Amounts with up to 15 digits and up to 22
+// decimal places take a fast path: the coefficient and the power of ten are exact in
+// float64, so their quotient is correctly rounded, as decimal's own conversion is.
+func rfmDecFloat(d decimal.Decimal) float64 {
+	if e := d.Exponent(); e <= 0 && e >= -22 && d.NumDigits() <= 15 {
+		return float64(d.CoefficientInt64()) / rfmPow10[-e]
+	}
+	return d.InexactFloat64()
+}
 
 // rfmFloatKey maps a float64 (not NaN) to a uint64 with the same order; -0 and 0 agree.
 func rfmFloatKey(f float64) uint64 {
