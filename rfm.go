@@ -472,7 +472,9 @@ func rfmIntervals(times []time.Time) (mean, median float64) {
 	if len(times) < 2 {
 		return 0, 0
 	}
-	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	if cmp := func(a, b time.Time) int { return a.Compare(b) }; !slices.IsSortedFunc(times, cmp) {
+		slices.SortFunc(times, cmp)
+	}
 	gaps := make([]float64, len(times)-1)
 	for i := 1; i < len(times); i++ {
 		gaps[i-1] = times[i].Sub(times[i-1]).Hours() / 24

@@ -158,6 +158,12 @@ func (o ScoreOptions) Validate() error {
 		if len(o.Monetary) != bins-1 {
 			errs = append(errs, errorf(ErrInvalidScoring, "monetary: %d thresholds for %d bins, want %d", len(o.Monetary), bins, bins-1))
 		}
+		for i, m := range o.Monetary {
+			if !rfmSane(m) {
+				errs = append(errs, errorf(ErrInvalidScoring, "monetary: threshold %d has %d digits and exponent %d, outside what vip compares", i, m.NumDigits(), m.Exponent()))
+				return errors.Join(errs...)
+			}
+		}
 		for i := 1; i < len(o.Monetary); i++ {
 			if !o.Monetary[i].GreaterThan(o.Monetary[i-1]) {
 				errs = append(errs, errorf(ErrInvalidScoring, "monetary: threshold %d (%s) is not above %s", i, o.Monetary[i], o.Monetary[i-1]))
@@ -287,7 +293,7 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 		for i := range pop {
 			n := 0
 			for _, t := range o.Monetary {
-				if pop[i].Monetary.Cmp(t) >= 0 {
+				if rfmCmp(pop[i].Monetary, t) >= 0 {
 					n++
 				}
 			}
@@ -295,6 +301,30 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 		}
 	}
 	return out, nil
+}
+
+// rfmSane reports whether d has at most 64 digits and an exponent within -64..64: the
+// amounts vip compares exactly. Comparing decimals whose exponents are far apart makes
+// decimal build the power of ten between them, which for an exponent like 1e999999999
+// never finishes.
+func rfmSane(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e >= -64 && e <= 64 && d.NumDigits() <= 64
+}
+
+// rfmCmp compares a and b exactly when both are sane, and as float64 otherwise.
+func rfmCmp(a, b decimal.Decimal) int {
+	if rfmSane(a) && rfmSane(b) {
+		return a.Cmp(b)
+	}
+	x, y := a.InexactFloat64(), b.InexactFloat64()
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }
 
 // rfmReached counts the thresholds (ascending) that v reaches.

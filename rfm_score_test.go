@@ -1,6 +1,7 @@
 package vip_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -338,4 +339,79 @@ func TestScoreRFM_RadixProperties(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestScoreRFM_MonetaryForms(t *testing.T) {
+	// Amounts in every decimal form: positive exponents, many digits, negatives, equal
+	// values written differently. Ascending: -0.001 < 0 = 0.00 < 4999.99 < 5E+3 = 5000.0
+	// < 123456789012345678.9 < 1E+20.
+	mon := []string{"5E+3", "4999.99", "123456789012345678.9", "-0.001", "0", "0.00", "5000.0", "1E+20"}
+	pop := make([]vip.RFMInput, len(mon))
+	for i, m := range mon {
+		pop[i] = vip.RFMInput{CustomerID: fmt.Sprintf("c%d", i), Monetary: dec(m)}
+	}
+	got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: 8, Ties: vip.TiesTogether})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Under TiesTogether with 8 bins and 8 customers a score is 1 + the number below.
+	want := []uint8{5, 4, 7, 1, 2, 2, 5, 8}
+	var ms []uint8
+	for _, s := range got {
+		ms = append(ms, s.M)
+	}
+	if d := cmp.Diff(want, ms); d != "" {
+		t.Errorf("M scores (-want +got):\n%s", d)
+	}
+}
+
+func FuzzScoreOptions(f *testing.F) {
+	f.Add([]byte(`{"bins":4,"ties":"together"}`))
+	f.Add([]byte(`{"bins":3,"recency_days":[30,90],"frequency":[2,5],"monetary":["10","100.5"]}`))
+	f.Add([]byte(`{"ties":"sideways","bins":-1}`))
+	pop := rfmPop10()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var o vip.ScoreOptions
+		if err := json.Unmarshal(data, &o); err != nil {
+			return
+		}
+		got, err := vip.ScoreRFM(pop, &o)
+		if err != nil {
+			if !errors.Is(err, vip.ErrInvalidScoring) || !strings.HasPrefix(err.Error(), "vip: ") {
+				t.Fatalf("error %q does not wrap ErrInvalidScoring with the vip: prefix", err)
+			}
+			return
+		}
+		bins := o.Bins
+		if bins == 0 {
+			bins = vip.DefaultBins
+		}
+		for _, s := range got {
+			for _, v := range []uint8{s.R, s.F, s.M} {
+				if v < 1 || int(v) > bins {
+					t.Fatalf("score %s outside 1..%d with options %s", s, bins, data)
+				}
+			}
+		}
+	})
+}
+
+func TestScoreOptions_HugeExponent(t *testing.T) {
+	// Comparing with 1E+999999999 exactly would build a billion-digit number.
+	huge := decimal.New(1, 999_999_999)
+	o := vip.ScoreOptions{Bins: 2, Monetary: []decimal.Decimal{huge}}
+	if err := o.Validate(); !errors.Is(err, vip.ErrInvalidScoring) || !strings.Contains(err.Error(), "exponent 999999999") {
+		t.Errorf("Validate() = %v, want ErrInvalidScoring naming the exponent", err)
+	}
+	pop := []vip.RFMInput{{CustomerID: "a", Monetary: huge}, {CustomerID: "b", Monetary: decimal.New(-1, 999_999_999)}, {CustomerID: "c", Monetary: decimal.New(5, -999_999_999)}}
+	got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: 3, Monetary: []decimal.Decimal{decimal.Zero, decimal.NewFromInt(1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].M != 3 || got[1].M != 1 || got[2].M != 2 {
+		t.Errorf("M scores %d %d %d, want 3 1 2", got[0].M, got[1].M, got[2].M)
+	}
+	if _, err := vip.TopThreshold([]decimal.Decimal{decimal.Zero}, huge); !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Errorf("TopThreshold(huge share) err = %v", err)
+	}
 }

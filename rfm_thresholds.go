@@ -228,6 +228,14 @@ func Exclusivity(values []decimal.Decimal, names []string, thresholds []decimal.
 	if len(thresholds) == 0 {
 		errs = append(errs, errorf(ErrInvalidScoring, "exclusivity: no thresholds"))
 	}
+	for i, t := range thresholds {
+		if !rfmSane(t) {
+			return ExclusivityReport{}, errorf(ErrInvalidScoring, "exclusivity: threshold %d has %d digits and exponent %d, outside what vip compares", i, t.NumDigits(), t.Exponent())
+		}
+	}
+	if !rfmSane(o.Low) || !rfmSane(o.High) {
+		return ExclusivityReport{}, errorf(ErrInvalidScoring, "exclusivity: band bounds outside what vip compares")
+	}
 	for i := 1; i < len(thresholds); i++ {
 		if !thresholds[i].GreaterThan(thresholds[i-1]) {
 			errs = append(errs, errorf(ErrInvalidScoring, "exclusivity: threshold %d (%s) is not above %s", i, thresholds[i], thresholds[i-1]))
@@ -249,7 +257,7 @@ func Exclusivity(values []decimal.Decimal, names []string, thresholds []decimal.
 		// The highest tier whose threshold v reaches.
 		t := -1
 		for i := len(thresholds) - 1; i >= 0; i-- {
-			if v.GreaterThanOrEqual(thresholds[i]) {
+			if rfmCmp(v, thresholds[i]) >= 0 {
 				t = i
 				break
 			}

@@ -73,6 +73,9 @@ func (o RankOptions) Validate() error {
 		name string
 		v    decimal.Decimal
 	}{{"a", o.A}, {"b", o.B}, {"white_glove", o.WhiteGlove}, {"semi_automated", o.SemiAutomated}, {"automated", o.Automated}} {
+		if !rfmSane(f.v) {
+			return errorf(ErrInvalidScoring, "rank: %s has exponent %d, outside what vip compares", f.name, f.v.Exponent())
+		}
 		if !f.v.IsPositive() || f.v.GreaterThan(one) {
 			errs = append(errs, errorf(ErrInvalidScoring, "rank: %s %s is outside (0, 1]", f.name, f.v))
 		}
@@ -522,6 +525,9 @@ func (c Cadence) Next(t time.Time, loc *time.Location) (time.Time, error) {
 // at or above it is in the top group, so ties at the threshold can make the group larger
 // than share. share must lie in (0, 1]; an empty population is an error.
 func TopThreshold(values []decimal.Decimal, share decimal.Decimal) (decimal.Decimal, error) {
+	if !rfmSane(share) {
+		return decimal.Decimal{}, errorf(ErrInvalidScoring, "top threshold: share has exponent %d, outside (0, 1]", share.Exponent())
+	}
 	if !share.IsPositive() || share.GreaterThan(decimal.NewFromInt(1)) {
 		return decimal.Decimal{}, errorf(ErrInvalidScoring, "top threshold: share %s is outside (0, 1]", share)
 	}
