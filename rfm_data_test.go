@@ -116,7 +116,7 @@ func TestRealData_OnlineRetail(t *testing.T) {
 			byCustomer[r[2]] = a
 			ids = append(ids, r[2])
 		}
-		p := dec(r[3])
+		p := rfmDec(r[3])
 		a.Orders = append(a.Orders, vip.Order{ID: r[0], CustomerID: r[2], PlacedAt: at, Currency: "GBP",
 			Lines: []vip.Line{{SKU: "invoice", Quantity: 1, ListPrice: p, PaidPrice: p}}})
 	}
@@ -162,7 +162,7 @@ func TestRealData_OnlineRetail(t *testing.T) {
 	}
 
 	c := vip.Concentrate(values)
-	want := vip.Concentration{Customers: 4338, Total: c.Total, Top1: dec("0.3200"), Top5: c.Top5, Top10: c.Top10, Top20: dec("0.7462"), Gini: dec("0.7151")}
+	want := vip.Concentration{Customers: 4338, Total: c.Total, Top1: rfmDec("0.3200"), Top5: c.Top5, Top10: c.Top10, Top20: rfmDec("0.7462"), Gini: rfmDec("0.7151")}
 	if d := cmp.Diff(want, c, rfmDecimal); d != "" {
 		t.Errorf("Concentrate (-awk +got):\n%s", d)
 	}
@@ -213,7 +213,7 @@ func TestRealData_CDNOW(t *testing.T) {
 			last = append(last, at)
 		}
 		pop[i].Frequency++
-		pop[i].Monetary = pop[i].Monetary.Add(dec(r[3]))
+		pop[i].Monetary = pop[i].Monetary.Add(rfmDec(r[3]))
 		if at.After(last[i]) {
 			last[i] = at
 		}
@@ -244,7 +244,7 @@ func TestRealData_CDNOW(t *testing.T) {
 		t.Errorf("sum of R score x ID = %d, awk gives 901831027", got)
 	}
 	c := vip.Concentrate(values)
-	if !c.Top1.Equal(dec("0.1588")) || !c.Top20.Equal(dec("0.6778")) || !c.Gini.Equal(dec("0.6346")) {
+	if !c.Top1.Equal(rfmDec("0.1588")) || !c.Top20.Equal(rfmDec("0.6778")) || !c.Gini.Equal(rfmDec("0.6346")) {
 		t.Errorf("top1 %s top20 %s gini %s; awk gives 0.1588, 0.6778, 0.6346", c.Top1, c.Top20, c.Gini)
 	}
 	ranked, err := vip.Rank(values, nil)

@@ -178,8 +178,8 @@ func TestScoreRFM_Properties(t *testing.T) {
 			get   func(vip.RFMScore) uint8
 			worse func(a, b vip.RFMInput) int
 		}{
-			{"R", func(s vip.RFMScore) uint8 { return s.R }, func(a, b vip.RFMInput) int { return -cmpInt(a.RecencyDays, b.RecencyDays) }},
-			{"F", func(s vip.RFMScore) uint8 { return s.F }, func(a, b vip.RFMInput) int { return cmpInt(a.Frequency, b.Frequency) }},
+			{"R", func(s vip.RFMScore) uint8 { return s.R }, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) }},
+			{"F", func(s vip.RFMScore) uint8 { return s.F }, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) }},
 			{"M", func(s vip.RFMScore) uint8 { return s.M }, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) }},
 		}
 		for _, d := range dims {
@@ -229,7 +229,7 @@ func TestScoreRFM_Properties(t *testing.T) {
 	})
 }
 
-func cmpInt(a, b int64) int {
+func rfmCmpInt(a, b int64) int {
 	switch {
 	case a < b:
 		return -1
@@ -267,8 +267,8 @@ func TestScoreRFM_Large(t *testing.T) {
 					t.Fatal(err)
 				}
 				split := ties == vip.TiesSplit
-				wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -cmpInt(a.RecencyDays, b.RecencyDays) })
-				wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return cmpInt(a.Frequency, b.Frequency) })
+				wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+				wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
 				wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
 				bad := 0
 				for i := range pop {
@@ -330,8 +330,8 @@ func TestScoreRFM_RadixProperties(t *testing.T) {
 			t.Fatal(err)
 		}
 		split := ties == vip.TiesSplit
-		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -cmpInt(a.RecencyDays, b.RecencyDays) })
-		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return cmpInt(a.Frequency, b.Frequency) })
+		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
 		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
 		for i := range pop {
 			if got[i].R != wantR[i] || got[i].F != wantF[i] || got[i].M != wantM[i] {
@@ -348,7 +348,7 @@ func TestScoreRFM_MonetaryForms(t *testing.T) {
 	mon := []string{"5E+3", "4999.99", "123456789012345678.9", "-0.001", "0", "0.00", "5000.0", "1E+20"}
 	pop := make([]vip.RFMInput, len(mon))
 	for i, m := range mon {
-		pop[i] = vip.RFMInput{CustomerID: fmt.Sprintf("c%d", i), Monetary: dec(m)}
+		pop[i] = vip.RFMInput{CustomerID: fmt.Sprintf("c%d", i), Monetary: rfmDec(m)}
 	}
 	got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: 8, Ties: vip.TiesTogether})
 	if err != nil {

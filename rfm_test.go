@@ -14,10 +14,10 @@ import (
 var rfmDecimal = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
 var rfmFloat = cmp.Comparer(func(a, b float64) bool { return math.Abs(a-b) < 1e-9 })
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func rfmDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func rfmLine(sku, cat, brand string, qty int64, list, paid, cost string) vip.Line {
-	return vip.Line{SKU: sku, Category: cat, Brand: brand, Quantity: qty, ListPrice: dec(list), PaidPrice: dec(paid), UnitCost: dec(cost)}
+	return vip.Line{SKU: sku, Category: cat, Brand: brand, Quantity: qty, ListPrice: rfmDec(list), PaidPrice: rfmDec(paid), UnitCost: rfmDec(cost)}
 }
 
 func rfmOrder(id string, at time.Time, lines ...vip.Line) vip.Order {
@@ -42,8 +42,8 @@ func rfmActivity() vip.Activity {
 			rfmOrder("o4", utc(2026, 7, 5, 10), rfmLine("s6", "shoes", "X", 1, "1000", "1000", "1")),
 		},
 		Refunds: []vip.Refund{
-			{ID: "r1", OrderID: "o1", CustomerID: "c1", At: utc(2026, 3, 1, 9), Currency: "USD", Amount: dec("50"), Lines: []vip.RefundLine{{SKU: "s1", Quantity: 1}}},
-			{ID: "r2", OrderID: "o0", CustomerID: "c1", At: utc(2025, 5, 10, 9), Currency: "USD", Amount: dec("10")},
+			{ID: "r1", OrderID: "o1", CustomerID: "c1", At: utc(2026, 3, 1, 9), Currency: "USD", Amount: rfmDec("50"), Lines: []vip.RefundLine{{SKU: "s1", Quantity: 1}}},
+			{ID: "r2", OrderID: "o0", CustomerID: "c1", At: utc(2025, 5, 10, 9), Currency: "USD", Amount: rfmDec("10")},
 		},
 		Signals: []vip.Signal{
 			{At: utc(2026, 1, 1, 0), Kind: vip.SignalSupportContact, Count: 2},
@@ -71,34 +71,34 @@ func TestSummarize(t *testing.T) {
 		FirstPurchase: time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC), LastPurchase: time.Date(2026, 6, 20, 10, 0, 0, 0, time.UTC),
 		RecencyDays: 10, TenureDays: 425,
 		Orders: 4, Units: 8,
-		Gross: dec("291"), Refunded: dec("50"), Net: dec("241"),
-		AOV:      dec("72.75"), // 291 / 4
-		Discount: dec("29"),    // 320 - 291
+		Gross: rfmDec("291"), Refunded: rfmDec("50"), Net: rfmDec("241"),
+		AOV:      rfmDec("72.75"), // 291 / 4
+		Discount: rfmDec("29"),    // 320 - 291
 		// full price: s1 100 + s3 40 + s5 10 = 150; discounted: s2 60 + s4 81 = 141
-		FullPriceShare: dec("0.5155"), DiscountedShare: dec("0.4845"),
-		Margin: dec("140"), MarginRate: dec("0.5809"), // 291 - 121 + 20 - 50; 140 / 241
+		FullPriceShare: rfmDec("0.5155"), DiscountedShare: rfmDec("0.4845"),
+		Margin: rfmDec("140"), MarginRate: rfmDec("0.5809"), // 291 - 121 + 20 - 50; 140 / 241
 		IntervalMeanDays: 314.0 / 3, IntervalMedianDays: 124,
 		Categories: 3, Brands: 3,
-		TopCategoryShare: dec("0.6220"),                                                     // shoes 181 / 291
-		TopBrandShare:    dec("0.7595"),                                                     // X 221 / 291
-		PremiumShare:     dec("0.2062"),                                                     // 60 / 291
-		NewReleaseShare:  dec("0.1375"),                                                     // 40 / 291
-		NewCategories:    1,                                                                 // hats: in the last 6 months, not before
-		Returns:          1, ReturnedOrders: 1, ReturnedUnits: 1, ReturnRate: dec("0.1718"), // 50 / 291
+		TopCategoryShare: rfmDec("0.6220"),                                                     // shoes 181 / 291
+		TopBrandShare:    rfmDec("0.7595"),                                                     // X 221 / 291
+		PremiumShare:     rfmDec("0.2062"),                                                     // 60 / 291
+		NewReleaseShare:  rfmDec("0.1375"),                                                     // 40 / 291
+		NewCategories:    1,                                                                    // hats: in the last 6 months, not before
+		Returns:          1, ReturnedOrders: 1, ReturnedUnits: 1, ReturnRate: rfmDec("0.1718"), // 50 / 291
 		SupportContacts: 2, Referrals: 1, UserContent: 1,
-		LifetimeOrders: 5, LifetimeNet: dec("331"), LifetimeMargin: dec("190"), // 100 + 291 - 60; 60 + 170 - 50 + 20 - 10
+		LifetimeOrders: 5, LifetimeNet: rfmDec("331"), LifetimeMargin: rfmDec("190"), // 100 + 291 - 60; 60 + 170 - 50 + 20 - 10
 		Last6: vip.Trend{Months: 6, Start: time.Date(2025, 12, 30, 12, 0, 0, 0, time.UTC), Orders: 3,
-			Gross: dec("131"), Net: dec("81"), AOV: dec("43.67"),
-			OrderRate: dec("1.5"), SpendRate: dec("0.6722")}, // 3*12/(4*6); 81*12/(241*6)
+			Gross: rfmDec("131"), Net: rfmDec("81"), AOV: rfmDec("43.67"),
+			OrderRate: rfmDec("1.5"), SpendRate: rfmDec("0.6722")}, // 3*12/(4*6); 81*12/(241*6)
 		Last3: vip.Trend{Months: 3, Start: time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC), Orders: 1,
-			Gross: dec("81"), Net: dec("81"), AOV: dec("81"),
-			OrderRate: dec("1"), SpendRate: dec("1.3444")}, // 1*12/(4*3); 81*12/(241*3)
+			Gross: rfmDec("81"), Net: rfmDec("81"), AOV: rfmDec("81"),
+			OrderRate: rfmDec("1"), SpendRate: rfmDec("1.3444")}, // 1*12/(4*3); 81*12/(241*3)
 	}
 	if d := cmp.Diff(want, got, rfmDecimal, rfmFloat); d != "" {
 		t.Errorf("Summarize (-want +got):\n%s", d)
 	}
 	in := got.RFM()
-	if in.RecencyDays != 10 || in.Frequency != 4 || !in.Monetary.Equal(dec("241")) || in.CustomerID != "c1" {
+	if in.RecencyDays != 10 || in.Frequency != 4 || !in.Monetary.Equal(rfmDec("241")) || in.CustomerID != "c1" {
 		t.Errorf("RFM() = %+v, want c1 10 4 241", in)
 	}
 }

@@ -17,7 +17,7 @@ import (
 func rfmValues(pairs ...any) []vip.CustomerValue {
 	var out []vip.CustomerValue
 	for i := 0; i < len(pairs); i += 2 {
-		out = append(out, vip.CustomerValue{CustomerID: pairs[i].(string), Value: dec(pairs[i+1].(string))})
+		out = append(out, vip.CustomerValue{CustomerID: pairs[i].(string), Value: rfmDec(pairs[i+1].(string))})
 	}
 	return out
 }
@@ -35,21 +35,21 @@ func TestRank(t *testing.T) {
 	// Before-shares 0, .5, .8, .9, .95, .98: A while below 80%, B below 95%. Service with
 	// n = 8: white-glove ceil(0.08) = 1, semi-automated ceil(0.4) = 1, automated ceil(1.6) = 2.
 	want := []vip.Ranked{
-		{CustomerID: "a", Value: dec("50"), Rank: 1, CumulativeShare: dec("0.5"), Class: "A", Service: vip.ServiceWhiteGlove},
-		{CustomerID: "b", Value: dec("30"), Rank: 2, CumulativeShare: dec("0.8"), Class: "A", Service: vip.ServiceAutomated},
-		{CustomerID: "c", Value: dec("10"), Rank: 3, CumulativeShare: dec("0.9"), Class: "B", Service: vip.ServiceStandard},
-		{CustomerID: "d", Value: dec("5"), Rank: 4, CumulativeShare: dec("0.95"), Class: "B", Service: vip.ServiceStandard},
-		{CustomerID: "e", Value: dec("3"), Rank: 5, CumulativeShare: dec("0.98"), Class: "C", Service: vip.ServiceStandard},
-		{CustomerID: "f", Value: dec("2"), Rank: 6, CumulativeShare: dec("1"), Class: "C", Service: vip.ServiceStandard},
-		{CustomerID: "h", Value: dec("0"), Rank: 7, CumulativeShare: dec("1"), Class: "C", Service: vip.ServiceStandard},
-		{CustomerID: "g", Value: dec("-4"), Rank: 8, CumulativeShare: dec("1"), Class: "C", Service: vip.ServiceStandard},
+		{CustomerID: "a", Value: rfmDec("50"), Rank: 1, CumulativeShare: rfmDec("0.5"), Class: "A", Service: vip.ServiceWhiteGlove},
+		{CustomerID: "b", Value: rfmDec("30"), Rank: 2, CumulativeShare: rfmDec("0.8"), Class: "A", Service: vip.ServiceAutomated},
+		{CustomerID: "c", Value: rfmDec("10"), Rank: 3, CumulativeShare: rfmDec("0.9"), Class: "B", Service: vip.ServiceStandard},
+		{CustomerID: "d", Value: rfmDec("5"), Rank: 4, CumulativeShare: rfmDec("0.95"), Class: "B", Service: vip.ServiceStandard},
+		{CustomerID: "e", Value: rfmDec("3"), Rank: 5, CumulativeShare: rfmDec("0.98"), Class: "C", Service: vip.ServiceStandard},
+		{CustomerID: "f", Value: rfmDec("2"), Rank: 6, CumulativeShare: rfmDec("1"), Class: "C", Service: vip.ServiceStandard},
+		{CustomerID: "h", Value: rfmDec("0"), Rank: 7, CumulativeShare: rfmDec("1"), Class: "C", Service: vip.ServiceStandard},
+		{CustomerID: "g", Value: rfmDec("-4"), Rank: 8, CumulativeShare: rfmDec("1"), Class: "C", Service: vip.ServiceStandard},
 	}
 	if d := cmp.Diff(want, got, rfmDecimal); d != "" {
 		t.Errorf("Rank (-want +got):\n%s", d)
 	}
 
 	t.Run("Options", func(t *testing.T) {
-		got, err := vip.Rank(rfmEight(), &vip.RankOptions{A: dec("0.5"), B: dec("0.9"), Automated: dec("0.5")})
+		got, err := vip.Rank(rfmEight(), &vip.RankOptions{A: rfmDec("0.5"), B: rfmDec("0.9"), Automated: rfmDec("0.5")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestRank(t *testing.T) {
 		}
 	})
 	t.Run("ErrOptions", func(t *testing.T) {
-		_, err := vip.Rank(nil, &vip.RankOptions{A: dec("0.9"), B: dec("0.8"), WhiteGlove: dec("1.5")})
+		_, err := vip.Rank(nil, &vip.RankOptions{A: rfmDec("0.9"), B: rfmDec("0.8"), WhiteGlove: rfmDec("1.5")})
 		if !errors.Is(err, vip.ErrInvalidScoring) {
 			t.Fatalf("err = %v, want ErrInvalidScoring", err)
 		}
@@ -90,8 +90,8 @@ func TestConcentrate(t *testing.T) {
 	got := vip.Concentrate(rfmEight())
 	// Ascending 0 0 2 3 5 10 30 50 (the negative counts as 0): sum of (2i - 9) x_i =
 	// -6 - 3 + 5 + 30 + 150 + 350 = 526; Gini = 526 / (8 x 100).
-	want := vip.Concentration{Customers: 8, Total: dec("100"),
-		Top1: dec("0.5"), Top5: dec("0.5"), Top10: dec("0.5"), Top20: dec("0.8"), Gini: dec("0.6575")}
+	want := vip.Concentration{Customers: 8, Total: rfmDec("100"),
+		Top1: rfmDec("0.5"), Top5: rfmDec("0.5"), Top10: rfmDec("0.5"), Top20: rfmDec("0.8"), Gini: rfmDec("0.6575")}
 	if d := cmp.Diff(want, got, rfmDecimal); d != "" {
 		t.Errorf("Concentrate (-want +got):\n%s", d)
 	}
@@ -100,7 +100,7 @@ func TestConcentrate(t *testing.T) {
 	}
 	// Equal values: no concentration.
 	eq := vip.Concentrate(rfmValues("a", "7", "b", "7", "c", "7", "d", "7", "e", "7"))
-	if !eq.Gini.IsZero() || !eq.Top20.Equal(dec("0.2")) {
+	if !eq.Gini.IsZero() || !eq.Top20.Equal(rfmDec("0.2")) {
 		t.Errorf("equal values: gini %s top20 %s, want 0 and 0.2", eq.Gini, eq.Top20)
 	}
 }
@@ -111,17 +111,17 @@ func TestTopThreshold(t *testing.T) {
 		vals = append(vals, v.Value)
 	}
 	for _, tc := range []struct{ share, want string }{{"0.2", "30"}, {"0.5", "5"}, {"1", "-4"}, {"0.01", "50"}} {
-		got, err := vip.TopThreshold(vals, dec(tc.share))
-		if err != nil || !got.Equal(dec(tc.want)) {
+		got, err := vip.TopThreshold(vals, rfmDec(tc.share))
+		if err != nil || !got.Equal(rfmDec(tc.want)) {
 			t.Errorf("TopThreshold(%s) = %s, %v; want %s", tc.share, got, err, tc.want)
 		}
 	}
 	for _, share := range []string{"0", "1.01", "-0.2"} {
-		if _, err := vip.TopThreshold(vals, dec(share)); !errors.Is(err, vip.ErrInvalidScoring) {
+		if _, err := vip.TopThreshold(vals, rfmDec(share)); !errors.Is(err, vip.ErrInvalidScoring) {
 			t.Errorf("TopThreshold(%s) err = %v, want ErrInvalidScoring", share, err)
 		}
 	}
-	if _, err := vip.TopThreshold(nil, dec("0.2")); !errors.Is(err, vip.ErrInvalidScoring) {
+	if _, err := vip.TopThreshold(nil, rfmDec("0.2")); !errors.Is(err, vip.ErrInvalidScoring) {
 		t.Errorf("TopThreshold(nil) err = %v, want ErrInvalidScoring", err)
 	}
 }
@@ -150,27 +150,27 @@ func TestExclusivity(t *testing.T) {
 	for i := 1; i <= 100; i++ {
 		vals = append(vals, decimal.NewFromInt(int64(i)))
 	}
-	got, err := vip.Exclusivity(vals, []string{"Silver", "Gold", "Platinum"}, []decimal.Decimal{dec("81"), dec("91"), dec("98")}, nil)
+	got, err := vip.Exclusivity(vals, []string{"Silver", "Gold", "Platinum"}, []decimal.Decimal{rfmDec("81"), rfmDec("91"), rfmDec("98")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 81..90, 91..97, 98..100 of 1..100.
-	want := vip.ExclusivityReport{Customers: 100, Low: dec("0.1"), High: dec("0.2"),
+	want := vip.ExclusivityReport{Customers: 100, Low: rfmDec("0.1"), High: rfmDec("0.2"),
 		Tiers: []vip.TierShare{
-			{Name: "Silver", Threshold: dec("81"), Customers: 10, Share: dec("0.1"), AtOrAbove: 20, AtOrAboveShare: dec("0.2")},
-			{Name: "Gold", Threshold: dec("91"), Customers: 7, Share: dec("0.07"), AtOrAbove: 10, AtOrAboveShare: dec("0.1"), OutsideBand: true},
-			{Name: "Platinum", Threshold: dec("98"), Customers: 3, Share: dec("0.03"), AtOrAbove: 3, AtOrAboveShare: dec("0.03"), OutsideBand: true},
+			{Name: "Silver", Threshold: rfmDec("81"), Customers: 10, Share: rfmDec("0.1"), AtOrAbove: 20, AtOrAboveShare: rfmDec("0.2")},
+			{Name: "Gold", Threshold: rfmDec("91"), Customers: 7, Share: rfmDec("0.07"), AtOrAbove: 10, AtOrAboveShare: rfmDec("0.1"), OutsideBand: true},
+			{Name: "Platinum", Threshold: rfmDec("98"), Customers: 3, Share: rfmDec("0.03"), AtOrAbove: 3, AtOrAboveShare: rfmDec("0.03"), OutsideBand: true},
 		},
-		VIP: 20, VIPShare: dec("0.2")}
+		VIP: 20, VIPShare: rfmDec("0.2")}
 	if d := cmp.Diff(want, got, rfmDecimal); d != "" {
 		t.Errorf("Exclusivity (-want +got):\n%s", d)
 	}
 	// The brief's warning: 40% VIP is not exclusive.
-	got, err = vip.Exclusivity(vals, []string{"VIP"}, []decimal.Decimal{dec("61")}, nil)
-	if err != nil || !got.VIPOutsideBand || !got.VIPShare.Equal(dec("0.4")) {
+	got, err = vip.Exclusivity(vals, []string{"VIP"}, []decimal.Decimal{rfmDec("61")}, nil)
+	if err != nil || !got.VIPOutsideBand || !got.VIPShare.Equal(rfmDec("0.4")) {
 		t.Errorf("one tier at 61: %+v, %v; want 40%% flagged", got, err)
 	}
-	_, err = vip.Exclusivity(vals, []string{"a", ""}, []decimal.Decimal{dec("5"), dec("5"), dec("6")}, &vip.ExclusivityOptions{Low: dec("0.5"), High: dec("0.4")})
+	_, err = vip.Exclusivity(vals, []string{"a", ""}, []decimal.Decimal{rfmDec("5"), rfmDec("5"), rfmDec("6")}, &vip.ExclusivityOptions{Low: rfmDec("0.5"), High: rfmDec("0.4")})
 	if !errors.Is(err, vip.ErrInvalidScoring) {
 		t.Fatalf("err = %v, want ErrInvalidScoring", err)
 	}
@@ -318,12 +318,12 @@ func TestNaturalBreaks_BruteForce(t *testing.T) {
 
 func TestValueScores(t *testing.T) {
 	sums := []vip.Summary{
-		{CustomerID: "A", Orders: 5, AOV: dec("100"), FullPriceShare: dec("0.9"), Margin: dec("400"), LifetimeMargin: dec("1000"),
-			PremiumShare: dec("0.5"), Referrals: 1, Reviews: 2},
-		{CustomerID: "B", Orders: 2, AOV: dec("50"), FullPriceShare: dec("0.5"), Margin: dec("100"), LifetimeMargin: dec("100"),
-			ReturnRate: dec("0.2"), SupportContacts: 3},
-		{CustomerID: "C", Orders: 2, AOV: dec("200"), FullPriceShare: dec("0.2"), Margin: dec("200"), LifetimeMargin: dec("300"),
-			PremiumShare: dec("0.1"), ReturnRate: dec("0.1"), SupportContacts: 1},
+		{CustomerID: "A", Orders: 5, AOV: rfmDec("100"), FullPriceShare: rfmDec("0.9"), Margin: rfmDec("400"), LifetimeMargin: rfmDec("1000"),
+			PremiumShare: rfmDec("0.5"), Referrals: 1, Reviews: 2},
+		{CustomerID: "B", Orders: 2, AOV: rfmDec("50"), FullPriceShare: rfmDec("0.5"), Margin: rfmDec("100"), LifetimeMargin: rfmDec("100"),
+			ReturnRate: rfmDec("0.2"), SupportContacts: 3},
+		{CustomerID: "C", Orders: 2, AOV: rfmDec("200"), FullPriceShare: rfmDec("0.2"), Margin: rfmDec("200"), LifetimeMargin: rfmDec("300"),
+			PremiumShare: rfmDec("0.1"), ReturnRate: rfmDec("0.1"), SupportContacts: 1},
 	}
 	got, err := vip.ValueScores(sums, nil)
 	if err != nil {
@@ -358,20 +358,20 @@ func TestValueScores(t *testing.T) {
 }
 
 func TestRisingStarRules_Signals(t *testing.T) {
-	base := vip.Summary{Orders: 3, AOV: dec("50"), Last6: vip.Trend{AOV: dec("60")}, Last3: vip.Trend{OrderRate: dec("1.5")}}
+	base := vip.Summary{Orders: 3, AOV: rfmDec("50"), Last6: vip.Trend{AOV: rfmDec("60")}, Last3: vip.Trend{OrderRate: rfmDec("1.5")}}
 	for _, tc := range []struct {
 		name string
 		s    func(vip.Summary) vip.Summary
 		want vip.ProjectedSignals
 	}{
 		{"TwoSignals", func(s vip.Summary) vip.Summary { return s },
-			vip.ProjectedSignals{AOVTrend: dec("1.2"), FrequencyTrend: dec("1.5"), Signals: 2, RisingStar: true}},
-		{"OneSignal", func(s vip.Summary) vip.Summary { s.Last3.OrderRate = dec("1.1"); return s },
-			vip.ProjectedSignals{AOVTrend: dec("1.2"), FrequencyTrend: dec("1.1"), Signals: 1}},
-		{"NewCategory", func(s vip.Summary) vip.Summary { s.Last3.OrderRate = dec("1"); s.NewCategories = 2; return s },
-			vip.ProjectedSignals{AOVTrend: dec("1.2"), FrequencyTrend: dec("1"), CategoryExpansion: 2, Signals: 2, RisingStar: true}},
+			vip.ProjectedSignals{AOVTrend: rfmDec("1.2"), FrequencyTrend: rfmDec("1.5"), Signals: 2, RisingStar: true}},
+		{"OneSignal", func(s vip.Summary) vip.Summary { s.Last3.OrderRate = rfmDec("1.1"); return s },
+			vip.ProjectedSignals{AOVTrend: rfmDec("1.2"), FrequencyTrend: rfmDec("1.1"), Signals: 1}},
+		{"NewCategory", func(s vip.Summary) vip.Summary { s.Last3.OrderRate = rfmDec("1"); s.NewCategories = 2; return s },
+			vip.ProjectedSignals{AOVTrend: rfmDec("1.2"), FrequencyTrend: rfmDec("1"), CategoryExpansion: 2, Signals: 2, RisingStar: true}},
 		{"OneOrder", func(s vip.Summary) vip.Summary { s.Orders = 1; return s },
-			vip.ProjectedSignals{AOVTrend: dec("1.2"), FrequencyTrend: dec("1.5"), Signals: 2}},
+			vip.ProjectedSignals{AOVTrend: rfmDec("1.2"), FrequencyTrend: rfmDec("1.5"), Signals: 2}},
 		{"NoOrders", func(s vip.Summary) vip.Summary { return vip.Summary{} },
 			vip.ProjectedSignals{}},
 	} {
@@ -385,8 +385,8 @@ func TestRisingStarRules_Signals(t *testing.T) {
 }
 
 func TestBehaviourRules_Segments(t *testing.T) {
-	base := vip.Summary{Orders: 4, Gross: dec("1000"), Categories: 2, Brands: 3,
-		TopCategoryShare: dec("0.6"), TopBrandShare: dec("0.5"), DiscountedShare: dec("0.3"), NewReleaseShare: dec("0.1")}
+	base := vip.Summary{Orders: 4, Gross: rfmDec("1000"), Categories: 2, Brands: 3,
+		TopCategoryShare: rfmDec("0.6"), TopBrandShare: rfmDec("0.5"), DiscountedShare: rfmDec("0.3"), NewReleaseShare: rfmDec("0.1")}
 	for _, tc := range []struct {
 		name  string
 		rules vip.BehaviourRules
@@ -394,18 +394,18 @@ func TestBehaviourRules_Segments(t *testing.T) {
 		want  []string
 	}{
 		{"None", vip.BehaviourRules{}, func(*vip.Summary) {}, nil},
-		{"TrendLeader", vip.BehaviourRules{}, func(s *vip.Summary) { s.NewReleaseShare = dec("0.5") }, []string{vip.SegmentTrendLeader}},
-		{"SaleShopper", vip.BehaviourRules{}, func(s *vip.Summary) { s.DiscountedShare = dec("0.75") }, []string{vip.SegmentSaleShopper}},
-		{"SaleShopperBelowSpend", vip.BehaviourRules{SaleShopperMinGross: dec("2000")}, func(s *vip.Summary) { s.DiscountedShare = dec("0.75") }, nil},
-		{"BrandLoyalist", vip.BehaviourRules{}, func(s *vip.Summary) { s.Brands, s.TopBrandShare = 2, dec("0.7") }, []string{vip.SegmentBrandLoyalist}},
-		{"ThreeBrandsNotLoyal", vip.BehaviourRules{}, func(s *vip.Summary) { s.TopBrandShare = dec("0.9") }, nil},
-		{"Specialist", vip.BehaviourRules{}, func(s *vip.Summary) { s.TopCategoryShare = dec("0.85") }, []string{vip.SegmentCategorySpecialist}},
-		{"Generalist", vip.BehaviourRules{}, func(s *vip.Summary) { s.Categories, s.TopCategoryShare = 5, dec("0.3") }, []string{vip.SegmentGeneralist}},
-		{"GeneralistCustom", vip.BehaviourRules{GeneralistMinCategories: 2, GeneralistMaxShare: dec("0.6")}, func(*vip.Summary) {}, []string{vip.SegmentGeneralist}},
+		{"TrendLeader", vip.BehaviourRules{}, func(s *vip.Summary) { s.NewReleaseShare = rfmDec("0.5") }, []string{vip.SegmentTrendLeader}},
+		{"SaleShopper", vip.BehaviourRules{}, func(s *vip.Summary) { s.DiscountedShare = rfmDec("0.75") }, []string{vip.SegmentSaleShopper}},
+		{"SaleShopperBelowSpend", vip.BehaviourRules{SaleShopperMinGross: rfmDec("2000")}, func(s *vip.Summary) { s.DiscountedShare = rfmDec("0.75") }, nil},
+		{"BrandLoyalist", vip.BehaviourRules{}, func(s *vip.Summary) { s.Brands, s.TopBrandShare = 2, rfmDec("0.7") }, []string{vip.SegmentBrandLoyalist}},
+		{"ThreeBrandsNotLoyal", vip.BehaviourRules{}, func(s *vip.Summary) { s.TopBrandShare = rfmDec("0.9") }, nil},
+		{"Specialist", vip.BehaviourRules{}, func(s *vip.Summary) { s.TopCategoryShare = rfmDec("0.85") }, []string{vip.SegmentCategorySpecialist}},
+		{"Generalist", vip.BehaviourRules{}, func(s *vip.Summary) { s.Categories, s.TopCategoryShare = 5, rfmDec("0.3") }, []string{vip.SegmentGeneralist}},
+		{"GeneralistCustom", vip.BehaviourRules{GeneralistMinCategories: 2, GeneralistMaxShare: rfmDec("0.6")}, func(*vip.Summary) {}, []string{vip.SegmentGeneralist}},
 		{"Several", vip.BehaviourRules{}, func(s *vip.Summary) {
-			s.NewReleaseShare, s.Brands, s.TopBrandShare, s.TopCategoryShare = dec("0.8"), 1, dec("1"), dec("1")
+			s.NewReleaseShare, s.Brands, s.TopBrandShare, s.TopCategoryShare = rfmDec("0.8"), 1, rfmDec("1"), rfmDec("1")
 		}, []string{vip.SegmentTrendLeader, vip.SegmentBrandLoyalist, vip.SegmentCategorySpecialist}},
-		{"TooFewOrders", vip.BehaviourRules{}, func(s *vip.Summary) { s.Orders, s.NewReleaseShare = 1, dec("1") }, nil},
+		{"TooFewOrders", vip.BehaviourRules{}, func(s *vip.Summary) { s.Orders, s.NewReleaseShare = 1, rfmDec("1") }, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := base
