@@ -207,9 +207,9 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 		RecencyDays:  -1,
 		TenureDays:   -1,
 	}
-	s.WindowStart = rfmAddMonths(asOf, -o.WindowMonths, loc)
-	start6 := rfmAddMonths(asOf, -6, loc)
-	start3 := rfmAddMonths(asOf, -3, loc)
+	s.WindowStart = AddMonths(asOf, -o.WindowMonths, loc)
+	start6 := AddMonths(asOf, -6, loc)
+	start3 := AddMonths(asOf, -3, loc)
 	s.Last6 = Trend{Months: 6, Start: start6}
 	s.Last3 = Trend{Months: 3, Start: start3}
 	in := func(t, start time.Time) bool { return t.After(start) && !t.After(asOf) }
@@ -497,25 +497,4 @@ func rfmCivilDays(a, b time.Time, loc *time.Location) int {
 	da := time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)
 	db := time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC)
 	return int(db.Sub(da).Hours() / 24)
-}
-
-// rfmAddMonths adds n calendar months to t in loc, clamping the day to the end of the
-// target month (March 31 minus one month is February 28 or 29).
-func rfmAddMonths(t time.Time, n int, loc *time.Location) time.Time {
-	t = t.In(loc)
-	y, m, d := t.Date()
-	hh, mm, ss := t.Clock()
-	total := int(m) - 1 + n
-	y += total / 12
-	total %= 12
-	if total < 0 {
-		total += 12
-		y--
-	}
-	tm := time.Month(total + 1)
-	last := time.Date(y, tm+1, 0, 0, 0, 0, 0, loc).Day()
-	if d > last {
-		d = last
-	}
-	return time.Date(y, tm, d, hh, mm, ss, t.Nanosecond(), loc)
 }

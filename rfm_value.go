@@ -513,9 +513,9 @@ func (c Cadence) Next(t time.Time, loc *time.Location) (time.Time, error) {
 		t = t.In(loc)
 		return t.AddDate(0, 0, 7), nil
 	case CadenceMonthly:
-		return rfmAddMonths(t, 1, loc), nil
+		return AddMonths(t, 1, loc), nil
 	case CadenceQuarterly:
-		return rfmAddMonths(t, 3, loc), nil
+		return AddMonths(t, 3, loc), nil
 	}
 	return time.Time{}, errorf(ErrInvalidScoring, "cadence %q is not weekly, monthly or quarterly", string(c))
 }
