@@ -33,7 +33,7 @@ type SummaryOptions struct {
 // Trend compares the last Months months with the whole window: the brief's 6- and
 // 3-month rates against the 12-month rate.
 //
-// The zero value is an empty sub-window.
+// The zero value is an empty sub-window. A plain value, safe for concurrent use.
 type Trend struct {
 	Months int       `json:"months"`
 	Start  time.Time `json:"start"`

@@ -18,7 +18,8 @@ var ErrInvalidScoring = errors.New("invalid scoring options")
 // RFMInput is one customer's recency, frequency and monetary value: the input of
 // [ScoreRFM]. Build it from a [Summary] with [Summary.RFM], or directly from a query.
 //
-// The zero value is a customer who bought today, zero times, for nothing.
+// The zero value is a customer who bought today, zero times, for nothing. A plain value,
+// safe for concurrent use.
 type RFMInput struct {
 	CustomerID string `json:"customer_id"`
 	// RecencyDays is the days since the last purchase (fewer is better; use
@@ -33,7 +34,8 @@ type RFMInput struct {
 // RFMScore is a customer's R, F and M scores, each from 1 (worst) to the number of bins
 // (best). Recency is reversed: the most recent customers score highest.
 //
-// The zero value (0, 0, 0) means unscored; no segment map names it.
+// The zero value (0, 0, 0) means unscored; no segment map names it. A plain value, safe
+// for concurrent use.
 type RFMScore struct {
 	R uint8 `json:"r"`
 	F uint8 `json:"f"`
@@ -48,7 +50,8 @@ func (s RFMScore) String() string {
 	return fmt.Sprintf("%d-%d-%d", s.R, s.F, s.M)
 }
 
-// TieRule says how quantile scoring treats customers with equal values.
+// TieRule says how quantile scoring treats customers with equal values. The zero value
+// is [TiesSplit]. In JSON it is "split" or "together".
 type TieRule uint8
 
 const (

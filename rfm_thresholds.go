@@ -174,7 +174,8 @@ type ExclusivityOptions struct {
 	High decimal.Decimal `json:"high,omitzero"`
 }
 
-// TierShare is one tier's place in an [ExclusivityReport].
+// TierShare is one tier's place in an [ExclusivityReport]. The zero value is an empty
+// tier; a plain value, safe for concurrent use.
 type TierShare struct {
 	Name      string          `json:"name"`
 	Threshold decimal.Decimal `json:"threshold"`
@@ -193,7 +194,7 @@ type TierShare struct {
 // The brief aims for 10-20% of customers in VIP tiers: "if 40% of customers are VIP it
 // is not exclusive".
 //
-// The zero value is a report on no customers.
+// The zero value is a report on no customers. A plain value, safe for concurrent use.
 type ExclusivityReport struct {
 	Customers int             `json:"customers"`
 	Low       decimal.Decimal `json:"low"`

@@ -16,13 +16,15 @@ import (
 // CustomerValue is one customer's value for ranking: net spend, margin, CLV or a
 // [ValueScores] result.
 //
-// The zero value is a customer without ID worth nothing.
+// The zero value is a customer without ID worth nothing. A plain value, safe for
+// concurrent use.
 type CustomerValue struct {
 	CustomerID string          `json:"customer_id"`
 	Value      decimal.Decimal `json:"value"`
 }
 
-// ServiceLevel is the attention a customer gets by rank (brief, section 3).
+// ServiceLevel is the attention a customer gets by rank (brief, section 3). The zero
+// value "" is no level.
 type ServiceLevel string
 
 // Service levels, from most to least personal.
@@ -91,7 +93,7 @@ func (o RankOptions) Validate() error {
 
 // Ranked is one customer's place in a ranking by value.
 //
-// The zero value is not a ranking result.
+// The zero value is not a ranking result. A plain value, safe for concurrent use.
 type Ranked struct {
 	CustomerID string          `json:"customer_id"`
 	Value      decimal.Decimal `json:"value"`
@@ -188,7 +190,7 @@ func rfmCeil(d decimal.Decimal) int { return int(d.Ceil().IntPart()) }
 
 // Concentration describes how value is spread over customers: the brief's Pareto check.
 //
-// The zero value describes an empty population.
+// The zero value describes an empty population. A plain value, safe for concurrent use.
 type Concentration struct {
 	Customers int             `json:"customers"`
 	Total     decimal.Decimal `json:"total"`
@@ -347,7 +349,7 @@ func ValueScores(sums []Summary, w *ValueWeights) ([]CustomerValue, error) {
 
 // ProjectedSignals are the brief's early signs of a rising star, read from a [Summary].
 //
-// The zero value is a customer with no signal.
+// The zero value is a customer with no signal. A plain value, safe for concurrent use.
 type ProjectedSignals struct {
 	// AOVTrend is the last 6 months' AOV divided by the window's, DivRound to 4 places; 0
 	// without orders in either.
@@ -492,7 +494,7 @@ func (r BehaviourRules) Segments(s Summary) []string {
 }
 
 // Cadence is how often a dynamic threshold is re-assessed: "weekly", "monthly" or
-// "quarterly".
+// "quarterly". The zero value "" is not a cadence.
 type Cadence string
 
 // Re-assessment cadences.

@@ -10,7 +10,8 @@ import (
 // SegmentDef is one segment of a [SegmentMapDef]: a name and the cells it holds, given
 // as a list of cells, as a box of score ranges, or both.
 //
-// The zero value is not valid: a segment needs a name and at least one cell.
+// The zero value is not valid: a segment needs a name. A plain value, safe for
+// concurrent use.
 type SegmentDef struct {
 	Name string `json:"name"`
 	// Cells lists cells as digit strings in R, F (, M) order: "545", or "54" in an R x F map.
