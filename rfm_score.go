@@ -225,7 +225,7 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 	if needM {
 		keysM = make([]uint64, len(pop))
 	}
-	if o.Ties == TiesSplit {
+	if o.Ties == TiesSplit && (needR || needF || needM) {
 		sc.ids = make([]uint64, len(pop))
 		sc.idLo, sc.idHi = math.MaxUint64, 0
 	}
@@ -293,10 +293,17 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 			out[i].M = v
 		}
 	} else {
+		// Compare as float64 first: correct rounding keeps the order, so unequal floats
+		// decide exactly; equal floats fall back to the exact comparison.
+		tf := make([]float64, len(o.Monetary))
+		for k, t := range o.Monetary {
+			tf[k] = rfmDecFloat(t)
+		}
 		for i := range pop {
+			v := rfmDecFloat(pop[i].Monetary)
 			n := 0
-			for _, t := range o.Monetary {
-				if rfmCmp(pop[i].Monetary, t) >= 0 {
+			for k, t := range tf {
+				if v > t || v == t && rfmCmp(pop[i].Monetary, o.Monetary[k]) >= 0 {
 					n++
 				}
 			}
