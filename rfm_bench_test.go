@@ -94,3 +94,21 @@ func BenchmarkSummarize(b *testing.B) {
 		b.ReportMetric(float64(rfmCPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 }
+
+// BenchmarkSegment names the segments of 1,000,000 scored customers: one array index each.
+func BenchmarkSegment(b *testing.B) {
+	pop := rfmBenchPop(1_000_000)
+	scores, err := vip.ScoreRFM(pop, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := make([]string, len(scores))
+	b.Run("customers=1000000", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := range scores {
+				names[i] = vip.SegmentsRFMTable.Segment(scores[i])
+			}
+		}
+	})
+}
