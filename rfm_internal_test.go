@@ -34,3 +34,28 @@ func TestRfmIDKey(t *testing.T) {
 		}
 	}
 }
+
+// TestRfmSum checks the exact accumulator against decimal arithmetic, including the
+// overflow of its int64 fast path after mixing exponents.
+func TestRfmSum(t *testing.T) {
+	var s rfmSum
+	s.add(decimal.New(1, -15))
+	s.add(decimal.NewFromInt(5000))
+	s.add(decimal.NewFromInt(5000))
+	if want := decimal.RequireFromString("10000.000000000000001"); !s.decimal().Equal(want) {
+		t.Errorf("1e-15 + 5000 + 5000 = %s, want %s", s.decimal(), want)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		var s rfmSum
+		want := decimal.Zero
+		for i, n := 0, rapid.IntRange(0, 30).Draw(t, "n"); i < n; i++ {
+			x := decimal.New(rapid.Int64().Draw(t, "c"), int32(rapid.IntRange(-20, 4).Draw(t, "e")))
+			q := rapid.Int64Range(-1000, 1000).Draw(t, "q")
+			s.addProduct(x, q)
+			want = want.Add(x.Mul(decimal.NewFromInt(q)))
+		}
+		if !s.decimal().Equal(want) {
+			t.Fatalf("sum %s, decimal gives %s", s.decimal(), want)
+		}
+	})
+}
