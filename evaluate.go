@@ -224,6 +224,9 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 		m.st.ExpiresAt = time.Time{}
 		m.st.GraceUntil = time.Time{}
 	}
+	// The rules apply at once under the new override (a floor that replaces a lock may
+	// leave the customer on a tier they no longer hold).
+	m.step(now)
 	return m.st, m.evs, nil
 }
 
@@ -442,8 +445,9 @@ func (m *machine) step(t time.Time) {
 				pexp = ws[len(ws)-1].expiry
 			}
 			m.upgrade(cur, p, t, pexp, "activity")
-			m.warn(t, p, ws)
-			return
+			// The rules below still apply at this instant: a tier earned in the last
+			// period may not be held in this one.
+			cur = p
 		}
 	}
 	if earned > cur && m.l.Term.Start == StartNextPeriod && !m.earnedBefore(earned, ws) {
@@ -464,7 +468,7 @@ func (m *machine) step(t time.Time) {
 		m.near(t, ws)
 		return
 	}
-	held, renew := m.held(cur, earned, t, ws)
+	held, renew := m.held(cur, earned, exp, t, ws)
 	if held {
 		switch {
 		case renew.IsZero() || !renew.After(st.ExpiresAt):
@@ -517,7 +521,7 @@ func (m *machine) step(t time.Time) {
 
 // held reports whether the current tier cur is held at t, and the expiry a renewal
 // would grant.
-func (m *machine) held(cur, earned int, t time.Time, ws []window) (bool, time.Time) {
+func (m *machine) held(cur, earned int, earnedExp, t time.Time, ws []window) (bool, time.Time) {
 	st := &m.st
 	if floor := st.Override; floor != nil && m.l.TierIndex(floor.Tier) >= cur {
 		return true, time.Time{}
@@ -528,7 +532,11 @@ func (m *machine) held(cur, earned int, t time.Time, ws []window) (bool, time.Ti
 	}
 	keep, exp := m.keeps(cur, ws)
 	if earned >= cur {
+		// Earning the tier (or a higher one) keeps it, for the term the entry grants.
 		keep = true
+		if earnedExp.After(exp) {
+			exp = earnedExp
+		}
 	}
 	switch m.term {
 	case TermContinuous:
@@ -538,8 +546,10 @@ func (m *machine) held(cur, earned int, t time.Time, ws []window) (bool, time.Ti
 			return true, time.Time{}
 		}
 		if keep {
+			// Reassessed at the expiry, the next term follows on from it; a status that
+			// lapsed (in grace or landing) and qualifies again starts a term now.
 			e := st.ExpiresAt
-			if e.IsZero() {
+			if e.IsZero() || !st.GraceUntil.IsZero() {
 				e = t
 			}
 			for !e.After(t) {

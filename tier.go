@@ -158,7 +158,11 @@ const (
 	TermContinuous TermKind = "continuous"
 	// TermFixed: the tier holds for Months from entry, restarting on each upgrade; at its
 	// end the keep rule is checked and, when it holds, the tier is prolonged for another
-	// term.
+	// term. A lapsed status that qualifies again starts a new term. Because the term is
+	// anchored at the upgrade, a customer who qualified earlier can see it end earlier
+	// than one who qualified later: the one rule under which more activity can leave a
+	// customer lower at a given instant (a first-term minimum and a minimum stay behave
+	// the same way).
 	TermFixed TermKind = "fixed"
 	// TermPeriodEnd: the tier holds to the end of the period in which it was earned.
 	TermPeriodEnd TermKind = "period_end"

@@ -24,6 +24,7 @@ type naive struct {
 	grace       time.Time
 	lastLanding time.Time
 	stepped     bool
+	override    *vip.Override
 }
 
 func (m *naive) spend(h time.Time) decimal.Decimal {
@@ -76,6 +77,17 @@ func (m *naive) step(h time.Time) {
 			earned = i
 		}
 	}
+	forced := false
+	if m.override != nil && !h.Before(m.override.Until) {
+		m.override, forced = nil, true
+	}
+	floor := -1
+	if ov := m.override; ov != nil {
+		if ov.Kind == vip.OverrideLock {
+			return // a lock holds the tier exactly: nothing moves
+		}
+		floor = m.l.TierIndex(ov.Tier)
+	}
 	if earned > m.tier {
 		m.tier, m.grace = earned, time.Time{}
 		return
@@ -83,12 +95,15 @@ func (m *naive) step(h time.Time) {
 	if m.tier < 0 {
 		return
 	}
-	if m.keeps(m.tier, s) || earned >= m.tier {
+	if m.keeps(m.tier, s) || earned >= m.tier || floor >= m.tier {
 		m.grace = time.Time{}
 		return
 	}
 	g := m.l.GraceMonths
-	if m.grace.IsZero() {
+	switch {
+	case forced:
+		m.grace = h // an override ends: land at once, without grace
+	case m.grace.IsZero():
 		if g > 0 {
 			m.grace = vip.AddMonths(h, g, time.UTC)
 			return
@@ -98,7 +113,7 @@ func (m *naive) step(h time.Time) {
 	if h.Before(m.grace) {
 		return
 	}
-	if !m.lastLanding.IsZero() && h.Before(vip.AddMonths(m.lastLanding, 1, time.UTC)) {
+	if !forced && !m.lastLanding.IsZero() && h.Before(vip.AddMonths(m.lastLanding, 1, time.UTC)) {
 		return
 	}
 	target := m.tier - 1
@@ -114,12 +129,16 @@ func (m *naive) step(h time.Time) {
 	case vip.LandLowest:
 		target = -1
 	}
-	target = max(target, earned)
+	target = max(target, earned, floor)
 	if ms := m.l.Landing.MaxSteps; ms > 0 {
 		target = max(target, m.tier-ms)
 	}
+	if target >= m.tier {
+		m.grace = time.Time{}
+		return
+	}
 	m.tier, m.lastLanding, m.grace = target, h, time.Time{}
-	if target < 0 || m.keeps(target, s) || target <= earned {
+	if target < 0 || m.keeps(target, s) || target <= earned || target == floor {
 		return
 	}
 	if g > 0 {
@@ -127,6 +146,22 @@ func (m *naive) step(h time.Time) {
 	} else {
 		m.grace = h
 	}
+}
+
+// place applies a manual override at h, as Ladder.Place does after evaluating to h.
+func (m *naive) place(o vip.Override, h time.Time) {
+	m.override = &o
+	k := m.l.TierIndex(o.Tier)
+	switch {
+	case k > m.tier:
+		m.tier, m.grace = k, time.Time{}
+	case k < m.tier && o.Kind == vip.OverrideLock:
+		m.tier, m.lastLanding = k, h
+	}
+	if o.Kind == vip.OverrideLock {
+		m.grace = time.Time{}
+	}
+	m.step(h) // the rules apply at once under the new override
 }
 
 // TestLadder_Evaluate_StateMachine drives Evaluate with random orders, refunds, clock
@@ -171,6 +206,23 @@ func TestLadder_Evaluate_StateMachine(t *testing.T) {
 				act.Refunds = append(act.Refunds, r)
 				replayable = replayable && !clock.Equal(st.Checked)
 				model.refunds = append(model.refunds, r)
+			},
+			"place": func(t *rapid.T) {
+				o := vip.Override{
+					Kind:   rapid.SampledFrom([]vip.OverrideKind{vip.OverrideLock, vip.OverrideFloor}).Draw(t, "kind"),
+					Tier:   l.Tiers[rapid.IntRange(0, len(l.Tiers)-1).Draw(t, "tier")].Name,
+					Until:  clock.AddDate(0, 0, rapid.IntRange(1, 200).Draw(t, "days")),
+					Reason: vip.ReasonGift,
+				}
+				var err error
+				st, _, err = l.Place(st, o, act, clock)
+				if err != nil {
+					t.Fatalf("Place at %s: %v", clock.Format(time.DateOnly), err)
+				}
+				model.stepTo(clock)
+				model.place(o, clock)
+				// A replay knows nothing of the override: compare the model from here on.
+				replayable = false
 			},
 			"advance": func(t *rapid.T) {
 				clock = clock.AddDate(0, 0, rapid.IntRange(1, 120).Draw(t, "days"))
