@@ -258,35 +258,38 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 		}
 		for j := range ord.Lines {
 			l := &ord.Lines[j]
-			lifeNet.addProduct(l.PaidPrice, l.Quantity)
-			lifeMargin.addProduct(l.PaidPrice, l.Quantity)
-			lifeMargin.addProduct(l.UnitCost, -l.Quantity)
+			// Each amount's coefficient is read once and added to every sum it feeds.
+			paid := rfmAmount(l.PaidPrice, l.Quantity)
+			costAmt := rfmAmount(l.UnitCost, l.Quantity)
+			lifeNet.addAmt(paid)
+			lifeMargin.addAmt(paid)
+			lifeMargin.addAmt(costAmt.neg())
 			if in6 {
-				g6.addProduct(l.PaidPrice, l.Quantity)
+				g6.addAmt(paid)
 			}
 			if in3 {
-				g3.addProduct(l.PaidPrice, l.Quantity)
+				g3.addAmt(paid)
 			}
 			if !inWin {
 				continue
 			}
 			s.Units += l.Quantity
-			gross.addProduct(l.PaidPrice, l.Quantity)
-			listv.addProduct(l.ListPrice, l.Quantity)
-			cost.addProduct(l.UnitCost, l.Quantity)
+			gross.addAmt(paid)
+			listv.addAmt(rfmAmount(l.ListPrice, l.Quantity))
+			cost.addAmt(costAmt)
 			if l.Discounted() {
-				disc.addProduct(l.PaidPrice, l.Quantity)
+				disc.addAmt(paid)
 			} else {
-				full.addProduct(l.PaidPrice, l.Quantity)
+				full.addAmt(paid)
 			}
 			if l.Premium {
-				prem.addProduct(l.PaidPrice, l.Quantity)
+				prem.addAmt(paid)
 			}
 			if l.NewRelease {
-				newRel.addProduct(l.PaidPrice, l.Quantity)
+				newRel.addAmt(paid)
 			}
-			rfmAddTo(cats, l.Category, l.PaidPrice, l.Quantity)
-			rfmAddTo(brands, l.Brand, l.PaidPrice, l.Quantity)
+			rfmAddTo(cats, l.Category, paid)
+			rfmAddTo(brands, l.Brand, paid)
 			if recentCats != nil && l.Category != "" {
 				if in6 {
 					recentCats[l.Category] = true
@@ -424,14 +427,14 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 	return s, nil
 }
 
-// rfmAddTo adds price x qty to the group key in m.
-func rfmAddTo(m map[string]*rfmSum, key string, price decimal.Decimal, qty int64) {
+// rfmAddTo adds a to the group key in m.
+func rfmAddTo(m map[string]*rfmSum, key string, a rfmAmt) {
 	g := m[key]
 	if g == nil {
 		g = new(rfmSum)
 		m[key] = g
 	}
-	g.addProduct(price, qty)
+	g.addAmt(a)
 }
 
 // rfmSpread returns the number of distinct non-empty keys and the largest group's share of
@@ -519,6 +522,46 @@ func (s *rfmSum) decimal() decimal.Decimal {
 		return s.d
 	}
 	return decimal.New(s.coef, s.exp)
+}
+
+// rfmAmt is an amount x times n read for rfmSum: its int64 coefficient and exponent when
+// they fit (ok), and the decimal otherwise.
+type rfmAmt struct {
+	c  int64
+	e  int32
+	ok bool
+	x  decimal.Decimal
+	n  int64
+}
+
+// rfmAmount reads x times n once, for adding to several sums.
+func rfmAmount(x decimal.Decimal, n int64) rfmAmt {
+	a := rfmAmt{x: x, n: n, e: x.Exponent()}
+	if x.NumDigits() <= 18 {
+		a.c, a.ok = mulOK(x.CoefficientInt64(), n)
+	}
+	return a
+}
+
+// neg returns -a.
+func (a rfmAmt) neg() rfmAmt {
+	a.n = -a.n
+	if a.c == math.MinInt64 {
+		a.ok = false
+	}
+	a.c = -a.c
+	return a
+}
+
+// addAmt adds a.
+func (s *rfmSum) addAmt(a rfmAmt) {
+	if a.ok && !s.big && s.addRaw(a.c, a.e) {
+		return
+	}
+	if !s.big {
+		s.d, s.big = decimal.New(s.coef, s.exp), true
+	}
+	s.d = s.d.Add(a.x.Mul(decimal.NewFromInt(a.n)))
 }
 
 // addProduct adds x times n.

@@ -51,7 +51,14 @@ func TestRfmSum(t *testing.T) {
 		for i, n := 0, rapid.IntRange(0, 30).Draw(t, "n"); i < n; i++ {
 			x := decimal.New(rapid.Int64().Draw(t, "c"), int32(rapid.IntRange(-20, 4).Draw(t, "e")))
 			q := rapid.Int64Range(-1000, 1000).Draw(t, "q")
-			s.addProduct(x, q)
+			switch rapid.IntRange(0, 2).Draw(t, "how") {
+			case 0:
+				s.addProduct(x, q)
+			case 1:
+				s.addAmt(rfmAmount(x, q))
+			default:
+				s.addAmt(rfmAmount(x, -q).neg())
+			}
 			want = want.Add(x.Mul(decimal.NewFromInt(q)))
 		}
 		if !s.decimal().Equal(want) {
