@@ -399,10 +399,10 @@ func (r RisingStarRules) Signals(s Summary) ProjectedSignals {
 	if s.AOV.IsPositive() {
 		p.AOVTrend = s.Last6.AOV.DivRound(s.AOV, 4)
 	}
-	if p.AOVTrend.GreaterThanOrEqual(r.MinAOVTrend) {
+	if rfmCmp(p.AOVTrend, r.MinAOVTrend) >= 0 {
 		p.Signals++
 	}
-	if p.FrequencyTrend.GreaterThanOrEqual(r.MinFrequencyTrend) {
+	if rfmCmp(p.FrequencyTrend, r.MinFrequencyTrend) >= 0 {
 		p.Signals++
 	}
 	if p.CategoryExpansion >= r.MinNewCategories {
@@ -475,19 +475,19 @@ func (r BehaviourRules) Segments(s Summary) []string {
 		return nil
 	}
 	var out []string
-	if s.NewReleaseShare.GreaterThanOrEqual(r.TrendLeaderShare) {
+	if rfmCmp(s.NewReleaseShare, r.TrendLeaderShare) >= 0 {
 		out = append(out, SegmentTrendLeader)
 	}
-	if s.DiscountedShare.GreaterThanOrEqual(r.SaleShopperShare) && s.Gross.GreaterThanOrEqual(r.SaleShopperMinGross) {
+	if rfmCmp(s.DiscountedShare, r.SaleShopperShare) >= 0 && rfmCmp(s.Gross, r.SaleShopperMinGross) >= 0 {
 		out = append(out, SegmentSaleShopper)
 	}
-	if s.Brands >= 1 && s.Brands <= r.LoyalistMaxBrands && s.TopBrandShare.GreaterThanOrEqual(r.LoyalistShare) {
+	if s.Brands >= 1 && s.Brands <= r.LoyalistMaxBrands && rfmCmp(s.TopBrandShare, r.LoyalistShare) >= 0 {
 		out = append(out, SegmentBrandLoyalist)
 	}
-	if s.Categories >= 1 && s.TopCategoryShare.GreaterThanOrEqual(r.SpecialistShare) {
+	if s.Categories >= 1 && rfmCmp(s.TopCategoryShare, r.SpecialistShare) >= 0 {
 		out = append(out, SegmentCategorySpecialist)
 	}
-	if s.Categories >= r.GeneralistMinCategories && s.TopCategoryShare.LessThanOrEqual(r.GeneralistMaxShare) {
+	if s.Categories >= r.GeneralistMinCategories && rfmCmp(s.TopCategoryShare, r.GeneralistMaxShare) <= 0 {
 		out = append(out, SegmentGeneralist)
 	}
 	return out

@@ -1,6 +1,7 @@
 package vip_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"slices"
@@ -432,4 +433,48 @@ func TestBehaviourRules_FromOrders(t *testing.T) {
 	if d := cmp.Diff(want, vip.BehaviourRules{}.Segments(s)); d != "" {
 		t.Errorf("Segments (-want +got):\n%s", d)
 	}
+}
+
+// FuzzRulesJSON loads the scoring rules from JSON and applies them: no panic, no hang on
+// extreme decimals, errors wrap ErrInvalidScoring.
+func FuzzRulesJSON(f *testing.F) {
+	f.Add([]byte(`{"rank":{"a":"0.5","b":"0.9"},"weights":{"frequency":1},"behaviour":{"min_orders":1,"sale_shopper_min_gross":"100"},"rising":{"min_signals":1},"band":{"low":"0.05","high":"0.3"}}`))
+	f.Add([]byte(`{"behaviour":{"trend_leader_share":"1e999999999"},"rising":{"min_aov_trend":"-1e-999999999"}}`))
+	f.Add([]byte(`{"rank":{"white_glove":"1e400"},"band":{"low":"1e-999999"}}`))
+	sums := []vip.Summary{
+		{CustomerID: "a", Orders: 3, Gross: rfmDec("300"), AOV: rfmDec("100"), NewReleaseShare: rfmDec("0.6"), DiscountedShare: rfmDec("0.7"), Brands: 1, TopBrandShare: rfmDec("1"), Categories: 1, TopCategoryShare: rfmDec("1")},
+		{CustomerID: "b", Orders: 1, Gross: rfmDec("50"), AOV: rfmDec("50"), ReturnRate: rfmDec("0.5"), SupportContacts: 2},
+	}
+	vals := rfmEight()
+	var amounts []decimal.Decimal
+	for _, v := range vals {
+		amounts = append(amounts, v.Value)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var in struct {
+			Rank      vip.RankOptions        `json:"rank"`
+			Weights   *vip.ValueWeights      `json:"weights"`
+			Behaviour vip.BehaviourRules     `json:"behaviour"`
+			Rising    vip.RisingStarRules    `json:"rising"`
+			Band      vip.ExclusivityOptions `json:"band"`
+		}
+		if err := json.Unmarshal(data, &in); err != nil {
+			return
+		}
+		check := func(err error) {
+			if err != nil && (!errors.Is(err, vip.ErrInvalidScoring) || !strings.HasPrefix(err.Error(), "vip: ")) {
+				t.Fatalf("error %q does not wrap ErrInvalidScoring with the vip: prefix", err)
+			}
+		}
+		_, err := vip.Rank(vals, &in.Rank)
+		check(err)
+		_, err = vip.ValueScores(sums, in.Weights)
+		check(err)
+		_, err = vip.Exclusivity(amounts, []string{"Silver", "Gold"}, []decimal.Decimal{rfmDec("5"), rfmDec("30")}, &in.Band)
+		check(err)
+		for _, s := range sums {
+			in.Behaviour.Segments(s)
+			in.Rising.Signals(s)
+		}
+	})
 }
