@@ -215,11 +215,11 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 	in := func(t, start time.Time) bool { return t.After(start) && !t.After(asOf) }
 
 	var (
-		gross, full, disc, listv, cost, prem, newRel  rfmSum
-		g6, g3, refunded, r6, r3, lifeNet, lifeMargin rfmSum
+		gross, full, disc, listv, cost, prem, newRel  sum
+		g6, g3, refunded, r6, r3, lifeNet, lifeMargin sum
 		times                                         = make([]time.Time, 0, len(a.Orders))
-		cats                                          = map[string]*rfmSum{}
-		brands                                        = map[string]*rfmSum{}
+		cats                                          = map[string]*sum{}
+		brands                                        = map[string]*sum{}
 		recentCats                                    map[string]bool
 		earlyCats                                     map[string]bool
 	)
@@ -259,34 +259,34 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 		for j := range ord.Lines {
 			l := &ord.Lines[j]
 			// Each amount's coefficient is read once and added to every sum it feeds.
-			paid := rfmAmount(l.PaidPrice, l.Quantity)
-			costAmt := rfmAmount(l.UnitCost, l.Quantity)
-			lifeNet.addAmt(paid)
-			lifeMargin.addAmt(paid)
-			lifeMargin.addAmt(costAmt.neg())
+			paid := newAmount(l.PaidPrice, l.Quantity)
+			costAmt := newAmount(l.UnitCost, l.Quantity)
+			lifeNet.addAmount(paid)
+			lifeMargin.addAmount(paid)
+			lifeMargin.addAmount(costAmt.neg())
 			if in6 {
-				g6.addAmt(paid)
+				g6.addAmount(paid)
 			}
 			if in3 {
-				g3.addAmt(paid)
+				g3.addAmount(paid)
 			}
 			if !inWin {
 				continue
 			}
 			s.Units += l.Quantity
-			gross.addAmt(paid)
-			listv.addAmt(rfmAmount(l.ListPrice, l.Quantity))
-			cost.addAmt(costAmt)
+			gross.addAmount(paid)
+			listv.addAmount(newAmount(l.ListPrice, l.Quantity))
+			cost.addAmount(costAmt)
 			if l.Discounted() {
-				disc.addAmt(paid)
+				disc.addAmount(paid)
 			} else {
-				full.addAmt(paid)
+				full.addAmount(paid)
 			}
 			if l.Premium {
-				prem.addAmt(paid)
+				prem.addAmount(paid)
 			}
 			if l.NewRelease {
-				newRel.addAmt(paid)
+				newRel.addAmount(paid)
 			}
 			rfmAddTo(cats, l.Category, paid)
 			rfmAddTo(brands, l.Brand, paid)
@@ -314,7 +314,7 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 		if r.Currency != s.Currency {
 			return Summary{}, errorf(ErrCurrencyMismatch, "refund %q: currency %s, expected %s", r.ID, r.Currency, s.Currency)
 		}
-		var back rfmSum // cost of the units returned to stock
+		var back sum // cost of the units returned to stock
 		if len(r.Lines) > 0 {
 			if byID == nil {
 				byID = make(map[string]*Order, len(a.Orders))
@@ -428,18 +428,18 @@ func Summarize(a *Activity, asOf time.Time, opts *SummaryOptions) (Summary, erro
 }
 
 // rfmAddTo adds a to the group key in m.
-func rfmAddTo(m map[string]*rfmSum, key string, a rfmAmt) {
+func rfmAddTo(m map[string]*sum, key string, a amount) {
 	g := m[key]
 	if g == nil {
-		g = new(rfmSum)
+		g = new(sum)
 		m[key] = g
 	}
-	g.addAmt(a)
+	g.addAmount(a)
 }
 
 // rfmSpread returns the number of distinct non-empty keys and the largest group's share of
 // total.
-func rfmSpread(m map[string]*rfmSum, total decimal.Decimal) (int, decimal.Decimal) {
+func rfmSpread(m map[string]*sum, total decimal.Decimal) (int, decimal.Decimal) {
 	n := 0
 	top := decimal.Zero
 	for k, g := range m {
@@ -500,117 +500,4 @@ func rfmCivilDays(a, b time.Time, loc *time.Location) int {
 	da := time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)
 	db := time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC)
 	return int(db.Sub(da).Hours() / 24)
-}
-
-// rfmSum adds decimals exactly. Like the core's rfmSum it keeps an int64 coefficient at the
-// smallest exponent seen; when an addition would overflow it moves to decimal.Decimal for
-// good, adding the value as given. (The core's sum, as of this writing, adds a value that
-// was already rescaled with its old exponent when the int64 addition overflows; rfmSum
-// exists so that summaries stay exact until that is fixed.) The zero value is 0.
-type rfmSum struct {
-	coef int64
-	exp  int32
-	big  bool
-	d    decimal.Decimal
-}
-
-func (s *rfmSum) add(x decimal.Decimal) { s.addProduct(x, 1) }
-func (s *rfmSum) sub(x decimal.Decimal) { s.addProduct(x, -1) }
-func (s *rfmSum) addSum(o rfmSum)       { s.add(o.decimal()) }
-func (s *rfmSum) decimal() decimal.Decimal {
-	if s.big {
-		return s.d
-	}
-	return decimal.New(s.coef, s.exp)
-}
-
-// rfmAmt is an amount x times n read for rfmSum: its int64 coefficient and exponent when
-// they fit (ok), and the decimal otherwise.
-type rfmAmt struct {
-	c  int64
-	e  int32
-	ok bool
-	x  decimal.Decimal
-	n  int64
-}
-
-// rfmAmount reads x times n once, for adding to several sums.
-func rfmAmount(x decimal.Decimal, n int64) rfmAmt {
-	a := rfmAmt{x: x, n: n, e: x.Exponent()}
-	if x.NumDigits() <= 18 {
-		a.c, a.ok = mulOK(x.CoefficientInt64(), n)
-	}
-	return a
-}
-
-// neg returns -a.
-func (a rfmAmt) neg() rfmAmt {
-	a.n = -a.n
-	if a.c == math.MinInt64 {
-		a.ok = false
-	}
-	a.c = -a.c
-	return a
-}
-
-// addAmt adds a.
-func (s *rfmSum) addAmt(a rfmAmt) {
-	if a.ok && !s.big && s.addRaw(a.c, a.e) {
-		return
-	}
-	if !s.big {
-		s.d, s.big = decimal.New(s.coef, s.exp), true
-	}
-	s.d = s.d.Add(a.x.Mul(decimal.NewFromInt(a.n)))
-}
-
-// addProduct adds x times n.
-func (s *rfmSum) addProduct(x decimal.Decimal, n int64) {
-	if !s.big && x.NumDigits() <= 18 {
-		if c, ok := mulOK(x.CoefficientInt64(), n); ok && s.addRaw(c, x.Exponent()) {
-			return
-		}
-	}
-	if !s.big {
-		s.d, s.big = decimal.New(s.coef, s.exp), true
-	}
-	s.d = s.d.Add(x.Mul(decimal.NewFromInt(n)))
-}
-
-// addRaw adds c x 10^e on the fast path and reports whether it could; on false s is
-// unchanged.
-func (s *rfmSum) addRaw(c int64, e int32) bool {
-	coef, exp := s.coef, s.exp
-	if e < exp {
-		if coef == 0 {
-			exp = e
-		} else {
-			d := exp - e
-			if d > 18 {
-				return false
-			}
-			v, ok := mulOK(coef, pow10[d])
-			if !ok {
-				return false
-			}
-			coef, exp = v, e
-		}
-	}
-	if e > exp {
-		d := e - exp
-		if d > 18 {
-			return false
-		}
-		v, ok := mulOK(c, pow10[d])
-		if !ok {
-			return false
-		}
-		c = v
-	}
-	v, ok := addOK(coef, c)
-	if !ok {
-		return false
-	}
-	s.coef, s.exp = v, exp
-	return true
 }

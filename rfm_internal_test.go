@@ -38,7 +38,7 @@ func TestRfmIDKey(t *testing.T) {
 // TestRfmSum checks the exact accumulator against decimal arithmetic, including the
 // overflow of its int64 fast path after mixing exponents.
 func TestRfmSum(t *testing.T) {
-	var s rfmSum
+	var s sum
 	s.add(decimal.New(1, -15))
 	s.add(decimal.NewFromInt(5000))
 	s.add(decimal.NewFromInt(5000))
@@ -46,7 +46,7 @@ func TestRfmSum(t *testing.T) {
 		t.Errorf("1e-15 + 5000 + 5000 = %s, want %s", s.decimal(), want)
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		var s rfmSum
+		var s sum
 		want := decimal.Zero
 		for i, n := 0, rapid.IntRange(0, 30).Draw(t, "n"); i < n; i++ {
 			x := decimal.New(rapid.Int64().Draw(t, "c"), int32(rapid.IntRange(-20, 4).Draw(t, "e")))
@@ -55,9 +55,9 @@ func TestRfmSum(t *testing.T) {
 			case 0:
 				s.addProduct(x, q)
 			case 1:
-				s.addAmt(rfmAmount(x, q))
+				s.addAmount(newAmount(x, q))
 			default:
-				s.addAmt(rfmAmount(x, -q).neg())
+				s.addAmount(newAmount(x, -q).neg())
 			}
 			want = want.Add(x.Mul(decimal.NewFromInt(q)))
 		}

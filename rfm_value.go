@@ -137,7 +137,7 @@ func Rank(values []CustomerValue, opts *RankOptions) ([]Ranked, error) {
 		}
 		return strings.Compare(a.CustomerID, b.CustomerID)
 	})
-	var total rfmSum
+	var total sum
 	for _, r := range out {
 		if r.Value.IsPositive() {
 			total.add(r.Value)
@@ -149,7 +149,7 @@ func Rank(values []CustomerValue, opts *RankOptions) ([]Ranked, error) {
 	wg := rfmCeil(o.WhiteGlove.Mul(n))
 	sa := rfmCeil(o.SemiAutomated.Mul(n))
 	au := rfmCeil(o.Automated.Mul(n))
-	var run rfmSum
+	var run sum
 	for i := range out {
 		r := &out[i]
 		r.Rank = i + 1
@@ -219,7 +219,7 @@ func Concentrate(values []CustomerValue) Concentration {
 		}
 	}
 	slices.SortFunc(xs, func(a, b decimal.Decimal) int { return b.Cmp(a) }) // descending
-	var total, gini rfmSum
+	var total, gini sum
 	for i, x := range xs {
 		total.add(x)
 		// descending position i is ascending position n-i (1-based): 2(n-i) - n - 1 = n - 2i - 1
@@ -228,7 +228,7 @@ func Concentrate(values []CustomerValue) Concentration {
 	c := Concentration{Customers: n, Total: total.decimal()}
 	top := func(p string) decimal.Decimal {
 		k := rfmCeil(decimal.RequireFromString(p).Mul(decimal.NewFromInt(int64(n))))
-		var s rfmSum
+		var s sum
 		for _, x := range xs[:k] {
 			s.add(x)
 		}

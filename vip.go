@@ -667,3 +667,42 @@ func (s *sum) decimal() decimal.Decimal {
 	}
 	return decimal.New(s.coef, s.exp)
 }
+
+// amount is x times n read once, for adding to several sums: its int64 coefficient and
+// exponent when they fit (ok), and the decimal otherwise.
+type amount struct {
+	c  int64
+	e  int32
+	ok bool
+	x  decimal.Decimal
+	n  int64
+}
+
+// newAmount reads x times n.
+func newAmount(x decimal.Decimal, n int64) amount {
+	a := amount{x: x, n: n, e: x.Exponent()}
+	if x.NumDigits() <= 18 {
+		a.c, a.ok = mulOK(x.CoefficientInt64(), n)
+	}
+	return a
+}
+
+// neg returns -a.
+func (a amount) neg() amount {
+	a.n = -a.n
+	if a.c == -1<<63 {
+		a.ok = false
+	}
+	a.c = -a.c
+	return a
+}
+
+// addAmount adds a.
+func (s *sum) addAmount(a amount) {
+	if a.ok {
+		s.addRaw(a.c, a.e)
+		return
+	}
+	s.promote()
+	s.d = s.d.Add(a.x.Mul(decimal.NewFromInt(a.n)))
+}
