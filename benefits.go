@@ -1,8 +1,6 @@
 package vip
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -357,14 +355,9 @@ func BriefCatalogue() Catalogue {
 // error, so that a misspelt benefit is not silently dropped. Every error wraps
 // [ErrInvalidCatalogue].
 func ParseCatalogue(data []byte) (Catalogue, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var c Catalogue
-	if err := dec.Decode(&c); err != nil {
-		return Catalogue{}, errorf(ErrInvalidCatalogue, "catalogue: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Catalogue{}, errorf(ErrInvalidCatalogue, "catalogue: data after the JSON object")
+	if err := decodeJSON(data, &c, ErrInvalidCatalogue, "catalogue"); err != nil {
+		return Catalogue{}, err
 	}
 	if err := c.Validate(); err != nil {
 		return Catalogue{}, err

@@ -1,8 +1,6 @@
 package vip
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,10 +22,8 @@ type Program struct {
 // ParseProgram decodes a program from JSON, rejecting unknown fields, and validates it.
 func ParseProgram(data []byte) (Program, error) {
 	var p Program
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return Program{}, errorf(ErrInvalidLadder, "program json: %v", err)
+	if err := decodeJSON(data, &p, ErrInvalidLadder, "program"); err != nil {
+		return Program{}, err
 	}
 	if err := p.Validate(); err != nil {
 		return Program{}, err

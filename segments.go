@@ -118,13 +118,8 @@ func (m *SegmentMap) UnmarshalJSON(b []byte) error {
 // Unknown fields are an error.
 func ParseSegmentMap(data []byte) (SegmentMap, error) {
 	var def SegmentMapDef
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&def); err != nil {
-		return SegmentMap{}, errorf(ErrInvalidScoring, "segment map: %v", err)
-	}
-	if dec.More() {
-		return SegmentMap{}, errorf(ErrInvalidScoring, "segment map: data after the JSON object")
+	if err := decodeJSON(data, &def, ErrInvalidScoring, "segment map"); err != nil {
+		return SegmentMap{}, err
 	}
 	return NewSegmentMap(def)
 }

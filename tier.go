@@ -1,8 +1,6 @@
 package vip
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -350,13 +348,8 @@ type Ladder struct {
 // ParseLadder decodes a ladder from JSON, rejecting unknown fields, and validates it.
 func ParseLadder(data []byte) (Ladder, error) {
 	var l Ladder
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&l); err != nil {
-		return Ladder{}, errorf(ErrInvalidLadder, "ladder json: %v", err)
-	}
-	if dec.More() {
-		return Ladder{}, errorf(ErrInvalidLadder, "ladder json: data after the ladder")
+	if err := decodeJSON(data, &l, ErrInvalidLadder, "ladder"); err != nil {
+		return Ladder{}, err
 	}
 	if err := l.Validate(); err != nil {
 		return Ladder{}, err

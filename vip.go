@@ -50,8 +50,11 @@
 package vip
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -78,6 +81,21 @@ var (
 // errorf returns an error prefixed "vip: " that wraps sentinel.
 func errorf(sentinel error, format string, args ...any) error {
 	return fmt.Errorf("vip: "+format+": %w", append(args, sentinel)...)
+}
+
+// decodeJSON decodes data into v strictly, for every configuration loader: unknown
+// fields and anything after the value are errors that name what was being read and wrap
+// sentinel.
+func decodeJSON(data []byte, v any, sentinel error, what string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errorf(sentinel, "%s json: %v", what, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errorf(sentinel, "%s json: data after the %s", what, what)
+	}
+	return nil
 }
 
 // Clock returns the current instant. The [Engine] reads time only through its Clock;
