@@ -22,9 +22,36 @@ type machine struct {
 	evs  []Event
 	kind PeriodKind
 	term TermKind
+
+	wsOK bool // memo of windows
+	wsAt time.Time
+	ws   []window
+
+	kbbOK  bool // memo of keepByBound
+	kbbAt  time.Time
+	kbbVal time.Time
+
+	kbOK  bool // memo of keepBy
+	kbCur int
+	kbAt  time.Time
+	kbVal time.Time
 }
 
-func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
+// Ledger is one customer's activity prepared for one ladder: validated once, sorted, with
+// each order's qualifying spend and the running sums computed once. Evaluating from a
+// Ledger skips that work, which dominates the cost of a review that keeps customers'
+// activity in memory. [Ladder.Evaluate] builds a Ledger for each call.
+//
+// A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
+// may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
+type Ledger struct {
+	l   *Ladder
+	f   *facts
+	loc *time.Location
+}
+
+// Ledger validates a for the ladder and prepares it for evaluation.
+func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -34,7 +61,28 @@ func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
 	if err := a.Validate(l.Currency); err != nil {
 		return nil, err
 	}
-	id := a.Customer.ID
+	pl, _ := l.Location()
+	loc, err := a.Customer.Location(pl)
+	if err != nil {
+		return nil, err
+	}
+	if (l.periodKind() == PeriodAnniversary) && a.Customer.JoinedAt.IsZero() {
+		return nil, errorf(ErrInvalidActivity, "customer %q: joined_at is needed for an anniversary period", a.Customer.ID)
+	}
+	return &Ledger{l: l, f: prepare(l, a, loc), loc: loc}, nil
+}
+
+func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
+	g, err := l.Ledger(a)
+	if err != nil {
+		return nil, err
+	}
+	return g.start(st)
+}
+
+func (g *Ledger) start(st Status) (*machine, error) {
+	l := g.l
+	id := g.f.a.Customer.ID
 	switch {
 	case st.CustomerID == "":
 		st.CustomerID = id
@@ -58,15 +106,32 @@ func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
 			return nil, err
 		}
 	}
-	pl, _ := l.Location()
-	loc, err := a.Customer.Location(pl)
+	if st.Pending != "" && l.TierIndex(st.Pending) < 0 {
+		return nil, errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
+	}
+	term := l.termKind()
+	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
+		term = TermContinuous
+	}
+	return &machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term}, nil
+}
+
+// Evaluate is [Ladder.Evaluate] on the prepared activity.
+func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
+	if !validInstant(now) {
+		return st, nil, errorf(ErrInvalidStatus, "evaluate: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
+	}
+	if now.Before(st.Checked) {
+		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
+	}
+	m, err := g.start(st)
 	if err != nil {
-		return nil, err
+		return st, nil, err
 	}
-	if (l.periodKind() == PeriodAnniversary) && a.Customer.JoinedAt.IsZero() {
-		return nil, errorf(ErrInvalidActivity, "customer %q: joined_at is needed for an anniversary period", id)
+	if err := m.run(now); err != nil {
+		return st, nil, err
 	}
-	return &machine{l: l, f: prepare(l, a, loc), loc: loc, st: st, kind: l.periodKind(), term: l.termKind()}, nil
+	return m.st, m.evs, nil
 }
 
 // Evaluate moves st through the tier state machine to the instant now and returns the
@@ -82,24 +147,15 @@ func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
 //
 // Evaluating again at the same instant with the same activity changes nothing and
 // emits nothing. The activity's slices need not be sorted; their order does not matter.
-// Orders placed before st.Checked that the status has not seen count from now on: the
-// past is not rewritten. Evaluate returns an error, and st unchanged, when the ladder,
+// Activity the status has not seen that was placed at or before st.Checked counts from
+// st.Checked on: the past before it is not rewritten. Evaluate returns an error, and st unchanged, when the ladder,
 // the activity or the status is invalid, or when now is before st.Checked.
 func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Event, error) {
-	if now.IsZero() {
-		return st, nil, errorf(ErrInvalidStatus, "evaluate: now is zero")
-	}
-	if now.Before(st.Checked) {
-		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
-	}
-	m, err := l.start(st, a)
+	g, err := l.Ledger(a)
 	if err != nil {
 		return st, nil, err
 	}
-	if err := m.run(now); err != nil {
-		return st, nil, err
-	}
-	return m.st, m.evs, nil
+	return g.Evaluate(st, now)
 }
 
 // TierAt returns the tier the activity earns and holds at instant t, replayed from the
@@ -107,6 +163,30 @@ func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Even
 func (l *Ladder) TierAt(a *Activity, t time.Time) (Status, error) {
 	st, _, err := l.Evaluate(Status{}, a, t)
 	return st, err
+}
+
+// Snapshot is the tier a customer held at an instant: small enough to store on an order,
+// so that the order can later be priced at the tier it was placed under.
+type Snapshot struct {
+	Ladder    string    `json:"ladder"`
+	Version   int       `json:"version,omitempty"`
+	Tier      string    `json:"tier,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	At        time.Time `json:"at"`
+}
+
+// Snapshot returns the snapshot of a status evaluated by this ladder.
+func (l *Ladder) Snapshot(st Status) Snapshot {
+	return Snapshot{Ladder: l.Name, Version: l.Version, Tier: st.Tier, ExpiresAt: st.ExpiresAt, At: st.Checked}
+}
+
+// SnapshotAt replays the activity to instant t ([Ladder.TierAt]) and returns the snapshot.
+func (l *Ladder) SnapshotAt(a *Activity, t time.Time) (Snapshot, error) {
+	st, err := l.TierAt(a, t)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return l.Snapshot(st), nil
 }
 
 // Place applies a manual override (a lock or a floor until a date) at now, after
@@ -144,11 +224,16 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 		m.st.ExpiresAt = time.Time{}
 		m.st.GraceUntil = time.Time{}
 	}
+	// The rules apply at once under the new override (a floor that replaces a lock may
+	// leave the customer on a tier they no longer hold).
+	m.step(now)
 	return m.st, m.evs, nil
 }
 
 // run catches the machine up to now.
 func (m *machine) run(now time.Time) error {
+	// Step at the last evaluation instant again first: activity that arrived since,
+	// placed at or before that instant, counts from there.
 	t := m.st.Checked
 	stepped := false
 	if t.IsZero() {
@@ -158,12 +243,15 @@ func (m *machine) run(now time.Time) error {
 		}
 		m.step(t)
 		stepped = true
+	} else if m.f.countAt(t) != m.st.Seen {
+		m.step(t)
+		stepped = true
 	}
 	for i := 0; ; i++ {
 		if i > maxSteps {
 			return errors.New("vip: evaluate: schedule does not settle; report this ladder as a bug")
 		}
-		nx := m.next(t)
+		nx := m.next(t, now)
 		if nx.IsZero() || nx.After(now) {
 			break
 		}
@@ -174,6 +262,7 @@ func (m *machine) run(now time.Time) error {
 		m.step(now)
 	}
 	m.st.Checked = now
+	m.st.Seen = m.f.countAt(now)
 	return nil
 }
 
@@ -183,8 +272,40 @@ func (m *machine) emit(e Event) {
 	m.evs = append(m.evs, e)
 }
 
-// windows returns the qualifying windows valid at t, as known at t.
+// windows returns the qualifying windows valid at t, as known at t. The result for the
+// last t asked is memoised and shared, measures cached in it included (they depend only
+// on the window and t); a caller that changes a window's bounds or cut copies it first.
 func (m *machine) windows(t time.Time) []window {
+	if m.wsOK && m.wsAt.Equal(t) {
+		return m.ws
+	}
+	ws := m.computeWindows(t)
+	m.ws, m.wsAt, m.wsOK = ws, t, true
+	return ws
+}
+
+func (m *machine) computeWindows(t time.Time) []window {
+	ws := m.periodWindows(t)
+	if m.term == TermCustomerDate {
+		for i := range ws {
+			ws[i].expiry = m.f.a.TermEnd
+		}
+	}
+	return ws
+}
+
+// nextPeriod returns the start of the period after the one holding t: the next calendar
+// or anniversary year, or for other periods the next calendar month.
+func (m *machine) nextPeriod(t time.Time) time.Time {
+	if m.kind == PeriodCalendarYear || m.kind == PeriodAnniversary {
+		join := m.f.a.Customer.JoinedAt
+		return periodAfter(m.kind, periodStart(m.kind, t, join, m.loc), join, m.loc)
+	}
+	y, mo, _ := t.In(m.loc).Date()
+	return time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc)
+}
+
+func (m *machine) periodWindows(t time.Time) []window {
 	since := m.l.Spend.Since
 	clampFrom := func(from time.Time) time.Time {
 		if !since.IsZero() && since.After(from) {
@@ -217,7 +338,7 @@ func (m *machine) windows(t time.Time) []window {
 func (m *machine) holds(r Rule, w *window) bool {
 	need, n := r.need(), 0
 	for _, c := range r.Criteria {
-		if !m.f.value(w, c.Measure).LessThan(c.Min) {
+		if v := m.f.valueSum(w, c.Measure); v.cmpDec(c.Min) >= 0 {
 			n++
 			if n >= need {
 				return true
@@ -245,6 +366,16 @@ func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
 		}
 	}
 	return -1, time.Time{}
+}
+
+// earnedBefore reports whether tier i's entry rule holds in a window of a period that has
+// already ended (the previous calendar or anniversary year), whose next period is now.
+func (m *machine) earnedBefore(i int, ws []window) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	ok, _ := m.anyWindow(m.l.Tiers[i].entryRule(m.l.measure()), ws[1:])
+	return ok
 }
 
 // anyWindow reports whether r holds in one of ws, and the latest expiry among those.
@@ -304,6 +435,29 @@ func (m *machine) step(t time.Time) {
 	ws := m.windows(t)
 	cur := m.l.TierIndex(st.Tier)
 	earned, exp := m.earnedAt(ws, cur)
+	if st.Pending != "" && !t.Before(st.PendingFrom) {
+		// A tier earned in the last period starts now.
+		p := max(m.l.TierIndex(st.Pending), earned)
+		st.Pending, st.PendingFrom = "", time.Time{}
+		if p > cur {
+			_, pexp := m.anyWindow(m.l.Tiers[p].entryRule(m.l.measure()), ws)
+			if pexp.IsZero() {
+				pexp = ws[len(ws)-1].expiry
+			}
+			m.upgrade(cur, p, t, pexp, "activity")
+			// The rules below still apply at this instant: a tier earned in the last
+			// period may not be held in this one.
+			cur = p
+		}
+	}
+	if earned > cur && m.l.Term.Start == StartNextPeriod && !m.earnedBefore(earned, ws) {
+		if m.l.TierIndex(st.Pending) < earned {
+			st.Pending, st.PendingFrom = m.l.Tiers[earned].Name, m.nextPeriod(t)
+			m.emit(Event{Kind: EventQualified, At: t, From: st.Tier, To: st.Pending, Deadline: st.PendingFrom,
+				DaysLeft: daysLeft(t, st.PendingFrom), Measure: m.l.measure(), Value: m.f.value(&ws[0], m.l.measure()), Reason: "activity"})
+		}
+		earned = cur
+	}
 	if earned > cur {
 		m.upgrade(cur, earned, t, exp, "activity")
 		m.warn(t, earned, ws)
@@ -314,7 +468,7 @@ func (m *machine) step(t time.Time) {
 		m.near(t, ws)
 		return
 	}
-	held, renew := m.held(cur, earned, t, ws)
+	held, renew := m.held(cur, earned, exp, t, ws)
 	if held {
 		switch {
 		case renew.IsZero() || !renew.After(st.ExpiresAt):
@@ -367,7 +521,7 @@ func (m *machine) step(t time.Time) {
 
 // held reports whether the current tier cur is held at t, and the expiry a renewal
 // would grant.
-func (m *machine) held(cur, earned int, t time.Time, ws []window) (bool, time.Time) {
+func (m *machine) held(cur, earned int, earnedExp, t time.Time, ws []window) (bool, time.Time) {
 	st := &m.st
 	if floor := st.Override; floor != nil && m.l.TierIndex(floor.Tier) >= cur {
 		return true, time.Time{}
@@ -378,7 +532,11 @@ func (m *machine) held(cur, earned int, t time.Time, ws []window) (bool, time.Ti
 	}
 	keep, exp := m.keeps(cur, ws)
 	if earned >= cur {
+		// Earning the tier (or a higher one) keeps it, for the term the entry grants.
 		keep = true
+		if earnedExp.After(exp) {
+			exp = earnedExp
+		}
 	}
 	switch m.term {
 	case TermContinuous:
@@ -388,8 +546,10 @@ func (m *machine) held(cur, earned int, t time.Time, ws []window) (bool, time.Ti
 			return true, time.Time{}
 		}
 		if keep {
+			// Reassessed at the expiry, the next term follows on from it; a status that
+			// lapsed (in grace or landing) and qualifies again starts a term now.
 			e := st.ExpiresAt
-			if e.IsZero() {
+			if e.IsZero() || !st.GraceUntil.IsZero() {
 				e = t
 			}
 			for !e.After(t) {
@@ -500,6 +660,8 @@ func (m *machine) land(cur, earned, floor int, t time.Time, ws []window, reason 
 		target--
 	}
 	if target >= cur {
+		// Nothing lower to land on (the customer earns this tier, or a floor holds it).
+		st.GraceUntil = time.Time{}
 		return
 	}
 	m.downgrade(cur, target, t, reason)
@@ -507,6 +669,7 @@ func (m *machine) land(cur, earned, floor int, t time.Time, ws []window, reason 
 	if target < 0 {
 		return
 	}
+	defer m.warn(t, target, ws)
 	if ok, exp := m.keeps(target, ws); ok || target <= earned || target == floor {
 		if m.term != TermContinuous {
 			st.ExpiresAt = m.expiryFor(t, exp, false)
@@ -612,6 +775,9 @@ func (m *machine) warn(t time.Time, cur int, ws []window) {
 	if len(days) == 0 {
 		return
 	}
+	if m.warnFar(cur, t, t) {
+		return
+	}
 	st := &m.st
 	d := m.demotionAt(cur, t)
 	if d.IsZero() || !d.After(t) {
@@ -705,16 +871,42 @@ func (f *facts) activityAt(t time.Time) bool {
 }
 
 // keepBy returns the first instant after t at which tier cur's keep rule fails if the
-// customer does nothing more, for a continuous term; zero when it never does.
+// customer does nothing more, for a continuous term; zero when it never does. The
+// answer is memoised for the last (cur, t) asked.
 func (m *machine) keepBy(cur int, t time.Time) time.Time {
+	if m.kbOK && m.kbCur == cur && m.kbAt.Equal(t) {
+		return m.kbVal
+	}
+	v := m.computeKeepBy(cur, t)
+	m.kbOK, m.kbCur, m.kbAt, m.kbVal = true, cur, t, v
+	return v
+}
+
+func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	if m.kind == PeriodLifetime && m.f.monotone {
 		return time.Time{}
 	}
 	r := m.l.Tiers[cur].retainRule(m.l.measure())
 	fails := func(u time.Time) bool {
-		w := m.windows(u)[0]
-		w.cut = t
+		w := m.windows(u)[0].recut(t)
 		return !m.holds(r, &w)
+	}
+	if m.f.monotone && len(m.f.points) == 0 && m.kind != PeriodLifetime && m.l.Spend.Since.IsZero() {
+		// Orders leave the window in the order they were placed. Once order k has left,
+		// the window holds at most the orders placed after it: search k on those index
+		// ranges, with no calendar arithmetic, and compute one roll-off instant at the
+		// end. (When a clamped month end makes several orders leave at the same
+		// instant, the first k found shares that instant with the true answer.)
+		w := m.windows(t)[0]
+		lo, hi := m.f.lower(w.from), m.f.upper(t)
+		k := sort.Search(hi-lo, func(i int) bool {
+			probe := window{cut: t, lo: m.f.upper(m.f.orders[lo+i].placed), hi: hi, indexed: true}
+			return !m.holds(r, &probe)
+		})
+		if k < hi-lo {
+			return rollOff(m.f.orders[lo+k].placed, m.l.windowMonths(), m.loc)
+		}
+		return time.Time{}
 	}
 	cands := m.rollOffs(t)
 	if m.f.monotone {
@@ -770,8 +962,9 @@ func (m *machine) rollOffs(t time.Time) []time.Time {
 	return slices.CompactFunc(out, time.Time.Equal)
 }
 
-// next returns the first instant after t at which the machine must be stepped, or zero.
-func (m *machine) next(t time.Time) time.Time {
+// next returns the first instant after t, and no later than horizon, at which the
+// machine must be stepped, or an instant after horizon, or zero.
+func (m *machine) next(t, horizon time.Time) time.Time {
 	var best time.Time
 	consider := func(u time.Time) {
 		if u.After(t) && (best.IsZero() || u.Before(best)) {
@@ -798,6 +991,9 @@ func (m *machine) next(t time.Time) time.Time {
 		consider(time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc))
 	}
 	st := &m.st
+	if st.Pending != "" {
+		consider(st.PendingFrom)
+	}
 	if ov := st.Override; ov != nil {
 		consider(ov.Until)
 		if ov.Kind == OverrideLock {
@@ -820,12 +1016,57 @@ func (m *machine) next(t time.Time) time.Time {
 		}
 	}
 	if m.term == TermContinuous && st.GraceUntil.IsZero() {
-		consider(m.keepBy(cur, t))
+		if lb := m.keepByBound(t); lb.IsZero() || !lb.After(horizon) {
+			consider(m.keepBy(cur, t))
+		}
 	}
-	if d := m.demotionAt(cur, t); !d.IsZero() {
-		for _, n := range m.l.warningDays() {
-			consider(addDays(d, -n, m.loc))
+	if !m.warnFar(cur, t, horizon) {
+		if d := m.demotionAt(cur, t); !d.IsZero() {
+			for _, n := range m.l.warningDays() {
+				consider(addDays(d, -n, m.loc))
+			}
 		}
 	}
 	return best
+}
+
+// keepByBound returns an instant no later than keepBy(cur, t) that is cheap to compute:
+// nothing leaves a rolling window before its oldest order does. Zero means no bound.
+func (m *machine) keepByBound(t time.Time) time.Time {
+	if m.kbbOK && m.kbbAt.Equal(t) {
+		return m.kbbVal
+	}
+	v := m.computeKeepByBound(t)
+	m.kbbOK, m.kbbAt, m.kbbVal = true, t, v
+	return v
+}
+
+func (m *machine) computeKeepByBound(t time.Time) time.Time {
+	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
+		return time.Time{}
+	}
+	w := m.windows(t)[0]
+	lo := m.f.lower(w.from)
+	if lo >= m.f.upper(t) {
+		return time.Time{}
+	}
+	return rollOff(m.f.orders[lo].placed, m.l.windowMonths(), m.loc)
+}
+
+// warnFar reports whether no demotion warning can fall at or before horizon, judged
+// from the keepBy bound, so that the exact demotion date need not be computed.
+func (m *machine) warnFar(cur int, t, horizon time.Time) bool {
+	st := &m.st
+	if m.term != TermContinuous || !st.GraceUntil.IsZero() || st.Override != nil || m.l.Landing.MinStayMonths > 0 {
+		return false
+	}
+	lb := m.keepByBound(t)
+	if lb.IsZero() {
+		return false
+	}
+	most := 0
+	for _, n := range m.l.warningDays() {
+		most = max(most, n)
+	}
+	return addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc).After(horizon)
 }

@@ -42,7 +42,7 @@ type facts struct {
 	first    time.Time // earliest activity instant
 	monotone bool      // measures only fall as time passes without new activity
 	monthly  bool      // measures change at month boundaries (balances, custom)
-	scratch  map[int]sum
+	scratch  []refAgg
 }
 
 // prepare builds the facts of a for ladder l. It validates nothing; the caller has.
@@ -100,8 +100,14 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 		}
 		f.orders = append(f.orders, of)
 	}
-	if !slices.IsSortedFunc(f.orders, func(x, y ordFact) int { return x.placed.Compare(y.placed) }) {
-		sort.SliceStable(f.orders, func(i, j int) bool { return f.orders[i].placed.Before(f.orders[j].placed) })
+	byPlaced := func(x, y ordFact) int {
+		if c := x.placed.Compare(y.placed); c != 0 {
+			return c
+		}
+		return x.idx - y.idx // stable: the result never depends on the sort
+	}
+	if !slices.IsSortedFunc(f.orders, byPlaced) {
+		slices.SortFunc(f.orders, byPlaced)
 	}
 	f.prefix = make([]sum, len(f.orders)+1)
 	f.nprefix = make([]int64, len(f.orders)+1)
@@ -154,7 +160,6 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 			f.refunds = append(f.refunds, rf)
 		}
 		slices.SortStableFunc(f.refunds, func(x, y refFact) int { return x.at.Compare(y.at) })
-		f.scratch = make(map[int]sum)
 	}
 	if len(a.Points) > 0 {
 		f.points = make([]PointsEntry, 0, len(a.Points))
@@ -239,7 +244,65 @@ func (l *Ladder) uses(m Measure) bool {
 }
 
 // less reports whether s < d.
-func (s *sum) less(d decimal.Decimal) bool { return s.decimal().LessThan(d) }
+func (s *sum) less(d decimal.Decimal) bool { return s.cmpDec(d) < 0 }
+
+// cmpDec compares s with d: -1, 0 or +1.
+func (s *sum) cmpDec(d decimal.Decimal) int {
+	if !s.big && d.NumDigits() <= 18 {
+		if c, ok := cmpRaw(s.coef, s.exp, d.CoefficientInt64(), d.Exponent()); ok {
+			return c
+		}
+	}
+	return s.decimal().Cmp(d)
+}
+
+// cmp compares s with o: -1, 0 or +1.
+func (s sum) cmp(o sum) int {
+	if !s.big && !o.big {
+		if c, ok := cmpRaw(s.coef, s.exp, o.coef, o.exp); ok {
+			return c
+		}
+	}
+	return s.decimal().Cmp(o.decimal())
+}
+
+// cmpRaw compares a x 10^ea with b x 10^eb, reporting false when aligning the
+// exponents would overflow.
+func cmpRaw(a int64, ea int32, b int64, eb int32) (int, bool) {
+	var ok bool
+	switch {
+	case ea > eb:
+		if ea-eb > 18 {
+			return 0, false
+		}
+		if a, ok = mulOK(a, pow10[ea-eb]); !ok {
+			return 0, false
+		}
+	case eb > ea:
+		if eb-ea > 18 {
+			return 0, false
+		}
+		if b, ok = mulOK(b, pow10[eb-ea]); !ok {
+			return 0, false
+		}
+	}
+	switch {
+	case a < b:
+		return -1, true
+	case a > b:
+		return 1, true
+	}
+	return 0, true
+}
+
+// countAt returns the number of activity entries at or before t.
+func (f *facts) countAt(t time.Time) int {
+	n := f.upper(t)
+	n += sort.Search(len(f.refunds), func(i int) bool { return f.refunds[i].at.After(t) })
+	n += sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) })
+	n += sort.Search(len(f.balances), func(i int) bool { return f.balances[i].At.After(t) })
+	return n
+}
 
 // upper returns the number of orders placed at or before t.
 func (f *facts) upper(t time.Time) int {
@@ -256,9 +319,20 @@ func (f *facts) lower(t time.Time) int {
 type window struct {
 	from, to, cut time.Time
 	expiry        time.Time
-	vals          [6]decimal.Decimal
+	vals          [6]sum
 	have          [6]bool
 	custom        map[Measure]decimal.Decimal
+	// indexed windows name their orders by index range [lo, hi) instead of by time.
+	lo, hi  int
+	indexed bool
+}
+
+// recut returns a copy of w as known at cut, with no measures cached.
+func (w window) recut(cut time.Time) window {
+	w.cut = cut
+	w.have = [6]bool{}
+	w.custom = nil
+	return w
 }
 
 func measureSlot(m Measure) int {
@@ -281,10 +355,19 @@ func measureSlot(m Measure) int {
 
 // value returns measure m over w.
 func (f *facts) value(w *window, m Measure) decimal.Decimal {
+	v := f.valueSum(w, m)
+	return v.decimal()
+}
+
+// valueSum returns measure m over w as an exact sum, without allocating for the
+// built-in measures on amounts that fit an int64.
+func (f *facts) valueSum(w *window, m Measure) sum {
 	k := measureSlot(m)
 	if k < 0 {
 		if v, ok := w.custom[m]; ok {
-			return v
+			var s sum
+			s.add(v)
+			return s
 		}
 		fn := f.l.Custom[m]
 		v := decimal.Zero
@@ -295,24 +378,26 @@ func (f *facts) value(w *window, m Measure) decimal.Decimal {
 			w.custom = make(map[Measure]decimal.Decimal)
 		}
 		w.custom[m] = v
-		return v
+		var s sum
+		s.add(v)
+		return s
 	}
 	if w.have[k] {
 		return w.vals[k]
 	}
-	var v decimal.Decimal
+	var v sum
 	switch m {
 	case MeasureNetSpend, MeasureOrders:
 		spend, n := f.spendOrders(w)
-		w.vals[0], w.vals[1] = spend, decimal.NewFromInt(n)
+		w.vals[0], w.vals[1] = spend, sum{coef: n}
 		w.have[0], w.have[1] = true, true
 		return w.vals[k]
 	case MeasurePoints:
-		v = f.pointsIn(w)
+		v.add(f.pointsIn(w))
 	case MeasureAverageBalance:
-		v = f.averageBalanceIn(w)
+		v.add(f.averageBalanceIn(w))
 	case MeasureCategories, MeasureLargestOrder:
-		v = f.scan(w, m)
+		v.add(f.scan(w, m))
 	}
 	w.vals[k], w.have[k] = v, true
 	return v
@@ -321,6 +406,9 @@ func (f *facts) value(w *window, m Measure) decimal.Decimal {
 // span returns the index range of orders that count in w: placed in [from, to], and, in
 // pending mode, past their return window at cut.
 func (f *facts) span(w *window) (lo, hi int) {
+	if w.indexed {
+		return w.lo, w.hi
+	}
 	lo = f.lower(w.from)
 	to := w.to
 	if w.cut.Before(to) {
@@ -338,13 +426,20 @@ func (f *facts) span(w *window) (lo, hi int) {
 	return lo, hi
 }
 
+// refAgg is what was refunded of one order.
+type refAgg struct {
+	ord int
+	amt sum
+}
+
 // refundsIn returns, per order index in [lo, hi), the qualifying amount refunded by cut,
-// capped at the order's spend. The map is reused between calls.
-func (f *facts) refundsIn(lo, hi int, cut time.Time) map[int]sum {
+// capped at the order's spend. The slice is reused between calls; a customer has few
+// refunds, so a linear search beats a map.
+func (f *facts) refundsIn(lo, hi int, cut time.Time) []refAgg {
 	if len(f.refunds) == 0 {
 		return nil
 	}
-	clear(f.scratch)
+	out := f.scratch[:0]
 	for i := range f.refunds {
 		r := &f.refunds[i]
 		if r.at.After(cut) {
@@ -353,31 +448,47 @@ func (f *facts) refundsIn(lo, hi int, cut time.Time) map[int]sum {
 		if r.ord < lo || r.ord >= hi {
 			continue
 		}
-		s := f.scratch[r.ord]
-		s.addSum(r.amount)
-		f.scratch[r.ord] = s
+		j := 0
+		for j < len(out) && out[j].ord != r.ord {
+			j++
+		}
+		if j == len(out) {
+			out = append(out, refAgg{ord: r.ord})
+		}
+		out[j].amt.addSum(r.amount)
 	}
-	for k, s := range f.scratch {
-		if sp := f.orders[k].spend; sp.decimal().LessThan(s.decimal()) {
-			f.scratch[k] = sp
+	for j := range out {
+		if sp := f.orders[out[j].ord].spend; sp.cmp(out[j].amt) < 0 {
+			out[j].amt = sp
 		}
 	}
-	return f.scratch
+	f.scratch = out
+	return out
+}
+
+// refundOf returns what aggs says was refunded of order ord.
+func refundOf(aggs []refAgg, ord int) (sum, bool) {
+	for _, a := range aggs {
+		if a.ord == ord {
+			return a.amt, true
+		}
+	}
+	return sum{}, false
 }
 
 // spendOrders returns net spend and the number of counting orders not refunded in full.
-func (f *facts) spendOrders(w *window) (decimal.Decimal, int64) {
+func (f *facts) spendOrders(w *window) (sum, int64) {
 	lo, hi := f.span(w)
 	s := f.prefix[hi]
 	s.subSum(f.prefix[lo])
 	n := f.nprefix[hi] - f.nprefix[lo]
-	for k, r := range f.refundsIn(lo, hi, w.cut) {
-		s.subSum(r)
-		if !r.decimal().LessThan(f.orders[k].spend.decimal()) {
+	for _, r := range f.refundsIn(lo, hi, w.cut) {
+		s.subSum(r.amt)
+		if r.amt.cmp(f.orders[r.ord].spend) >= 0 {
 			n--
 		}
 	}
-	return s.decimal(), n
+	return s, n
 }
 
 // scan computes the measures that need each order: distinct categories and the largest
@@ -392,7 +503,7 @@ func (f *facts) scan(w *window, m Measure) decimal.Decimal {
 				continue
 			}
 			net := f.orders[i].spend
-			if r, ok := refunds[i]; ok {
+			if r, ok := refundOf(refunds, i); ok {
 				net.subSum(r)
 			}
 			if d := net.decimal(); d.GreaterThan(best) {
@@ -408,7 +519,7 @@ func (f *facts) scan(w *window, m Measure) decimal.Decimal {
 		if !of.counts {
 			continue
 		}
-		if r, ok := refunds[i]; ok && !r.decimal().LessThan(of.spend.decimal()) {
+		if r, ok := refundOf(refunds, i); ok && r.cmp(of.spend) >= 0 {
 			continue
 		}
 		for _, ln := range f.a.Orders[of.idx].Lines {
@@ -444,7 +555,8 @@ func (f *facts) averageBalanceIn(w *window) decimal.Decimal {
 	}
 	fy, fm, fd := w.from.In(f.loc).Date()
 	start := time.Date(fy, fm, 1, 0, 0, 0, 0, f.loc)
-	if fd != 1 || start.Before(w.from) {
+	// A rolling window starts a nanosecond after a month start: that month is complete.
+	if fd != 1 || start.Add(time.Nanosecond).Before(w.from) {
 		start = time.Date(fy, fm+1, 1, 0, 0, 0, 0, f.loc)
 	}
 	var total sum
@@ -482,8 +594,8 @@ func averageMonthlyBalance(b []BalanceSnapshot, t time.Time, loc *time.Location)
 
 // subSum subtracts o.
 func (s *sum) subSum(o sum) {
-	if o.big {
-		s.sub(o.d)
+	if o.big || o.coef == -1<<63 {
+		s.sub(o.decimal())
 		return
 	}
 	s.addRaw(-o.coef, o.exp)

@@ -6,9 +6,18 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// daysIn returns the number of days in month m of year y.
+// daysIn returns the number of days in month m of year y (Gregorian).
 func daysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // AddMonths adds n months to t in loc, keeping the clock time and clamping the day to
@@ -21,8 +30,13 @@ func AddMonths(t time.Time, n int, loc *time.Location) time.Time {
 	t = t.In(loc)
 	y, m, d := t.Date()
 	hh, mm, ss := t.Clock()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, loc)
-	ty, tm, _ := first.Date()
+	m0 := int(m) - 1 + n
+	ty := y + m0/12
+	if m0 %= 12; m0 < 0 {
+		m0 += 12
+		ty--
+	}
+	tm := time.Month(m0 + 1)
 	if dim := daysIn(ty, tm); d > dim {
 		d = dim
 	}

@@ -108,8 +108,7 @@ func (m *machine) keepWindow(deadline, t time.Time) window {
 	if m.kind == PeriodLifetime || (m.term != TermContinuous && m.term != TermFixed) {
 		return m.windows(t)[0]
 	}
-	w := m.windows(deadline)[0]
-	w.cut = t
+	w := m.windows(deadline)[0].recut(t)
 	return w
 }
 

@@ -1,8 +1,6 @@
 package vip
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,12 +156,33 @@ const (
 	TermContinuous TermKind = "continuous"
 	// TermFixed: the tier holds for Months from entry, restarting on each upgrade; at its
 	// end the keep rule is checked and, when it holds, the tier is prolonged for another
-	// term.
+	// term. A lapsed status that qualifies again starts a new term. Because the term is
+	// anchored at the upgrade, a customer who qualified earlier can see it end earlier
+	// than one who qualified later: the one rule under which more activity can leave a
+	// customer lower at a given instant (a first-term minimum and a minimum stay behave
+	// the same way).
 	TermFixed TermKind = "fixed"
 	// TermPeriodEnd: the tier holds to the end of the period in which it was earned.
 	TermPeriodEnd TermKind = "period_end"
 	// TermNextPeriodEnd: earned in period Y, the tier holds to the end of period Y+1.
 	TermNextPeriodEnd TermKind = "next_period_end"
+	// TermCustomerDate: the tier holds until a date the caller supplies per customer in
+	// [Activity.TermEnd] (a date in a customer attribute); when the keep rule holds and
+	// the caller has moved the date on, the tier is prolonged to it. A customer without
+	// a date has a continuous term.
+	TermCustomerDate TermKind = "customer_date"
+)
+
+// TermStart names when an earned status starts.
+type TermStart string
+
+// Term starts. The zero value means StartImmediately.
+const (
+	StartImmediately TermStart = "immediate"
+	// StartNextPeriod: a tier earned now starts at the beginning of the next period (the
+	// next calendar or anniversary year; for other periods, the next calendar month).
+	// Until then it is reported with [EventQualified] and in [Status.Pending].
+	StartNextPeriod TermStart = "next_period"
 )
 
 // Rounding names the boundary an expiry is rounded up to.
@@ -180,7 +199,8 @@ const (
 
 // Term says how long a status holds once earned.
 type Term struct {
-	Kind TermKind `json:"kind,omitempty"`
+	Kind  TermKind  `json:"kind,omitempty"`
+	Start TermStart `json:"start,omitempty"`
 	// Months is the length of a fixed term (0: the period's TermMonths, or 12).
 	Months int `json:"months,omitempty"`
 	// RoundTo rounds every expiry up to the end of the day, month, quarter or year, in
@@ -328,13 +348,8 @@ type Ladder struct {
 // ParseLadder decodes a ladder from JSON, rejecting unknown fields, and validates it.
 func ParseLadder(data []byte) (Ladder, error) {
 	var l Ladder
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&l); err != nil {
-		return Ladder{}, errorf(ErrInvalidLadder, "ladder json: %v", err)
-	}
-	if dec.More() {
-		return Ladder{}, errorf(ErrInvalidLadder, "ladder json: data after the ladder")
+	if err := decodeJSON(data, &l, ErrInvalidLadder, "ladder"); err != nil {
+		return Ladder{}, err
 	}
 	if err := l.Validate(); err != nil {
 		return Ladder{}, err
@@ -491,14 +506,19 @@ func (l *Ladder) Validate() error {
 	if l.Period.TermMonths < 0 || l.Period.TermMonths > 120 {
 		bad("period term_months %d is outside 0-120", l.Period.TermMonths)
 	}
+	switch l.Term.Start {
+	case "", StartImmediately, StartNextPeriod:
+	default:
+		bad("term start %q is not immediate or next_period", l.Term.Start)
+	}
 	switch l.termKind() {
-	case TermContinuous, TermFixed:
+	case TermContinuous, TermFixed, TermCustomerDate:
 	case TermPeriodEnd, TermNextPeriodEnd:
 		if k := l.periodKind(); k != PeriodCalendarYear && k != PeriodAnniversary {
 			bad("term %q needs a calendar_year or anniversary period, not %s", l.Term.Kind, k)
 		}
 	default:
-		bad("term kind %q is not continuous, fixed, period_end or next_period_end", l.Term.Kind)
+		bad("term kind %q is not continuous, fixed, period_end, next_period_end or customer_date", l.Term.Kind)
 	}
 	if l.Term.Months < 0 || l.Term.Months > 120 {
 		bad("term months %d is outside 0-120", l.Term.Months)
@@ -710,8 +730,16 @@ type Status struct {
 	LastUpgrade time.Time `json:"last_upgrade,omitzero"`
 	// Override is a manual placement in force, if any.
 	Override *Override `json:"override,omitempty"`
+	// Pending is a tier earned but not yet started (a ladder whose term starts at the
+	// next period), starting at PendingFrom.
+	Pending     string    `json:"pending,omitempty"`
+	PendingFrom time.Time `json:"pending_from,omitzero"`
 	// Checked is the instant of the last evaluation.
 	Checked time.Time `json:"checked,omitzero"`
+	// Seen counts the activity entries (orders, refunds, points, balance snapshots) at
+	// or before Checked that the last evaluation saw. When more have arrived since, the
+	// next evaluation evaluates Checked again first, so late activity counts from there.
+	Seen int `json:"seen,omitempty"`
 	// WarnedFor is the demotion deadline the last warnings were about; Warned is the
 	// smallest number of days before it already warned.
 	WarnedFor time.Time `json:"warned_for,omitzero"`
@@ -733,7 +761,7 @@ func (s Status) Equal(o Status) bool {
 	return eqOv && s.CustomerID == o.CustomerID && s.Ladder == o.Ladder && s.Tier == o.Tier &&
 		s.Since.Equal(o.Since) && s.ExpiresAt.Equal(o.ExpiresAt) && s.GraceUntil.Equal(o.GraceUntil) &&
 		s.Peak == o.Peak && s.LastLanding.Equal(o.LastLanding) && s.LastUpgrade.Equal(o.LastUpgrade) &&
-		s.Checked.Equal(o.Checked) && s.WarnedFor.Equal(o.WarnedFor) && s.Warned == o.Warned &&
+		s.Pending == o.Pending && s.PendingFrom.Equal(o.PendingFrom) && s.Checked.Equal(o.Checked) && s.Seen == o.Seen && s.WarnedFor.Equal(o.WarnedFor) && s.Warned == o.Warned &&
 		s.LastNear.Equal(o.LastNear) && s.Version == o.Version
 }
 
@@ -742,6 +770,7 @@ type EventKind string
 
 // Event kinds.
 const (
+	EventQualified       EventKind = "qualified"        // earned To, which starts at Deadline (next-period start)
 	EventEnrolled        EventKind = "enrolled"         // first tier: welcome
 	EventUpgraded        EventKind = "upgraded"         // moved up: celebrate
 	EventDowngraded      EventKind = "downgraded"       // moved down (To "" when leaving the ladder): how to win it back

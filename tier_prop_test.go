@@ -227,3 +227,138 @@ func TestLadder_Place_LockAndFloorHold(t *testing.T) {
 		}
 	})
 }
+
+// TestAddMonths_MatchesReference checks the clamping month arithmetic against a
+// reference built from time.Date's own normalisation.
+func TestAddMonths_MatchesReference(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		loc := rapid.SampledFrom([]*time.Location{time.UTC, time.FixedZone("x", -7*3600)}).Draw(t, "loc")
+		in := time.Date(rapid.IntRange(1900, 2200).Draw(t, "y"), time.Month(rapid.IntRange(1, 12).Draw(t, "m")),
+			rapid.IntRange(1, 31).Draw(t, "d"), rapid.IntRange(0, 23).Draw(t, "h"), 0, 0, 0, loc)
+		n := rapid.IntRange(-240, 240).Draw(t, "n")
+		y, m, d := in.Date()
+		first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, loc)
+		last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, loc).Day()
+		want := time.Date(first.Year(), first.Month(), min(d, last), in.Hour(), 0, 0, 0, loc)
+		if got := vip.AddMonths(in, n, loc); !got.Equal(want) {
+			t.Fatalf("AddMonths(%s, %d) = %s, want %s", in, n, got, want)
+		}
+	})
+}
+
+// genRichLadder draws a ladder from the whole rule space: every period kind and term,
+// composite entry and keep rules over several measures, landing modes, minimum stays,
+// expiry rounding, next-period starts and pending returns.
+func genRichLadder(t *rapid.T) vip.Ladder {
+	l := genLadder(t)
+	l.Period.Kind = rapid.SampledFrom([]vip.PeriodKind{vip.PeriodRolling, vip.PeriodCalendarYear, vip.PeriodAnniversary, vip.PeriodLifetime, vip.PeriodFixedTerm}).Draw(t, "period")
+	switch l.Period.Kind {
+	case vip.PeriodCalendarYear, vip.PeriodAnniversary:
+		l.Period.Months = 0
+		l.Term.Kind = rapid.SampledFrom([]vip.TermKind{"", vip.TermPeriodEnd, vip.TermNextPeriodEnd, vip.TermFixed, vip.TermContinuous}).Draw(t, "calTerm")
+	case vip.PeriodLifetime:
+		l.Period.Months = 0
+	case vip.PeriodFixedTerm:
+		l.Period.TermMonths = rapid.IntRange(1, 12).Draw(t, "termMonths")
+	default:
+		l.Term.Kind = rapid.SampledFrom([]vip.TermKind{"", vip.TermFixed}).Draw(t, "rollTerm")
+	}
+	l.Term.RoundTo = rapid.SampledFrom([]vip.Rounding{"", vip.RoundDay, vip.RoundMonth, vip.RoundQuarter, vip.RoundYear}).Draw(t, "round")
+	l.Term.FirstMinMonths = rapid.IntRange(0, 3).Draw(t, "firstMin")
+	if rapid.Bool().Draw(t, "nextPeriod") {
+		l.Term.Start = vip.StartNextPeriod
+	}
+	l.Landing.Mode = rapid.SampledFrom([]vip.LandingMode{vip.LandOneStep, vip.LandQualifying, vip.LandLowest}).Draw(t, "mode")
+	l.Landing.MinStayMonths = rapid.IntRange(0, 2).Draw(t, "minStay")
+	l.Landing.IntervalMonths = rapid.IntRange(0, 2).Draw(t, "interval")
+	if rapid.Bool().Draw(t, "pending") {
+		l.Returns = vip.Returns{Mode: vip.ReturnsPending, WindowDays: rapid.IntRange(1, 40).Draw(t, "returnDays")}
+	}
+	measures := []vip.Measure{vip.MeasureNetSpend, vip.MeasureOrders, vip.MeasureCategories, vip.MeasureLargestOrder}
+	for i := range l.Tiers {
+		if !rapid.Bool().Draw(t, fmt.Sprintf("composite%d", i)) {
+			continue
+		}
+		rule := func(label string) *vip.Rule {
+			n := rapid.IntRange(1, 3).Draw(t, label+"n")
+			r := &vip.Rule{Match: rapid.SampledFrom([]vip.Match{vip.MatchAll, vip.MatchAny, vip.MatchAtLeast}).Draw(t, label+"match")}
+			for j := 0; j < n; j++ {
+				m := rapid.SampledFrom(measures).Draw(t, fmt.Sprintf("%sm%d", label, j))
+				max := int64(8000)
+				if m == vip.MeasureOrders || m == vip.MeasureCategories {
+					max = 6
+				}
+				r.Criteria = append(r.Criteria, vip.Criterion{Measure: m, Min: decimal.NewFromInt(rapid.Int64Range(1, max).Draw(t, fmt.Sprintf("%smin%d", label, j)))})
+			}
+			if r.Match == vip.MatchAtLeast {
+				r.K = rapid.IntRange(1, n).Draw(t, label+"k")
+			}
+			return r
+		}
+		l.Tiers[i].Qualify, l.Tiers[i].Keep = decimal.Zero, nil
+		l.Tiers[i].Entry = rule(fmt.Sprintf("entry%d", i))
+		if rapid.Bool().Draw(t, fmt.Sprintf("retain%d", i)) {
+			l.Tiers[i].Retain = rule(fmt.Sprintf("retain%d", i))
+		}
+	}
+	if err := l.Validate(); err != nil {
+		t.Skip("drew an invalid combination:", err)
+	}
+	return l
+}
+
+// genCategorised draws orders as genOrders does, each in one of four categories.
+func genCategorised(t *rapid.T, label string, max int) []vip.Order {
+	os := genOrders(t, label, max)
+	for i := range os {
+		os[i].Lines[0].Category = rapid.SampledFrom([]string{"a", "b", "c", "d"}).Draw(t, fmt.Sprintf("%scat%d", label, i))
+	}
+	return os
+}
+
+func TestLadder_Evaluate_RichRules(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		l := genRichLadder(t)
+		a := genCategorised(t, "a", 10)
+		b := genCategorised(t, "b", 5)
+		now := propBase.AddDate(0, 0, rapid.IntRange(0, 1100).Draw(t, "now"))
+		// Terms anchored at the upgrade instant (fixed terms, a first-term minimum, a
+		// minimum stay) are not monotone by design: more activity earlier can start, and
+		// so end, a term earlier. Every other rule is.
+		anchored := l.Period.Kind == vip.PeriodFixedTerm || l.Term.Kind == vip.TermFixed ||
+			l.Term.FirstMinMonths > 0 || l.Landing.MinStayMonths > 0
+		less := tierAt(t, &l, propActivity(a), now)
+		more := tierAt(t, &l, propActivity(append(append([]vip.Order{}, a...), b...)), now)
+		if more < less && !anchored {
+			t.Fatalf("at %s: tier %d with more activity, %d with less", now.Format(time.DateOnly), more, less)
+		}
+		// Idempotent, and cadence-free: a review every few weeks ends where one
+		// evaluation from scratch ends.
+		act := propActivity(a)
+		st := vip.Status{}
+		var err error
+		for at := propBase; at.Before(now); at = at.AddDate(0, 0, rapid.IntRange(1, 90).Draw(t, "cadence")) {
+			if st, _, err = l.Evaluate(st, act, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st, _, err = l.Evaluate(st, act, now); err != nil {
+			t.Fatal(err)
+		}
+		again, evs, err := l.Evaluate(st, act, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again.Equal(st) || len(evs) != 0 {
+			t.Fatalf("second evaluation at the same instant: %+v, events %+v", again, evs)
+		}
+		fresh, _, err := l.Evaluate(vip.Status{}, act, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh.Tier != st.Tier || !fresh.ExpiresAt.Equal(st.ExpiresAt) || !fresh.GraceUntil.Equal(st.GraceUntil) {
+			t.Fatalf("at %s: reviews on a cadence give %q (expires %s, grace %s); one evaluation %q (expires %s, grace %s)",
+				now.Format(time.DateOnly), st.Tier, st.ExpiresAt, st.GraceUntil, fresh.Tier, fresh.ExpiresAt, fresh.GraceUntil)
+		}
+	})
+}

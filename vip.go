@@ -50,8 +50,11 @@
 package vip
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -80,6 +83,21 @@ func errorf(sentinel error, format string, args ...any) error {
 	return fmt.Errorf("vip: "+format+": %w", append(args, sentinel)...)
 }
 
+// decodeJSON decodes data into v strictly, for every configuration loader: unknown
+// fields and anything after the value are errors that name what was being read and wrap
+// sentinel.
+func decodeJSON(data []byte, v any, sentinel error, what string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errorf(sentinel, "%s json: %v", what, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errorf(sentinel, "%s json: data after the %s", what, what)
+	}
+	return nil
+}
+
 // Clock returns the current instant. The [Engine] reads time only through its Clock;
 // the pure core takes instants as parameters.
 type Clock func() time.Time
@@ -105,6 +123,8 @@ func (c Customer) Validate() error {
 	}
 	if c.JoinedAt.IsZero() {
 		errs = append(errs, errorf(ErrInvalidCustomer, "customer %q: joined_at is zero", c.ID))
+	} else if !validInstant(c.JoinedAt) {
+		errs = append(errs, errorf(ErrInvalidCustomer, "customer %q: joined_at %s is outside the years 1900-2200", c.ID, c.JoinedAt.Format(time.RFC3339)))
 	}
 	if c.TimeZone != "" {
 		if _, err := loadLocation(c.TimeZone); err != nil {
@@ -238,14 +258,16 @@ func (o Order) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, errorf(ErrInvalidOrder, "order %q: "+format, append([]any{o.ID}, args...)...))
 	}
-	if strings.TrimSpace(o.ID) == "" {
+	if blank(o.ID) {
 		bad("id is empty")
 	}
-	if strings.TrimSpace(o.CustomerID) == "" {
+	if blank(o.CustomerID) {
 		bad("customer_id is empty")
 	}
 	if o.PlacedAt.IsZero() {
 		bad("placed_at is zero")
+	} else if !validInstant(o.PlacedAt) {
+		bad("placed_at %s is outside the years 1900-2200", o.PlacedAt.Format(time.RFC3339))
 	}
 	if !validCurrency(o.Currency) {
 		bad("currency %q is not an ISO 4217 code", o.Currency)
@@ -259,14 +281,11 @@ func (o Order) Validate() error {
 	if o.Tax.IsNegative() {
 		bad("tax %s is negative", o.Tax)
 	}
-	seen := make(map[string]int, len(o.Lines))
 	for i, l := range o.Lines {
-		if strings.TrimSpace(l.SKU) == "" {
+		if blank(l.SKU) {
 			bad("line %d: sku is empty", i)
-		} else if j, dup := seen[l.SKU]; dup {
+		} else if j := lineIndex(o.Lines[:i], l.SKU); j >= 0 {
 			bad("line %d: sku %q repeats line %d", i, l.SKU, j)
-		} else {
-			seen[l.SKU] = i
 		}
 		if l.Quantity < 1 {
 			bad("line %d: quantity %d is below 1", i, l.Quantity)
@@ -282,6 +301,29 @@ func (o Order) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validInstant reports whether t falls in the years 1900-2200: anything else in a shop's
+// data is a parsing mistake, and would break calendar arithmetic.
+func validInstant(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1900 && y <= 2200
+}
+
+// lineIndex returns the index of the line with the SKU, or -1. A linear scan: orders
+// have few lines, and a map would cost more than it saves.
+func lineIndex(lines []Line, sku string) int {
+	for i := range lines {
+		if lines[i].SKU == sku {
+			return i
+		}
+	}
+	return -1
+}
+
+// blank reports whether s is empty or only white space.
+func blank(s string) bool {
+	return s == "" || (s[0] <= ' ' || s[len(s)-1] <= ' ') && strings.TrimSpace(s) == ""
 }
 
 // validCurrency reports whether code looks like an ISO 4217 code: three letters A-Z.
@@ -335,6 +377,8 @@ func (r Refund) Validate() error {
 	}
 	if r.At.IsZero() {
 		bad("at is zero")
+	} else if !validInstant(r.At) {
+		bad("at %s is outside the years 1900-2200", r.At.Format(time.RFC3339))
 	}
 	if !validCurrency(r.Currency) {
 		bad("currency %q is not an ISO 4217 code", r.Currency)
@@ -452,6 +496,9 @@ type Activity struct {
 	Points   []PointsEntry     `json:"points,omitempty"`
 	Balances []BalanceSnapshot `json:"balances,omitempty"`
 	Signals  []Signal          `json:"signals,omitempty"`
+	// TermEnd is the end of the customer's current term, for ladders whose term is
+	// customer_date; the caller moves it on to renew.
+	TermEnd time.Time `json:"term_end,omitzero"`
 }
 
 // Validate reports every problem with a: invalid orders or refunds, orders or refunds of
@@ -514,13 +561,13 @@ func (a *Activity) Validate(currency string) error {
 		}
 	}
 	for i, p := range a.Points {
-		if p.At.IsZero() {
-			errs = append(errs, errorf(ErrInvalidActivity, "points entry %d: at is zero", i))
+		if !validInstant(p.At) {
+			errs = append(errs, errorf(ErrInvalidActivity, "points entry %d: at %s is zero or outside the years 1900-2200", i, p.At.Format(time.RFC3339)))
 		}
 	}
 	for i, b := range a.Balances {
-		if b.At.IsZero() {
-			errs = append(errs, errorf(ErrInvalidActivity, "balance snapshot %d: at is zero", i))
+		if !validInstant(b.At) {
+			errs = append(errs, errorf(ErrInvalidActivity, "balance snapshot %d: at %s is zero or outside the years 1900-2200", i, b.At.Format(time.RFC3339)))
 		}
 	}
 	return errors.Join(errs...)
@@ -579,19 +626,20 @@ func (s *sum) addCoef(x decimal.Decimal, n int64) {
 	s.d = s.d.Add(x.Mul(decimal.NewFromInt(n)))
 }
 
-// addRaw adds c x 10^e.
+// addRaw adds c x 10^e. Aligning exponents never changes s's value, so when the fast
+// path overflows the original c and e are added in arbitrary precision.
 func (s *sum) addRaw(c int64, e int32) {
 	if !s.big && s.align(e) {
-		ok := true
+		sc, ok := c, true
 		if e > s.exp {
 			if d := e - s.exp; d <= 18 {
-				c, ok = mulOK(c, pow10[d])
+				sc, ok = mulOK(c, pow10[d])
 			} else {
 				ok = false
 			}
 		}
 		if ok {
-			if v, ok2 := addOK(s.coef, c); ok2 {
+			if v, ok2 := addOK(s.coef, sc); ok2 {
 				s.coef = v
 				return
 			}
@@ -636,4 +684,43 @@ func (s *sum) decimal() decimal.Decimal {
 		return s.d
 	}
 	return decimal.New(s.coef, s.exp)
+}
+
+// amount is x times n read once, for adding to several sums: its int64 coefficient and
+// exponent when they fit (ok), and the decimal otherwise.
+type amount struct {
+	c  int64
+	e  int32
+	ok bool
+	x  decimal.Decimal
+	n  int64
+}
+
+// newAmount reads x times n.
+func newAmount(x decimal.Decimal, n int64) amount {
+	a := amount{x: x, n: n, e: x.Exponent()}
+	if x.NumDigits() <= 18 {
+		a.c, a.ok = mulOK(x.CoefficientInt64(), n)
+	}
+	return a
+}
+
+// neg returns -a.
+func (a amount) neg() amount {
+	a.n = -a.n
+	if a.c == -1<<63 {
+		a.ok = false
+	}
+	a.c = -a.c
+	return a
+}
+
+// addAmount adds a.
+func (s *sum) addAmount(a amount) {
+	if a.ok {
+		s.addRaw(a.c, a.e)
+		return
+	}
+	s.promote()
+	s.d = s.d.Add(a.x.Mul(decimal.NewFromInt(a.n)))
 }

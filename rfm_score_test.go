@@ -1,0 +1,417 @@
+package vip_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+	"github.com/vipkit/vip"
+	"pgregory.net/rapid"
+)
+
+// rfmPop10 is ten customers worked by hand in TestScoreRFM.
+func rfmPop10() []vip.RFMInput {
+	days := []int64{0, 3, 3, 10, 30, 60, 90, 200, 365, 400}
+	freq := []int64{1, 1, 1, 1, 1, 1, 2, 3, 5, 8}
+	mon := []string{"10", "20", "20.00", "5.5", "100", "1000", "0", "-5", "50", "50.0"}
+	pop := make([]vip.RFMInput, 10)
+	for i := range pop {
+		pop[i] = vip.RFMInput{CustomerID: fmt.Sprintf("c%02d", i+1), RecencyDays: days[i], Frequency: freq[i], Monetary: decimal.RequireFromString(mon[i])}
+	}
+	return pop
+}
+
+func rfmScores(t testing.TB, digits string) []vip.RFMScore {
+	t.Helper()
+	var out []vip.RFMScore
+	for _, c := range strings.Fields(digits) {
+		out = append(out, vip.RFMScore{R: c[0] - '0', F: c[1] - '0', M: c[2] - '0'})
+	}
+	return out
+}
+
+func TestScoreRFM(t *testing.T) {
+	// Ranks worked by hand: F sorted by (F, ID) is c01..c06 (F = 1), c07, c08, c09, c10; with
+	// 5 bins rank r scores r/2 + 1. Under TiesTogether the six one-time buyers all score 1,
+	// F = 2 has 6 below it: 6*5/10 + 1 = 4. Recency 3 days (c02, c03) is split by ID.
+	for _, tc := range []struct {
+		name string
+		opts *vip.ScoreOptions
+		want string // c01..c10
+	}{
+		{"Split", nil, "512 413 523 422 335 335 241 241 154 154"},
+		{"Together", &vip.ScoreOptions{Ties: vip.TiesTogether}, "512 413 413 412 315 315 241 241 154 154"},
+		{"ThreeBins", &vip.ScoreOptions{Bins: 3}, "311 312 312 211 223 223 121 131 132 133"},
+		{"Fixed", &vip.ScoreOptions{
+			RecencyDays: []int64{30, 90, 180, 365},
+			Frequency:   []int64{2, 3, 5, 10},
+			Monetary:    []decimal.Decimal{decimal.NewFromInt(10), decimal.NewFromInt(50), decimal.NewFromInt(100), decimal.NewFromInt(500)},
+		}, "512 512 512 511 414 415 321 231 143 143"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := vip.ScoreRFM(rfmPop10(), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(rfmScores(t, tc.want), got); d != "" {
+				t.Errorf("ScoreRFM (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestScoreRFM_Small(t *testing.T) {
+	// Two customers, five bins: ranks 0 and 1 score 0*5/2+1 = 1 and 1*5/2+1 = 3.
+	pop := []vip.RFMInput{{CustomerID: "b", RecencyDays: 1, Frequency: 2, Monetary: decimal.NewFromInt(2)}, {CustomerID: "a", RecencyDays: 5, Frequency: 1, Monetary: decimal.NewFromInt(1)}}
+	got, err := vip.ScoreRFM(pop, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(rfmScores(t, "333 111"), got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	got, err = vip.ScoreRFM(nil, nil)
+	if err != nil || len(got) != 0 {
+		t.Errorf("ScoreRFM(nil) = %v, %v; want empty, nil", got, err)
+	}
+}
+
+func TestScoreOptions_Validate(t *testing.T) {
+	err := vip.ScoreOptions{Bins: 101, Ties: 7, Frequency: []int64{3, 2}, Monetary: []decimal.Decimal{decimal.Zero}}.Validate()
+	if !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Fatalf("Validate() = %v, want ErrInvalidScoring", err)
+	}
+	for _, w := range []string{"bins 101 is outside 2..100", "ties: unknown rule 7", "frequency: threshold 1 (2) is not above 3", "monetary: 1 thresholds for 101 bins"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	if _, err := vip.ScoreRFM(rfmPop10(), &vip.ScoreOptions{RecencyDays: []int64{1, 2}}); !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Errorf("ScoreRFM with 2 recency thresholds for 5 bins: err = %v, want ErrInvalidScoring", err)
+	}
+}
+
+func TestTieRule_Text(t *testing.T) {
+	var r vip.TieRule
+	if err := r.UnmarshalText([]byte("together")); err != nil || r != vip.TiesTogether {
+		t.Errorf("UnmarshalText(together) = %v, %v", r, err)
+	}
+	if err := r.UnmarshalText([]byte("sideways")); !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Errorf("UnmarshalText(sideways) err = %v", err)
+	}
+	if b, err := vip.TiesSplit.MarshalText(); err != nil || string(b) != "split" {
+		t.Errorf("MarshalText = %s, %v", b, err)
+	}
+}
+
+// rfmGenPop draws a population with unique IDs (some sharing a 9-byte prefix, so the
+// full-ID comparison is exercised) and values from small ranges, so ties are common.
+func rfmGenPop(t *rapid.T) []vip.RFMInput {
+	nums := rapid.SliceOfNDistinct(rapid.IntRange(0, 1_000_000), 0, 200, func(i int) int { return i }).Draw(t, "ids")
+	pop := make([]vip.RFMInput, len(nums))
+	span := rapid.Int64Range(1, 1000).Draw(t, "span")
+	for i, n := range nums {
+		id := fmt.Sprintf("%x", n)
+		if n%3 == 0 {
+			id = "customer-" + id
+		}
+		pop[i] = vip.RFMInput{
+			CustomerID:  id,
+			RecencyDays: rapid.Int64Range(0, span).Draw(t, "r"),
+			Frequency:   rapid.Int64Range(0, span/10+1).Draw(t, "f"),
+			Monetary:    decimal.New(rapid.Int64Range(-100, span*100).Draw(t, "m"), -2),
+		}
+	}
+	return pop
+}
+
+// rfmSortScores scores one dimension by a full sort, the textbook way, as a reference for
+// the selection: better(a, b) < 0 when a's value is worse.
+func rfmSortScores(pop []vip.RFMInput, bins int, split bool, worse func(a, b vip.RFMInput) int) []uint8 {
+	idx := make([]int, len(pop))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := worse(pop[a], pop[b]); c != 0 || !split {
+			return c
+		}
+		return strings.Compare(pop[a].CustomerID, pop[b].CustomerID)
+	})
+	out := make([]uint8, len(pop))
+	n := len(pop)
+	for r, i := range idx {
+		if split {
+			out[i] = uint8(r*bins/n + 1)
+			continue
+		}
+		below := 0
+		for _, j := range idx {
+			if worse(pop[j], pop[i]) < 0 {
+				below++
+			}
+		}
+		out[i] = uint8(below*bins/n + 1)
+	}
+	return out
+}
+
+func TestScoreRFM_Properties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		pop := rfmGenPop(t)
+		bins := rapid.IntRange(2, 12).Draw(t, "bins")
+		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
+		opts := &vip.ScoreOptions{Bins: bins, Ties: ties}
+		got, err := vip.ScoreRFM(pop, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := ties == vip.TiesSplit
+		dims := []struct {
+			name  string
+			get   func(vip.RFMScore) uint8
+			worse func(a, b vip.RFMInput) int
+		}{
+			{"R", func(s vip.RFMScore) uint8 { return s.R }, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) }},
+			{"F", func(s vip.RFMScore) uint8 { return s.F }, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) }},
+			{"M", func(s vip.RFMScore) uint8 { return s.M }, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) }},
+		}
+		for _, d := range dims {
+			want := rfmSortScores(pop, bins, split, d.worse)
+			count := make([]int, bins+1)
+			for i := range pop {
+				s := d.get(got[i])
+				if s < 1 || int(s) > bins {
+					t.Fatalf("%s score %d of %q outside 1..%d", d.name, s, pop[i].CustomerID, bins)
+				}
+				if s != want[i] {
+					t.Fatalf("%s score of %q = %d, a full sort gives %d", d.name, pop[i].CustomerID, s, want[i])
+				}
+				count[s]++
+				for j := range pop { // monotone, and equal values score equally under TiesTogether
+					c := d.worse(pop[i], pop[j])
+					sj := d.get(got[j])
+					if c < 0 && s > sj || !split && c == 0 && s != sj {
+						t.Fatalf("%s: %q (score %d) vs %q (score %d): not monotone", d.name, pop[i].CustomerID, s, pop[j].CustomerID, sj)
+					}
+				}
+			}
+			if split && len(pop) > 0 {
+				lo, hi := len(pop)/bins, (len(pop)+bins-1)/bins
+				for s := 1; s <= bins; s++ {
+					if count[s] < lo || count[s] > hi {
+						t.Fatalf("%s: bin %d holds %d of %d, want %d..%d", d.name, s, count[s], len(pop), lo, hi)
+					}
+				}
+			}
+		}
+		// Input order does not matter.
+		perm := rapid.Permutation(pop).Draw(t, "perm")
+		again, err := vip.ScoreRFM(perm, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]vip.RFMScore{}
+		for i, p := range pop {
+			byID[p.CustomerID] = got[i]
+		}
+		for i, p := range perm {
+			if byID[p.CustomerID] != again[i] {
+				t.Fatalf("%q scores %s, after shuffling %s", p.CustomerID, byID[p.CustomerID], again[i])
+			}
+		}
+	})
+}
+
+func rfmCmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// TestScoreRFM_Large covers populations large enough for the sampled selection, with
+// heavy ties (most customers buy once), against the full-sort reference.
+func TestScoreRFM_Large(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large population")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	pop := make([]vip.RFMInput, 150_000)
+	for i := range pop {
+		f := int64(1)
+		for rng.Float64() < 0.4 {
+			f++
+		}
+		pop[i] = vip.RFMInput{
+			CustomerID:  fmt.Sprintf("customer-%d", rng.IntN(1<<40)<<8|i&255),
+			RecencyDays: int64(rng.IntN(400)),
+			Frequency:   f,
+			Monetary:    decimal.New(int64(rng.IntN(50_000)), -2),
+		}
+	}
+	for _, ties := range []vip.TieRule{vip.TiesSplit, vip.TiesTogether} {
+		for _, bins := range []int{5, 4, 10} {
+			t.Run(fmt.Sprintf("%s/%d", ties, bins), func(t *testing.T) {
+				got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: bins, Ties: ties})
+				if err != nil {
+					t.Fatal(err)
+				}
+				split := ties == vip.TiesSplit
+				wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+				wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
+				wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+				bad := 0
+				for i := range pop {
+					if got[i].R != wantR[i] || got[i].F != wantF[i] || got[i].M != wantM[i] {
+						if bad++; bad < 5 {
+							t.Errorf("%q scores %s, a full sort gives %d%d%d", pop[i].CustomerID, got[i], wantR[i], wantF[i], wantM[i])
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// rfmSortScoresFast is rfmSortScores with the TiesTogether count done on the sorted order.
+func rfmSortScoresFast(pop []vip.RFMInput, bins int, split bool, worse func(a, b vip.RFMInput) int) []uint8 {
+	if split {
+		return rfmSortScores(pop, bins, true, worse)
+	}
+	idx := make([]int, len(pop))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return worse(pop[a], pop[b]) })
+	out := make([]uint8, len(pop))
+	n, below := len(pop), 0
+	for r, i := range idx {
+		if r > 0 && worse(pop[idx[r-1]], pop[i]) < 0 {
+			below = r
+		}
+		out[i] = uint8(below*bins/n + 1)
+	}
+	return out
+}
+
+// TestScoreRFM_RadixProperties draws populations above the size where the histogram
+// selection takes over, with narrow and wide value ranges and IDs that share long
+// prefixes, and checks them against the full-sort reference.
+func TestScoreRFM_RadixProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(4096, 6000).Draw(t, "n")
+		seed := rapid.Uint64().Draw(t, "seed")
+		span := rapid.SampledFrom([]int64{1, 3, 50, 1 << 20, 1 << 40}).Draw(t, "span")
+		prefix := rapid.SampledFrom([]string{"", "C", "customer-0000"}).Draw(t, "prefix")
+		rng := rand.New(rand.NewPCG(seed, 1))
+		pop := make([]vip.RFMInput, n)
+		for i := range pop {
+			pop[i] = vip.RFMInput{
+				CustomerID:  fmt.Sprintf("%s%d", prefix, rng.IntN(1<<30)<<13|i),
+				RecencyDays: rng.Int64N(span),
+				Frequency:   1 + rng.Int64N(span/4+1)*rng.Int64N(2),
+				Monetary:    decimal.New(rng.Int64N(span*100)-span, -2),
+			}
+		}
+		bins := rapid.IntRange(2, 11).Draw(t, "bins")
+		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
+		got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: bins, Ties: ties})
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := ties == vip.TiesSplit
+		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
+		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+		for i := range pop {
+			if got[i].R != wantR[i] || got[i].F != wantF[i] || got[i].M != wantM[i] {
+				t.Fatalf("%q scores %s, a full sort gives %d%d%d", pop[i].CustomerID, got[i], wantR[i], wantF[i], wantM[i])
+			}
+		}
+	})
+}
+
+func TestScoreRFM_MonetaryForms(t *testing.T) {
+	// Amounts in every decimal form: positive exponents, many digits, negatives, equal
+	// values written differently. Ascending: -0.001 < 0 = 0.00 < 4999.99 < 5E+3 = 5000.0
+	// < 123456789012345678.9 < 1E+20.
+	mon := []string{"5E+3", "4999.99", "123456789012345678.9", "-0.001", "0", "0.00", "5000.0", "1E+20"}
+	pop := make([]vip.RFMInput, len(mon))
+	for i, m := range mon {
+		pop[i] = vip.RFMInput{CustomerID: fmt.Sprintf("c%d", i), Monetary: rfmDec(m)}
+	}
+	got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: 8, Ties: vip.TiesTogether})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Under TiesTogether with 8 bins and 8 customers a score is 1 + the number below.
+	want := []uint8{5, 4, 7, 1, 2, 2, 5, 8}
+	var ms []uint8
+	for _, s := range got {
+		ms = append(ms, s.M)
+	}
+	if d := cmp.Diff(want, ms); d != "" {
+		t.Errorf("M scores (-want +got):\n%s", d)
+	}
+}
+
+func FuzzScoreOptions(f *testing.F) {
+	f.Add([]byte(`{"bins":4,"ties":"together"}`))
+	f.Add([]byte(`{"bins":3,"recency_days":[30,90],"frequency":[2,5],"monetary":["10","100.5"]}`))
+	f.Add([]byte(`{"ties":"sideways","bins":-1}`))
+	pop := rfmPop10()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var o vip.ScoreOptions
+		if err := json.Unmarshal(data, &o); err != nil {
+			return
+		}
+		got, err := vip.ScoreRFM(pop, &o)
+		if err != nil {
+			if !errors.Is(err, vip.ErrInvalidScoring) || !strings.HasPrefix(err.Error(), "vip: ") {
+				t.Fatalf("error %q does not wrap ErrInvalidScoring with the vip: prefix", err)
+			}
+			return
+		}
+		bins := o.Bins
+		if bins == 0 {
+			bins = vip.DefaultBins
+		}
+		for _, s := range got {
+			for _, v := range []uint8{s.R, s.F, s.M} {
+				if v < 1 || int(v) > bins {
+					t.Fatalf("score %s outside 1..%d with options %s", s, bins, data)
+				}
+			}
+		}
+	})
+}
+
+func TestScoreOptions_HugeExponent(t *testing.T) {
+	// Comparing with 1E+999999999 exactly would build a billion-digit number.
+	huge := decimal.New(1, 999_999_999)
+	o := vip.ScoreOptions{Bins: 2, Monetary: []decimal.Decimal{huge}}
+	if err := o.Validate(); !errors.Is(err, vip.ErrInvalidScoring) || !strings.Contains(err.Error(), "exponent 999999999") {
+		t.Errorf("Validate() = %v, want ErrInvalidScoring naming the exponent", err)
+	}
+	pop := []vip.RFMInput{{CustomerID: "a", Monetary: huge}, {CustomerID: "b", Monetary: decimal.New(-1, 999_999_999)}, {CustomerID: "c", Monetary: decimal.New(5, -999_999_999)}}
+	got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: 3, Monetary: []decimal.Decimal{decimal.Zero, decimal.NewFromInt(1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].M != 3 || got[1].M != 1 || got[2].M != 2 {
+		t.Errorf("M scores %d %d %d, want 3 1 2", got[0].M, got[1].M, got[2].M)
+	}
+	if _, err := vip.TopThreshold([]decimal.Decimal{decimal.Zero}, huge); !errors.Is(err, vip.ErrInvalidScoring) {
+		t.Errorf("TopThreshold(huge share) err = %v", err)
+	}
+}
