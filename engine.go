@@ -568,13 +568,13 @@ func (e *Engine) Place(ctx context.Context, customerID string, o Override) (Stat
 	}
 }
 
-func (e *Engine) load(ctx context.Context, customerID string) (Snapshot, error) {
+func (e *Engine) load(ctx context.Context, customerID string) (CustomerState, error) {
 	snaps, err := e.store.Load(ctx, e.ladder.Name, []string{customerID})
 	if err != nil {
-		return Snapshot{}, err
+		return CustomerState{}, err
 	}
 	if len(snaps) != 1 || !snaps[0].Found {
-		return Snapshot{}, errorf(ErrNotFound, "customer %q", customerID)
+		return CustomerState{}, errorf(ErrNotFound, "customer %q", customerID)
 	}
 	return snaps[0], nil
 }

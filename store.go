@@ -42,11 +42,11 @@ const (
 //     a later commit could fill: a reader that has seen sequence n will never be shown a
 //     new event below n.
 type Store interface {
-	// Load returns the snapshot of each customer in ids on the named ladder, in the
-	// order of ids. A customer never stored is not an error: its snapshot has Found
+	// Load returns the state of each customer in ids on the named ladder, in the
+	// order of ids. A customer never stored is not an error: its state has Found
 	// false, an Activity with only the customer ID, and a zero Status (with
 	// CustomerID and Ladder set) at Version 0.
-	Load(ctx context.Context, ladder string, ids []string) ([]Snapshot, error)
+	Load(ctx context.Context, ladder string, ids []string) ([]CustomerState, error)
 	// Commit applies c atomically (see the contract above). A refund of an order that
 	// is stored nowhere, in c or before, is [ErrNotFound].
 	Commit(ctx context.Context, c Change) error
@@ -68,8 +68,8 @@ type Store interface {
 	History(ctx context.Context, ladder, customerID string) ([]Record, error)
 }
 
-// Snapshot is what a [Store] holds about one customer on one ladder.
-type Snapshot struct {
+// CustomerState is what a [Store] holds about one customer on one ladder.
+type CustomerState struct {
 	// Found reports whether the customer was stored.
 	Found bool
 	// Activity holds the stored customer, orders and refunds (orders by placement time,

@@ -61,15 +61,15 @@ func New() *Store {
 }
 
 // Load implements [vip.Store.Load].
-func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Snapshot, error) {
+func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.CustomerState, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]vip.Snapshot, len(ids))
+	out := make([]vip.CustomerState, len(ids))
 	for i, id := range ids {
-		snap := vip.Snapshot{Status: vip.Status{CustomerID: id, Ladder: ladder}}
+		snap := vip.CustomerState{Status: vip.Status{CustomerID: id, Ladder: ladder}}
 		snap.Activity.Customer = vip.Customer{ID: id}
 		if c, ok := s.customers[id]; ok {
 			snap.Found = true

@@ -256,8 +256,8 @@ func nullTime(t time.Time) any {
 }
 
 // Load implements [vip.Store.Load]: one round trip, statuses read first.
-func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Snapshot, error) {
-	out := make([]vip.Snapshot, len(ids))
+func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.CustomerState, error) {
+	out := make([]vip.CustomerState, len(ids))
 	at := make(map[string]int, len(ids))
 	for i, id := range ids {
 		out[i].Activity.Customer.ID = id

@@ -233,8 +233,8 @@ func idsJSON(ids []string) string {
 }
 
 // Load implements [vip.Store.Load]. It reads in one transaction, a consistent snapshot.
-func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Snapshot, error) {
-	out := make([]vip.Snapshot, len(ids))
+func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.CustomerState, error) {
+	out := make([]vip.CustomerState, len(ids))
 	at := make(map[string]int, len(ids))
 	for i, id := range ids {
 		out[i].Activity.Customer.ID = id

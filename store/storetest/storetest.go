@@ -74,7 +74,7 @@ func commit(t *testing.T, s vip.Store, c vip.Change) {
 	}
 }
 
-func load1(t *testing.T, s vip.Store, ladder, id string) vip.Snapshot {
+func load1(t *testing.T, s vip.Store, ladder, id string) vip.CustomerState {
 	t.Helper()
 	snaps, err := s.Load(t.Context(), ladder, []string{id})
 	if err != nil {
@@ -307,7 +307,7 @@ func testNotFound(t *testing.T, s vip.Store) {
 		t.Errorf("History of an unknown customer = %v, want ErrNotFound", err)
 	}
 	snap := load1(t, s, "gold", "ghost")
-	want := vip.Snapshot{Activity: vip.Activity{Customer: vip.Customer{ID: "ghost"}}, Status: vip.Status{CustomerID: "ghost", Ladder: "gold"}}
+	want := vip.CustomerState{Activity: vip.Activity{Customer: vip.Customer{ID: "ghost"}}, Status: vip.Status{CustomerID: "ghost", Ladder: "gold"}}
 	if diff := cmp.Diff(want, snap, Money); diff != "" {
 		t.Errorf("Load of an unknown customer (-want +got):\n%s", diff)
 	}
