@@ -334,7 +334,8 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 		if added == 0 && !custChanged && snap.Found {
 			continue
 		}
-		if err := a.Validate(e.ladder.Currency); err != nil {
+		g, err := e.ladder.Ledger(&a) // validates the stored and new activity together
+		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -345,9 +346,9 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 		var nst Status
 		var evs []Event
 		if (late || custChanged) && st.Override == nil {
-			nst, evs, err = e.restate(st, &a, now)
+			nst, evs, err = e.restate(g, st, &a, now)
 		} else {
-			nst, evs, err = e.ladder.Evaluate(st, &a, now)
+			nst, evs, err = g.Evaluate(st, now)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -367,8 +368,8 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 
 // restate evaluates a fresh status from all of a's activity and reports the tier change
 // from st, if any, as one event.
-func (e *Engine) restate(st Status, a *Activity, now time.Time) (Status, []Event, error) {
-	fresh, _, err := e.ladder.Evaluate(Status{CustomerID: st.CustomerID, Ladder: st.Ladder}, a, now)
+func (e *Engine) restate(g *Ledger, st Status, a *Activity, now time.Time) (Status, []Event, error) {
+	fresh, _, err := g.Evaluate(Status{CustomerID: st.CustomerID, Ladder: st.Ladder}, now)
 	if err != nil {
 		return st, nil, err
 	}
