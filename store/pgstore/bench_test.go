@@ -37,9 +37,9 @@ func BenchmarkIngest(b *testing.B) {
 			defer tx.Rollback(ctx)
 			bt := &pgx.Batch{}
 			for _, o := range orders {
-				body, _ := codec.Order(o)
+				body := codec.OrderBinary(o)
 				bt.Queue(`INSERT INTO `+table+` (id, customer_id, placed_at, currency, paid, fp, body) VALUES ($1, $2, $3, $4, $5::numeric, $6, $7)`,
-					o.ID, o.CustomerID, codec.Instant(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), codec.OrderPrint(o), string(body))
+					o.ID, o.CustomerID, codec.Instant(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), codec.OrderPrint(o), body)
 			}
 			if err := tx.SendBatch(ctx, bt).Close(); err != nil {
 				return err

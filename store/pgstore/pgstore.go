@@ -199,7 +199,7 @@ func newQueries(sch string) queries {
 	return queries{
 		loadStatus:     t(`SELECT customer_id, body::text, version FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
 		loadCustomers:  t(`SELECT id, body::text FROM §vip_customers WHERE id = ANY($1::text[])`),
-		loadOrders:     t(`SELECT customer_id, body::text FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
+		loadOrders:     t(`SELECT customer_id, body FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
 		loadRefunds:    t(`SELECT customer_id, body::text FROM §vip_refunds WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, at, id`),
 		upsertCustomer: t(`INSERT INTO §vip_customers (id, hash, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
 		ensureCustomer: t(`INSERT INTO §vip_customers (id, hash, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`),
@@ -314,7 +314,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		return nil, err
 	}
 	if err := read(false, func(id string, body []byte, _ int64) error {
-		o, err := codec.DecodeOrder(body)
+		o, err := codec.DecodeOrderBinary(body)
 		a := &out[at[id]].Activity
 		a.Orders = append(a.Orders, o)
 		return err
@@ -378,12 +378,8 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 	slices.SortStableFunc(orders, func(a, b vip.Order) int { return strings.Compare(a.ID, b.ID) })
 	fps := make([][]byte, len(orders))
 	for i, o := range orders {
-		body, err := codec.Order(o)
-		if err != nil {
-			return err
-		}
 		fps[i] = codec.OrderPrint(o)
-		b.Queue(s.q.insertOrder, o.ID, o.CustomerID, codec.Instant(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fps[i], string(body))
+		b.Queue(s.q.insertOrder, o.ID, o.CustomerID, codec.Instant(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fps[i], codec.OrderBinary(o))
 	}
 	refunds := slices.Clone(c.Refunds)
 	slices.SortStableFunc(refunds, func(a, b vip.Refund) int { return strings.Compare(a.ID, b.ID) })

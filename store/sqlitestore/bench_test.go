@@ -24,7 +24,7 @@ func BenchmarkIngest(b *testing.B) {
 		db := s.DB()
 		ctx := context.Background()
 		if _, err := db.ExecContext(ctx, `CREATE TABLE plain_orders (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
-			placed_at TEXT NOT NULL, currency TEXT NOT NULL, paid TEXT NOT NULL, fp BLOB NOT NULL, body TEXT NOT NULL)`); err != nil {
+			placed_at TEXT NOT NULL, currency TEXT NOT NULL, paid TEXT NOT NULL, fp BLOB NOT NULL, body BLOB NOT NULL)`); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := db.ExecContext(ctx, `CREATE INDEX plain_orders_customer ON plain_orders (customer_id, placed_at)`); err != nil {
@@ -42,7 +42,7 @@ func BenchmarkIngest(b *testing.B) {
 			}
 			defer st.Close()
 			for _, o := range orders {
-				body, _ := codec.Order(o)
+				body := codec.OrderBinary(o)
 				if _, err := st.ExecContext(ctx, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency,
 					codec.Exact(o.Paid()), codec.OrderPrint(o), body); err != nil {
 					return err

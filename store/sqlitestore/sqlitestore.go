@@ -289,7 +289,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	}
 	if err == nil {
 		err = each(s.rs.loadOrders, []any{arg}, func(id string, body []byte, _ int64) error {
-			o, err := codec.DecodeOrder(body)
+			o, err := codec.DecodeOrderBinary(body)
 			if err == nil {
 				a := &out[at[id]].Activity
 				a.Orders = append(a.Orders, o)
@@ -355,10 +355,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		ins := tx.StmtContext(ctx, s.ws.insertOrder)
 		cust := tx.StmtContext(ctx, s.ws.ensureCustomer)
 		for _, o := range c.Orders {
-			body, err := codec.Order(o)
-			if err != nil {
-				return err
-			}
+			body := codec.OrderBinary(o)
 			fp := codec.OrderPrint(o)
 			res, err := ins.ExecContext(ctx, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fp, body)
 			if err != nil {

@@ -40,13 +40,20 @@ func TestOrder_RoundTrip(t *testing.T) {
 				ListPrice: genDecimal(t, "list"), PaidPrice: genDecimal(t, "paid"), UnitCost: genDecimal(t, "cost"),
 				Premium: rapid.Bool().Draw(t, "premium")})
 		}
-		b, err := codec.Order(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := codec.DecodeOrder(b)
-		if err != nil {
-			t.Fatalf("DecodeOrder(Order(o)) = %v", err)
+		var got vip.Order
+		if rapid.Bool().Draw(t, "binary") {
+			var err error
+			if got, err = codec.DecodeOrderBinary(codec.OrderBinary(o)); err != nil {
+				t.Fatalf("DecodeOrderBinary(OrderBinary(o)) = %v", err)
+			}
+		} else {
+			b, err := codec.Order(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err = codec.DecodeOrder(b); err != nil {
+				t.Fatalf("DecodeOrder(Order(o)) = %v", err)
+			}
 		}
 		if !got.PlacedAt.Equal(o.PlacedAt.Truncate(time.Microsecond)) || got.PlacedAt.Location() != time.UTC {
 			t.Fatalf("placed_at %v came back as %v", o.PlacedAt, got.PlacedAt)
@@ -86,6 +93,29 @@ func FuzzDecodeOrder(f *testing.F) {
 		o2, err := codec.DecodeOrder(b2)
 		if err != nil {
 			t.Fatalf("DecodeOrder(Order(decoded)) = %v", err)
+		}
+		if !bytes.Equal(codec.OrderPrint(o), codec.OrderPrint(o2)) {
+			t.Fatalf("fingerprint changed in a second round trip")
+		}
+	})
+}
+
+// FuzzDecodeOrderBinary: any bytes give an order or an error, never a panic or a huge
+// allocation; a decoded order encodes back to the same bytes.
+func FuzzDecodeOrderBinary(f *testing.F) {
+	f.Add(codec.OrderBinary(vip.Order{ID: "o1", CustomerID: "c1", PlacedAt: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Currency: "USD",
+		Shipping: decimal.RequireFromString("4.90"), Lines: []vip.Line{{SKU: "a", Quantity: 2, ListPrice: decimal.RequireFromString("10.50"),
+			PaidPrice: decimal.RequireFromString("9.99"), UnitCost: decimal.RequireFromString("5"), Premium: true}}}))
+	f.Add([]byte{1, 0, 0, 0})
+	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := codec.DecodeOrderBinary(b)
+		if err != nil {
+			return
+		}
+		o2, err := codec.DecodeOrderBinary(codec.OrderBinary(o))
+		if err != nil {
+			t.Fatalf("DecodeOrderBinary(OrderBinary(decoded)) = %v", err)
 		}
 		if !bytes.Equal(codec.OrderPrint(o), codec.OrderPrint(o2)) {
 			t.Fatalf("fingerprint changed in a second round trip")

@@ -13,7 +13,7 @@ CREATE TABLE vip_orders (
     currency    text NOT NULL,
     paid        numeric NOT NULL,  -- sum of the lines' paid values
     fp          bytea NOT NULL,    -- content fingerprint, for idempotent writes
-    body        json NOT NULL     -- the order, amounts as strings with every digit
+    body        bytea NOT NULL    -- the order in the codec's binary form, amounts with every digit
 );
 CREATE INDEX vip_orders_customer ON vip_orders (customer_id, placed_at);
 

@@ -14,7 +14,7 @@ CREATE TABLE vip_orders (
     currency    TEXT NOT NULL,
     paid        TEXT NOT NULL,  -- sum of the lines' paid values
     fp          BLOB NOT NULL,  -- content fingerprint, for idempotent writes
-    body        TEXT NOT NULL   -- the order as JSON, amounts with every digit
+    body        BLOB NOT NULL   -- the order in the codec's binary form, amounts with every digit
 );
 CREATE INDEX vip_orders_customer ON vip_orders (customer_id, placed_at);
 
