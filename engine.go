@@ -188,7 +188,7 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			continue
 		}
 		c.JoinedAt, c.Birthday = engInstant(c.JoinedAt), engInstant(c.Birthday)
-		if old, ok := in.customers[c.ID]; ok && old != c {
+		if old, ok := in.customers[c.ID]; ok && !engSameCustomer(old, c) {
 			errs = append(errs, errorf(ErrConflict, "batch: customer %q appears twice with different content", c.ID))
 			continue
 		}
@@ -268,7 +268,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 		st := snap.Status
 		late := false
 		custChanged := false
-		if nc, ok := in.customers[id]; ok && (!snap.Found || nc != a.Customer) {
+		if nc, ok := in.customers[id]; ok && (!snap.Found || !engSameCustomer(nc, a.Customer)) {
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
 			custChanged = snap.Found
@@ -430,6 +430,11 @@ func engSameOrder(a, b Order) bool {
 	return true
 }
 
+// engSameCustomer reports whether two customer records say the same.
+func engSameCustomer(a, b Customer) bool {
+	return a.ID == b.ID && a.JoinedAt.Equal(b.JoinedAt) && a.Birthday.Equal(b.Birthday) && a.TimeZone == b.TimeZone
+}
+
 // engSameRefund reports whether two refunds have the same content.
 func engSameRefund(a, b Refund) bool {
 	return a.ID == b.ID && a.OrderID == b.OrderID && a.CustomerID == b.CustomerID &&
@@ -441,9 +446,11 @@ func engSameRefund(a, b Refund) bool {
 type ReviewResult struct {
 	// At is the instant reviewed.
 	At time.Time `json:"at"`
-	// Customers counts the customers looked at; Changed those whose status was written.
+	// Customers counts the customers looked at; Changed those whose status was written;
+	// Failed those that could not be evaluated (see [Engine.Review]).
 	Customers int `json:"customers"`
 	Changed   int `json:"changed"`
+	Failed    int `json:"failed"`
 	// Events counts the events logged.
 	Events int `json:"events"`
 	// Retries counts page reloads after a stale status version.
@@ -460,6 +467,11 @@ type ReviewResult struct {
 // the same instant changes nothing, and a customer already evaluated at or after the
 // instant is left alone. Reviews of the shards of one store, in one process or several,
 // together do what one review of all customers does.
+//
+// A customer that cannot be evaluated (stored data the ladder rejects, say a tier the
+// ladder no longer has) does not stop the review: it is counted in Failed, left as it
+// was, and its error is returned, joined with the others (at most 100), after every
+// page is done. A store error stops the review at once.
 func (e *Engine) Review(ctx context.Context, shard Shard) (ReviewResult, error) {
 	return e.ReviewAt(ctx, shard, e.now())
 }
@@ -476,16 +488,17 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 		return res, errorf(ErrInvalidStatus, "review: now is zero")
 	}
 	after := ""
+	var failed []error
 	for {
 		ids, err := e.store.Customers(ctx, shard, after, e.pageSize)
 		if err != nil {
 			return res, err
 		}
 		if len(ids) == 0 {
-			return res, nil
+			return res, errors.Join(failed...)
 		}
 		for attempt := 0; ; attempt++ {
-			c, err := e.reviewPage(ctx, ids, now)
+			c, bad, err := e.reviewPage(ctx, ids, now)
 			if err == nil {
 				err = e.store.Commit(ctx, c)
 			}
@@ -493,6 +506,10 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 				res.Customers += len(ids)
 				res.Changed += len(c.Statuses)
 				res.Events += len(c.Events)
+				res.Failed += len(bad)
+				if room := 100 - len(failed); room > 0 {
+					failed = append(failed, bad[:min(room, len(bad))]...)
+				}
 				break
 			}
 			if !errors.Is(err, ErrStale) || attempt >= e.retries {
@@ -507,11 +524,13 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 	}
 }
 
-func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (Change, error) {
+// reviewPage evaluates one page of customers and returns the change to commit and the
+// customers that could not be evaluated.
+func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (Change, []error, error) {
 	c := Change{Source: SourceReview}
 	snaps, err := e.store.Load(ctx, e.ladder.Name, ids)
 	if err != nil {
-		return c, err
+		return c, nil, err
 	}
 	var errs []error
 	for i := range snaps {
@@ -533,7 +552,7 @@ func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (C
 		c.Statuses = append(c.Statuses, nst)
 		c.Events = append(c.Events, evs...)
 	}
-	return c, errors.Join(errs...)
+	return c, errs, nil
 }
 
 // Place applies a manual placement ([Ladder.Place]) to a customer at the Clock's

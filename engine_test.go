@@ -430,3 +430,35 @@ func TestNewEngine_Errors(t *testing.T) {
 		t.Errorf("NewEngine(zero ladder) = %v, want ErrInvalidLadder", err)
 	}
 }
+
+// TestEngine_Review_BadCustomer: a customer the ladder cannot evaluate does not stop
+// the review of the others.
+func TestEngine_Review_BadCustomer(t *testing.T) {
+	ctx := context.Background()
+	e, clk, s := newEngine(t, day(2025, 3, 1))
+	var orders []vip.Order
+	for i := range 7 {
+		orders = append(orders, engOrder(fmt.Sprint("o", i), fmt.Sprint("c", i), day(2025, 1, 10), "2500"))
+	}
+	if _, err := e.Ingest(ctx, vip.Batch{Orders: orders}); err != nil {
+		t.Fatal(err)
+	}
+	// c3's stored tier is one the ladder no longer has (a renamed tier, say).
+	st, _ := e.Status(ctx, "c3")
+	st.Tier = "Diamond"
+	if err := s.Commit(ctx, vip.Change{Statuses: []vip.Status{st}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(day(2026, 5, 1))
+	res, err := e.Review(ctx, vip.Shard{})
+	if !errors.Is(err, vip.ErrInvalidStatus) || !strings.Contains(err.Error(), `"c3"`) {
+		t.Errorf("Review = %v, want ErrInvalidStatus naming c3", err)
+	}
+	// Six good customers each lose Silver: grace from 2026-01-10, landing 2026-04-10.
+	if res.Customers != 7 || res.Failed != 1 || res.Changed != 6 || res.Events != 12 {
+		t.Errorf("Review = %+v, want 7 customers, 1 failed, 6 changed, 12 events", res)
+	}
+	if st, _ := e.Status(ctx, "c6"); st.Tier != "" {
+		t.Errorf("c6 after the review: tier %q, want none", st.Tier)
+	}
+}
