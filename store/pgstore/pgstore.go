@@ -22,6 +22,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/internal/codec"
@@ -80,6 +81,11 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
+	}
+	// Plan each execution with its arguments: a generic plan cached while the tables
+	// were small keeps scanning them whole as they grow.
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -187,35 +193,45 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 type queries struct {
-	loadStatus, loadCustomers, loadOrders, loadRefunds                       string
-	upsertCustomer, ensureCustomer, insertOrder, orderFP, orderExists        string
-	insertRefund, refundFP, insertStatus, updateStatus, takeSeq, insertEvent string
-	customers, events, cursor, ensureCursor, lockCursor, setCursor           string
-	customerExists, history                                                  string
+	loadStatus, loadCustomers, loadOrders, loadRefunds                   string
+	upsertCustomers, ensureCustomers, insertOrders, orderFP, orderExists string
+	insertRefund, refundFP, lockStatuses, insertStatuses, updateStatuses string
+	takeSeq                                                              string
+	customers, events, cursor, ensureCursor, lockCursor, setCursor       string
+	customerExists, history                                              string
 }
 
 func newQueries(sch string) queries {
 	t := func(q string) string { return strings.ReplaceAll(q, "§", sch+".") }
 	return queries{
-		loadStatus:     t(`SELECT customer_id, body::text, version FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
-		loadCustomers:  t(`SELECT id, body::text FROM §vip_customers WHERE id = ANY($1::text[])`),
-		loadOrders:     t(`SELECT customer_id, body FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
-		loadRefunds:    t(`SELECT customer_id, body::text FROM §vip_refunds WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, at, id`),
-		upsertCustomer: t(`INSERT INTO §vip_customers (id, hash, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
-		ensureCustomer: t(`INSERT INTO §vip_customers (id, hash, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`),
-		insertOrder: t(`INSERT INTO §vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
-			VALUES ($1, $2, $3, $4, $5::numeric, $6, $7) ON CONFLICT (id) DO NOTHING`),
+		loadStatus:    t(`SELECT customer_id, body::text, version FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
+		loadCustomers: t(`SELECT id, body::text FROM §vip_customers WHERE id = ANY($1::text[])`),
+		loadOrders:    t(`SELECT customer_id, body FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
+		loadRefunds:   t(`SELECT customer_id, body::text FROM §vip_refunds WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, at, id`),
+		upsertCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
+			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
+			ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
+		ensureCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
+			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
+			ON CONFLICT (id) DO NOTHING`),
+		insertOrders: t(`INSERT INTO §vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
+			SELECT u.id, u.cid, u.at, u.cur, u.paid::numeric, u.fp, u.body
+			FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) AS u(id, cid, at, cur, paid, fp, body)
+			ON CONFLICT (id) DO NOTHING RETURNING id`),
 		orderFP:     t(`SELECT fp FROM §vip_orders WHERE id = $1`),
 		orderExists: t(`SELECT COUNT(*) FROM §vip_orders WHERE id = $1`),
 		insertRefund: t(`INSERT INTO §vip_refunds (id, order_id, customer_id, at, currency, amount, fp, body)
 			VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8) ON CONFLICT (id) DO NOTHING`),
 		refundFP: t(`SELECT fp FROM §vip_refunds WHERE id = $1`),
-		insertStatus: t(`INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body)
-			VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (ladder, customer_id) DO NOTHING`),
-		updateStatus: t(`UPDATE §vip_statuses SET tier = $3, version = version + 1, checked = $4, body = $5
-			WHERE ladder = $1 AND customer_id = $2 AND version = $6`),
+		lockStatuses: t(`SELECT 1 FROM §vip_statuses s JOIN unnest($1::text[], $2::text[]) AS u(l, c) ON s.ladder = u.l AND s.customer_id = u.c
+			ORDER BY s.ladder, s.customer_id FOR UPDATE OF s`),
+		updateStatuses: t(`UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b::json
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[]) AS u(l, c, t, ch, b, v)
+			WHERE s.ladder = u.l AND s.customer_id = u.c AND s.version = u.v`),
+		insertStatuses: t(`INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body)
+			SELECT u.l, u.c, u.t, 1, u.ch, u.b::json FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS u(l, c, t, ch, b)
+			ON CONFLICT (ladder, customer_id) DO NOTHING`),
 		takeSeq:        t(`UPDATE §vip_seq SET seq = seq + $1 WHERE id = 1 RETURNING seq`),
-		insertEvent:    t(`INSERT INTO §vip_events (seq, ladder, customer_id, kind, at, source, body) VALUES ($1, $2, $3, $4, $5, $6, $7)`),
 		customers:      t(`SELECT id FROM §vip_customers WHERE id > $1 AND ($2 <= 1 OR hash % $2 = $3) ORDER BY id LIMIT $4`),
 		events:         t(`SELECT seq, source, body::text FROM §vip_events WHERE seq > $1 ORDER BY seq LIMIT $2`),
 		cursor:         t(`SELECT seq FROM §vip_cursors WHERE consumer = $1`),
@@ -246,13 +262,6 @@ func wrap(what string, err error) error {
 		}
 	}
 	return fmt.Errorf("vip: postgres %s: %w", what, err)
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return codec.Instant(t)
 }
 
 // Load implements [vip.Store.Load]: one round trip, statuses read first.
@@ -346,8 +355,10 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 }
 
 func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
-	// Round trip 1: customers, orders and refunds. Rows are written in key order, so
-	// that concurrent commits lock them in one order and cannot deadlock.
+	// Round trip 1, one pgx batch of set-based statements (arrays unnested): customers,
+	// orders, refunds, then the statuses with compare-and-swap. Rows go in key order,
+	// and status rows are locked in key order first, so that concurrent commits take
+	// their locks in one order and cannot deadlock.
 	b := &pgx.Batch{}
 	custs := make(map[string]*vip.Customer, len(c.Customers)+len(c.Orders))
 	for i := range c.Customers {
@@ -363,23 +374,40 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	var up, ensure customerRows
 	for _, id := range ids {
-		q, cu := s.q.upsertCustomer, custs[id]
-		if cu == nil {
-			q, cu = s.q.ensureCustomer, &vip.Customer{ID: id}
+		if cu := custs[id]; cu != nil {
+			body, err := codec.Customer(*cu)
+			if err != nil {
+				return err
+			}
+			up.add(id, body)
+		} else {
+			body, _ := codec.Customer(vip.Customer{ID: id})
+			ensure.add(id, body)
 		}
-		body, err := codec.Customer(*cu)
-		if err != nil {
-			return err
-		}
-		b.Queue(q, id, int64(vip.CustomerHash(id)), string(body))
+	}
+	if len(up.id) > 0 {
+		b.Queue(s.q.upsertCustomers, up.id, up.hash, up.body)
+	}
+	if len(ensure.id) > 0 {
+		b.Queue(s.q.ensureCustomers, ensure.id, ensure.hash, ensure.body)
 	}
 	orders := slices.Clone(c.Orders)
 	slices.SortStableFunc(orders, func(a, b vip.Order) int { return strings.Compare(a.ID, b.ID) })
 	fps := make([][]byte, len(orders))
-	for i, o := range orders {
-		fps[i] = codec.OrderPrint(o)
-		b.Queue(s.q.insertOrder, o.ID, o.CustomerID, codec.Instant(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fps[i], codec.OrderBinary(o))
+	if len(orders) > 0 {
+		var (
+			oid, cid, cur, paid []string
+			at                  []time.Time
+			body                [][]byte
+		)
+		for i, o := range orders {
+			fps[i] = codec.OrderPrint(o)
+			oid, cid, cur, paid = append(oid, o.ID), append(cid, o.CustomerID), append(cur, o.Currency), append(paid, codec.Exact(o.Paid()))
+			at, body = append(at, codec.Instant(o.PlacedAt)), append(body, codec.OrderBinary(o))
+		}
+		b.Queue(s.q.insertOrders, oid, cid, at, cur, paid, fps, body)
 	}
 	refunds := slices.Clone(c.Refunds)
 	slices.SortStableFunc(refunds, func(a, b vip.Refund) int { return strings.Compare(a.ID, b.ID) })
@@ -393,22 +421,67 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 		b.Queue(s.q.orderExists, r.OrderID)
 		b.Queue(s.q.insertRefund, r.ID, r.OrderID, r.CustomerID, codec.Instant(r.At), r.Currency, codec.Exact(r.Amount), rfps[i], string(body))
 	}
+	statuses := slices.Clone(c.Statuses)
+	slices.SortStableFunc(statuses, func(a, b vip.Status) int {
+		return cmp.Or(strings.Compare(a.Ladder, b.Ladder), strings.Compare(a.CustomerID, b.CustomerID))
+	})
+	for i := 1; i < len(statuses); i++ {
+		if statuses[i].Ladder == statuses[i-1].Ladder && statuses[i].CustomerID == statuses[i-1].CustomerID {
+			return fmt.Errorf("vip: status of customer %q on ladder %q appears twice in one change: %w", statuses[i].CustomerID, statuses[i].Ladder, vip.ErrConflict)
+		}
+	}
+	var ins, upd statusRows
+	for _, st := range statuses {
+		body, err := codec.Status(st)
+		if err != nil {
+			return err
+		}
+		if st.Version == 0 {
+			ins.add(st, body)
+		} else {
+			upd.add(st, body)
+		}
+	}
+	if len(upd.ladder) > 0 {
+		b.Queue(s.q.lockStatuses, upd.ladder, upd.customer)
+		b.Queue(s.q.updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version)
+	}
+	if len(ins.ladder) > 0 {
+		b.Queue(s.q.insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body)
+	}
+
 	var dupOrders, dupRefunds []int
 	if b.Len() > 0 {
 		br := tx.SendBatch(ctx, b)
 		err := func() error {
-			for range ids {
+			if len(up.id) > 0 {
 				if _, err := br.Exec(); err != nil {
 					return wrap("customer", err)
 				}
 			}
-			for i := range orders {
-				tag, err := br.Exec()
+			if len(ensure.id) > 0 {
+				if _, err := br.Exec(); err != nil {
+					return wrap("customer", err)
+				}
+			}
+			if len(orders) > 0 {
+				rows, err := br.Query()
 				if err != nil {
 					return wrap("order", err)
 				}
-				if tag.RowsAffected() == 0 {
-					dupOrders = append(dupOrders, i)
+				inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+				if err != nil {
+					return wrap("order", err)
+				}
+				got := make(map[string]bool, len(inserted))
+				for _, id := range inserted {
+					got[id] = true
+				}
+				for i, o := range orders {
+					if !got[o.ID] {
+						dupOrders = append(dupOrders, i)
+					}
+					delete(got, o.ID) // a second order of the same ID in c is a duplicate
 				}
 			}
 			for i, r := range refunds {
@@ -425,6 +498,27 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 				}
 				if tag.RowsAffected() == 0 {
 					dupRefunds = append(dupRefunds, i)
+				}
+			}
+			if len(upd.ladder) > 0 {
+				if _, err := br.Exec(); err != nil {
+					return wrap("status", err)
+				}
+				tag, err := br.Exec()
+				if err != nil {
+					return wrap("status", err)
+				}
+				if n := tag.RowsAffected(); n != int64(len(upd.ladder)) {
+					return fmt.Errorf("vip: %d of %d statuses changed since they were loaded: %w", int64(len(upd.ladder))-n, len(upd.ladder), vip.ErrStale)
+				}
+			}
+			if len(ins.ladder) > 0 {
+				tag, err := br.Exec()
+				if err != nil {
+					return wrap("status", err)
+				}
+				if n := tag.RowsAffected(); n != int64(len(ins.ladder)) {
+					return fmt.Errorf("vip: %d of %d new statuses were stored meanwhile: %w", int64(len(ins.ladder))-n, len(ins.ladder), vip.ErrStale)
 				}
 			}
 			return nil
@@ -454,45 +548,7 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 			return fmt.Errorf("vip: refund %q is stored with other content: %w", refunds[i].ID, vip.ErrConflict)
 		}
 	}
-	// Round trip 2: statuses, with compare-and-swap.
-	if len(c.Statuses) > 0 {
-		b := &pgx.Batch{}
-		statuses := slices.Clone(c.Statuses)
-		slices.SortStableFunc(statuses, func(a, b vip.Status) int {
-			return cmp.Or(strings.Compare(a.Ladder, b.Ladder), strings.Compare(a.CustomerID, b.CustomerID))
-		})
-		for _, st := range statuses {
-			body, err := codec.Status(st)
-			if err != nil {
-				return err
-			}
-			if st.Version == 0 {
-				b.Queue(s.q.insertStatus, st.Ladder, st.CustomerID, st.Tier, nullTime(st.Checked), string(body))
-			} else {
-				b.Queue(s.q.updateStatus, st.Ladder, st.CustomerID, st.Tier, nullTime(st.Checked), string(body), st.Version)
-			}
-		}
-		br := tx.SendBatch(ctx, b)
-		var err error
-		for _, st := range statuses {
-			tag, e := br.Exec()
-			if e != nil {
-				err = wrap("status", e)
-				break
-			}
-			if tag.RowsAffected() == 0 {
-				err = fmt.Errorf("vip: status of customer %q on ladder %q: version %d is not the stored one: %w", st.CustomerID, st.Ladder, st.Version, vip.ErrStale)
-				break
-			}
-		}
-		if cerr := br.Close(); err == nil && cerr != nil {
-			err = wrap("status", cerr)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	// Round trips 3 and 4, last, so that the sequence row is locked briefly: events.
+	// Round trips 2 and 3, last, so that the sequence row is locked briefly: events.
 	if len(c.Events) > 0 {
 		var last int64
 		if err := tx.QueryRow(ctx, s.q.takeSeq, int64(len(c.Events))).Scan(&last); err != nil {
@@ -513,6 +569,28 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 		}
 	}
 	return nil
+}
+
+type customerRows struct {
+	id   []string
+	hash []int64
+	body []string
+}
+
+func (r *customerRows) add(id string, body []byte) {
+	r.id, r.hash, r.body = append(r.id, id), append(r.hash, int64(vip.CustomerHash(id))), append(r.body, string(body))
+}
+
+type statusRows struct {
+	ladder, customer, tier, body []string
+	checked                      []pgtype.Timestamptz
+	version                      []int64
+}
+
+func (r *statusRows) add(st vip.Status, body []byte) {
+	r.ladder, r.customer, r.tier, r.body = append(r.ladder, st.Ladder), append(r.customer, st.CustomerID), append(r.tier, st.Tier), append(r.body, string(body))
+	r.checked = append(r.checked, pgtype.Timestamptz{Time: codec.Instant(st.Checked), Valid: !st.Checked.IsZero()})
+	r.version = append(r.version, st.Version)
 }
 
 // Customers implements [vip.Store.Customers].
