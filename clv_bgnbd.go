@@ -1,0 +1,422 @@
+package vip
+
+import (
+	"math"
+	"time"
+
+	"github.com/vipkit/vip/internal/numerics"
+)
+
+// BGNBD is a fitted beta-geometric/negative binomial model (Fader, Hardie and Lee
+// 2005, "Counting your customers the easy way"): while alive a customer buys at rate λ,
+// λ ~ Gamma(R, Alpha) across customers; after each repeat purchase the customer drops
+// out with probability p, p ~ Beta(A, B). It is the default model and the fast path.
+//
+// Alpha is in the model's Unit. The zero value is not a model: get one from [FitBGNBD]
+// or fill the fields from published estimates. A BGNBD is read-only after the fit and
+// safe for concurrent use.
+type BGNBD struct {
+	R, Alpha, A, B float64
+	Unit           TimeUnit
+	// Covariates holds the coefficients when the model was fitted with covariates.
+	Covariates *Covariates `json:"covariates,omitempty"`
+	Fit        FitReport   `json:"fit"`
+}
+
+// MBGNBD is a fitted modified BG/NBD model (Batislam, Denizel and Filiztekin 2007): as
+// [BGNBD], but a customer may also drop out right after the first purchase, so a
+// one-time buyer is not certainly alive. The zero value is not a model; it is safe for
+// concurrent use.
+type MBGNBD struct {
+	R, Alpha, A, B float64
+	Unit           TimeUnit
+	Fit            FitReport `json:"fit"`
+}
+
+// clvBG holds the parameters of a BG/NBD (m = 0) or MBG/NBD (m = 1) model.
+type clvBG struct {
+	r, al, a, b, m float64
+}
+
+// FitBGNBD fits a BG/NBD model by maximum likelihood. Rows are validated first
+// ([Summaries.Validate]); identical rows are merged into weights, so a million customers
+// cost what their distinct (x, t_x, T) rows cost. With covariates on the rows it fits
+// the covariate model described at [Covariates].
+//
+// On failure it returns a *[FitError]. When the only problem is a parameter at its
+// bound it returns the model as well: see [FitError].
+func FitBGNBD(s Summaries, opt *FitOptions) (*BGNBD, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if len(s.Rows[0].Covariates) > 0 {
+		return clvFitBGNBDCov(s, opt)
+	}
+	p, rep, err := clvFitBG(s, opt, 0)
+	if p == nil {
+		return nil, err
+	}
+	return &BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3], Unit: s.Unit, Fit: rep}, err
+}
+
+// FitMBGNBD fits a modified BG/NBD model as [FitBGNBD] fits a BG/NBD model.
+func FitMBGNBD(s Summaries, opt *FitOptions) (*MBGNBD, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	p, rep, err := clvFitBG(s, opt, 1)
+	if p == nil {
+		return nil, err
+	}
+	return &MBGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3], Unit: s.Unit, Fit: rep}, err
+}
+
+func clvFitBG(s Summaries, opt *FitOptions, m float64) ([]float64, FitReport, error) {
+	d := clvCollapse(s.Rows)
+	var sx, sT float64
+	for i := range d.x {
+		sx += d.w[i] * d.x[i]
+		sT += d.w[i] * d.T[i]
+	}
+	rate := sx / sT
+	if !(rate > 0) || math.IsInf(rate, 0) {
+		rate = 1 / math.Max(sT/float64(d.n), 1)
+	}
+	name := "BG/NBD"
+	if m == 1 {
+		name = "MBG/NBD"
+	}
+	spec := clvSpec{
+		model:   name,
+		names:   []string{"r", "alpha", "a", "b"},
+		start:   []float64{1, 1 / rate, 1, 1},
+		hasGrad: true,
+		n:       float64(d.n),
+		nll:     func(th, g []float64) float64 { return clvBGNLL(&d, th, g, m) },
+	}
+	p, rep, err := clvFit(spec, opt)
+	rep.Customers, rep.Distinct = d.n, len(d.x)
+	return p, rep, err
+}
+
+// clvSoftplus returns log(1 + e^d).
+func clvSoftplus(d float64) float64 {
+	if d > 0 {
+		return d + math.Log1p(math.Exp(-d))
+	}
+	return math.Log1p(math.Exp(d))
+}
+
+// clvSigmoid returns 1/(1 + e^-d).
+func clvSigmoid(d float64) float64 {
+	if d >= 0 {
+		return 1 / (1 + math.Exp(-d))
+	}
+	e := math.Exp(d)
+	return e / (1 + e)
+}
+
+// clvBGNLL is the weighted negative log-likelihood of BG/NBD (m = 0) or MBG/NBD (m = 1)
+// at log-parameters th, with its gradient in log space when g is not nil. Per-x terms
+// (gamma and digamma functions) are computed once per distinct x.
+//
+// ℓ = A1 + A2 + log(e^A3 + [x>0 or m=1] e^A4) with
+// A1 = lnΓ(r+x) - lnΓ(r) + r ln α, A2 = ln B(a, b+x+m) - ln B(a, b),
+// A3 = -(r+x) ln(α+T), A4 = ln a - ln(b+x-1+m) - (r+x) ln(α+t_x).
+func clvBGNLL(d *clvRows, th, g []float64, m float64) float64 {
+	r, al, a, b := math.Exp(th[0]), math.Exp(th[1]), math.Exp(th[2]), math.Exp(th[3])
+	lnal := math.Log(al)
+	lgr, lgb, lgab := numerics.Lgamma(r), numerics.Lgamma(b), numerics.Lgamma(a+b)
+	var psr, psb, psab float64
+	if g != nil {
+		psr, psb, psab = numerics.Digamma(r), numerics.Digamma(b), numerics.Digamma(a+b)
+	}
+	lna := math.Log(a)
+	var ll, dr, dal, da, db float64
+	n := len(d.x)
+	for i := 0; i < n; {
+		x := d.x[i]
+		j := i + 1
+		for j < n && d.x[j] == x {
+			j++
+		}
+		cx := numerics.Lgamma(r+x) - lgr + r*lnal + lgab + numerics.Lgamma(b+x+m) - lgb - numerics.Lgamma(a+b+x+m)
+		rx := r + x
+		drop := x > 0 || m == 1
+		var lnA, bx1 float64
+		if drop {
+			bx1 = b + x - 1 + m
+			lnA = lna - math.Log(bx1)
+		}
+		var dr0, da0, db0 float64
+		if g != nil {
+			dr0 = numerics.Digamma(rx) - psr + lnal
+			pabx := numerics.Digamma(a + b + x + m)
+			da0 = psab - pabx
+			db0 = psab + numerics.Digamma(b+x+m) - psb - pabx
+		}
+		for k := i; k < j; k++ {
+			w := d.w[k]
+			lT := math.Log(al + d.T[k])
+			if !drop {
+				ll += w * (cx - rx*lT)
+				if g != nil {
+					dr += w * (dr0 - lT)
+					dal += w * (r/al - rx/(al+d.T[k]))
+					da += w * da0
+					db += w * db0
+				}
+				continue
+			}
+			ltx := math.Log(al + d.tx[k])
+			D := lnA + rx*(lT-ltx)
+			ll += w * (cx - rx*lT + clvSoftplus(D))
+			if g != nil {
+				p4 := clvSigmoid(D)
+				p3 := 1 - p4
+				dr += w * (dr0 - p3*lT - p4*ltx)
+				dal += w * (r/al - rx*(p3/(al+d.T[k])+p4/(al+d.tx[k])))
+				da += w * (da0 + p4/a)
+				db += w * (db0 - p4/bx1)
+			}
+		}
+		i = j
+	}
+	if g != nil {
+		g[0], g[1], g[2], g[3] = -dr*r, -dal*al, -da*a, -db*b
+	}
+	return -ll
+}
+
+// pAlive returns P(alive at T | x, t_x, T).
+func (p clvBG) pAlive(x, tx, T float64) float64 {
+	if x == 0 && p.m == 0 {
+		return 1
+	}
+	D := math.Log(p.a) - math.Log(p.b+x-1+p.m) + (p.r+x)*(math.Log(p.al+T)-math.Log(p.al+tx))
+	return 1 - clvSigmoid(D)
+}
+
+// bracket returns the expected purchases in (T, T+t] of a customer known to be alive at
+// T after x repeat purchases:
+// (a+b+x-1+m)/(a-1) [1 - (1-z)^(a-1) 2F1(a+b-1-r+m, a-1; a+b+x-1+m; z)], z = t/(α+T+t),
+// which is the published 2F1(r+x, b+x+m; a+b+x-1+m; z) form after Euler's
+// transformation: its parameters stay small however large x is. Near a = 1 it averages
+// a = 1 ± 1e-4, the removable singularity.
+func (p clvBG) bracket(x, T, t float64) float64 {
+	if t <= 0 {
+		return 0
+	}
+	if math.Abs(p.a-1) < 1e-4 {
+		lo, hi := p, p
+		lo.a, hi.a = 1-1e-4, 1+1e-4
+		return 0.5 * (lo.bracket(x, T, t) + hi.bracket(x, T, t))
+	}
+	z := t / (p.al + T + t)
+	c := p.a + p.b + x - 1 + p.m
+	f := numerics.Hyp2F1(p.a+p.b-1-p.r+p.m, p.a-1, c, z)
+	lw := math.Log1p(-z)
+	return c / (p.a - 1) * -math.Expm1((p.a-1)*lw+math.Log(f))
+}
+
+// expected returns E[X(t)] for a new customer, t in model units.
+func (p clvBG) expected(t float64) float64 {
+	v := p.bracket(0, 0, t)
+	if p.m == 1 {
+		v *= p.b / (p.a + p.b)
+	}
+	return v
+}
+
+// conditional returns E[Y(t) | x, t_x, T].
+func (p clvBG) conditional(x, tx, T, t float64) float64 {
+	return p.pAlive(x, tx, T) * p.bracket(x, T, t)
+}
+
+// pAliveAt returns P(alive at T+tau | x, t_x, T).
+func (p clvBG) pAliveAt(x, tx, T, tau float64) float64 {
+	pa := p.pAlive(x, tx, T)
+	if tau <= 0 {
+		return pa
+	}
+	// E[exp(-λ p τ)] under the posterior λ ~ Gamma(r+x, α+T), p ~ Beta(a, b+x+m).
+	y := tau / (p.al + T)
+	f := numerics.Hyp2F1(p.a, p.a+p.b+p.m-p.r, p.a+p.b+x+p.m, tau/(p.al+T+tau))
+	return pa * math.Exp(-p.a*math.Log1p(y)) * f
+}
+
+// probPurchases returns P(X(t) = n) for a new BG/NBD customer (Fader, Hardie and Lee
+// 2005, equation 8).
+func (p clvBG) probPurchases(t float64, n int) float64 {
+	if n < 0 {
+		return 0
+	}
+	fn := float64(n)
+	lb := numerics.LogBeta(p.a, p.b)
+	l0 := p.r * math.Log(p.al/(p.al+t))
+	lq := math.Log(t / (p.al + t))
+	lgr := numerics.Lgamma(p.r)
+	nb := func(j float64) float64 { // log NB(j) without the beta part
+		v := numerics.Lgamma(p.r+j) - lgr - numerics.Lgamma(j+1) + l0
+		if j > 0 {
+			v += j * lq
+		}
+		return v
+	}
+	v := math.Exp(numerics.LogBeta(p.a, p.b+fn) - lb + nb(fn))
+	if n > 0 {
+		var cdf float64
+		for j := 0; j < n; j++ {
+			cdf += math.Exp(nb(float64(j)))
+		}
+		v += math.Exp(numerics.LogBeta(p.a+1, p.b+fn-1)-lb) * math.Max(0, 1-cdf)
+	}
+	return v
+}
+
+func (m *BGNBD) params() clvBG  { return clvBG{r: m.R, al: m.Alpha, a: m.A, b: m.B} }
+func (m *MBGNBD) params() clvBG { return clvBG{r: m.R, al: m.Alpha, a: m.A, b: m.B, m: 1} }
+
+// TimeUnit returns the unit the model counts time in.
+func (m *BGNBD) TimeUnit() TimeUnit { return m.Unit }
+
+// TimeUnit returns the unit the model counts time in.
+func (m *MBGNBD) TimeUnit() TimeUnit { return m.Unit }
+
+// ExpectedPurchases returns E[X(t)], the expected repeat purchases of a new customer
+// in the first t after the first purchase.
+func (m *BGNBD) ExpectedPurchases(t time.Duration) float64 {
+	return m.params().expected(m.Unit.Of(t))
+}
+
+// ExpectedPurchases returns E[X(t)] for a new customer.
+func (m *MBGNBD) ExpectedPurchases(t time.Duration) float64 {
+	return m.params().expected(m.Unit.Of(t))
+}
+
+// ProbPurchases returns P(X(t) = n): the probability that a new customer makes
+// exactly n repeat purchases in the first t.
+func (m *BGNBD) ProbPurchases(t time.Duration, n int) float64 {
+	return m.params().probPurchases(m.Unit.Of(t), n)
+}
+
+// clvCheckRow validates one row for scoring.
+func clvCheckRow(s Summary) error {
+	return Summaries{Unit: UnitDay, Rows: []Summary{s}}.Validate()
+}
+
+// ConditionalExpected returns E[Y(t) | x, t_x, T]: the customer's expected repeat
+// purchases in (T, T+t], after the cut-off.
+func (m *BGNBD) ConditionalExpected(s Summary, t time.Duration) (float64, error) {
+	if err := clvCheckRow(s); err != nil {
+		return 0, err
+	}
+	p, err := m.rowParams(s)
+	if err != nil {
+		return 0, err
+	}
+	return p.conditional(s.X, s.TX, s.T, m.Unit.Of(t)), nil
+}
+
+// ConditionalExpected returns E[Y(t) | x, t_x, T].
+func (m *MBGNBD) ConditionalExpected(s Summary, t time.Duration) (float64, error) {
+	if err := clvCheckRow(s); err != nil {
+		return 0, err
+	}
+	return m.params().conditional(s.X, s.TX, s.T, m.Unit.Of(t)), nil
+}
+
+// PAlive returns the probability that the customer is alive at the cut-off.
+func (m *BGNBD) PAlive(s Summary) (float64, error) { return m.PAliveAt(s, 0) }
+
+// PAliveAt returns the probability that the customer is still alive a time after the
+// cut-off.
+func (m *BGNBD) PAliveAt(s Summary, after time.Duration) (float64, error) {
+	if err := clvCheckRow(s); err != nil {
+		return 0, err
+	}
+	p, err := m.rowParams(s)
+	if err != nil {
+		return 0, err
+	}
+	return p.pAliveAt(s.X, s.TX, s.T, m.Unit.Of(after)), nil
+}
+
+// PAlive returns the probability that the customer is alive at the cut-off.
+func (m *MBGNBD) PAlive(s Summary) (float64, error) { return m.PAliveAt(s, 0) }
+
+// PAliveAt returns the probability that the customer is still alive a time after the
+// cut-off.
+func (m *MBGNBD) PAliveAt(s Summary, after time.Duration) (float64, error) {
+	if err := clvCheckRow(s); err != nil {
+		return 0, err
+	}
+	return m.params().pAliveAt(s.X, s.TX, s.T, m.Unit.Of(after)), nil
+}
+
+// ConditionalExpectedAll writes E[Y(t) | x, t_x, T] of every row into out (which must
+// be as long as rows) and P(alive) into alive when it is not nil. Rows are not
+// validated one by one: validate the set once with [Summaries.Validate]. Rows sharing
+// x and T share the expensive hypergeometric term, which is computed once.
+func (m *BGNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, alive []float64) error {
+	if len(out) != len(rows) || (alive != nil && len(alive) != len(rows)) {
+		return errorf(ErrInvalidSummary, "conditional expectations: %d rows but out has %d", len(rows), len(out))
+	}
+	if m.Covariates != nil {
+		for i := range rows {
+			p, err := m.rowParams(rows[i])
+			if err != nil {
+				return err
+			}
+			out[i] = p.conditional(rows[i].X, rows[i].TX, rows[i].T, m.Unit.Of(t))
+			if alive != nil {
+				alive[i] = p.pAlive(rows[i].X, rows[i].TX, rows[i].T)
+			}
+		}
+		return nil
+	}
+	return clvCondAll(m.params(), rows, m.Unit.Of(t), out, alive)
+}
+
+// ConditionalExpectedAll is [BGNBD.ConditionalExpectedAll] for the modified model.
+func (m *MBGNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, alive []float64) error {
+	if len(out) != len(rows) || (alive != nil && len(alive) != len(rows)) {
+		return errorf(ErrInvalidSummary, "conditional expectations: %d rows but out has %d", len(rows), len(out))
+	}
+	return clvCondAll(m.params(), rows, m.Unit.Of(t), out, alive)
+}
+
+// clvCondAll scores many rows, caching the bracket per (x, T) and ln(α+T) per T.
+func clvCondAll(p clvBG, rows []Summary, t float64, out, alive []float64) error {
+	type key struct{ x, T float64 }
+	type entry struct{ br, lT float64 }
+	cache := make(map[key]entry)
+	lna := math.Log(p.a)
+	var lastK key
+	var last entry
+	have := false
+	for i := range rows {
+		s := &rows[i]
+		k := key{s.X, s.T}
+		if !have || k != lastK {
+			e, ok := cache[k]
+			if !ok {
+				e = entry{p.bracket(s.X, s.T, t), math.Log(p.al + s.T)}
+				if len(cache) < 1<<20 {
+					cache[k] = e
+				}
+			}
+			lastK, last, have = k, e, true
+		}
+		pa := 1.0
+		if s.X > 0 || p.m == 1 {
+			D := lna - math.Log(p.b+s.X-1+p.m) + (p.r+s.X)*(last.lT-math.Log(p.al+s.TX))
+			pa = 1 - clvSigmoid(D)
+		}
+		out[i] = pa * last.br
+		if alive != nil {
+			alive[i] = pa
+		}
+	}
+	return nil
+}

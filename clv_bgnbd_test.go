@@ -1,0 +1,170 @@
+package vip_test
+
+import (
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/vipkit/vip"
+)
+
+const week = 7 * 24 * time.Hour
+
+func clvNear(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
+
+// The paper's estimates in full precision (Fader, Hardie and Lee 2005; the rounded
+// values are 0.243, 4.414, 0.793, 2.426).
+var clvPaperBGNBD = vip.BGNBD{R: 0.242593, Alpha: 4.413596, A: 0.792919, B: 2.425907, Unit: vip.UnitWeek}
+
+func TestBGNBD_ConditionalExpected_Paper(t *testing.T) {
+	// Fader, Hardie and Lee (2005), section 4: customer 1 of the CDNOW sample.
+	m := clvPaperBGNBD
+	got, err := m.ConditionalExpected(vip.Summary{ID: "1", X: 2, TX: 30.43, T: 38.86}, 39*week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !clvNear(got, 1.226, 5e-4) {
+		t.Errorf("ConditionalExpected(x=2, t_x=30.43, T=38.86, 39 weeks) = %.5f, want 1.226 ± 5e-4", got)
+	}
+}
+
+func TestBGNBD_ExpectedPurchases_Paper(t *testing.T) {
+	// E[X(t)] for a new customer, Fader, Hardie and Lee (2005). The published 78-week
+	// value 1.8576 differs from the exact value 1.85795 (checked by integrating
+	// E[(1/p)(1-(α/(α+pt))^r)] over Beta(a, b) numerically) by 3.5e-4, so the tolerance
+	// is 5e-4 for every point and the others agree to 1e-4.
+	m := clvPaperBGNBD
+	tests := []struct {
+		name  string
+		weeks float64
+		want  float64
+		tol   float64
+	}{
+		{"1 week", 1, 0.0532, 1e-4},
+		{"3 weeks", 3, 0.1506, 1e-4},
+		{"32 weeks", 32, 1.0437, 1e-4},
+		{"78 weeks", 78, 1.8576, 5e-4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := m.ExpectedPurchases(time.Duration(tc.weeks * float64(week)))
+			if !clvNear(got, tc.want, tc.tol) {
+				t.Errorf("ExpectedPurchases(%v weeks) = %.5f, want %.4f ± %g", tc.weeks, got, tc.want, tc.tol)
+			}
+		})
+	}
+}
+
+func TestBGNBD_ProbPurchases(t *testing.T) {
+	m := clvPaperBGNBD
+	// P(X(t) = 0) = (α/(α+t))^r: nobody who is alive buys, and a BG/NBD customer cannot
+	// die without buying.
+	want0 := math.Pow(m.Alpha/(m.Alpha+39), m.R)
+	if got := m.ProbPurchases(39*week, 0); !clvNear(got, want0, 1e-12) {
+		t.Errorf("ProbPurchases(39 weeks, 0) = %v, want %v", got, want0)
+	}
+	var total, mean float64
+	for n := 0; n < 400; n++ {
+		p := m.ProbPurchases(39*week, n)
+		total += p
+		mean += float64(n) * p
+	}
+	if !clvNear(total, 1, 1e-9) {
+		t.Errorf("Σ P(X(39) = n) = %v, want 1", total)
+	}
+	if want := m.ExpectedPurchases(39 * week); !clvNear(mean, want, 1e-3) {
+		t.Errorf("Σ n P(X(39) = n) = %v, want E[X(39)] = %v", mean, want)
+	}
+}
+
+func TestFitBGNBD_CDNOW(t *testing.T) {
+	s := clvCDNOWHoldout(t)
+	m, err := vip.FitBGNBD(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Published: r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4 (FHL 2005).
+	for _, c := range []struct {
+		name      string
+		got, want float64
+		tol       float64
+	}{
+		{"r", m.R, 0.243, 5e-4},
+		{"alpha", m.Alpha, 4.414, 5e-3},
+		{"a", m.A, 0.793, 5e-4},
+		{"b", m.B, 2.426, 5e-3},
+		{"log-likelihood", m.Fit.LogLik, -9582.4, 0.05},
+	} {
+		if !clvNear(c.got, c.want, c.tol) {
+			t.Errorf("FitBGNBD(CDNOW) %s = %.5f, want %v ± %g", c.name, c.got, c.want, c.tol)
+		}
+	}
+	if !m.Fit.Converged || m.Fit.StdErr == nil || m.Unit != vip.UnitWeek {
+		t.Errorf("FitBGNBD(CDNOW) report = %+v, unit %v; want converged, standard errors, weeks", m.Fit, m.Unit)
+	}
+	t.Logf("BG/NBD %+v", *m)
+}
+
+func TestBGNBD_Holdout_CDNOW(t *testing.T) {
+	s := clvCDNOWHoldout(t)
+	m, err := vip.FitBGNBD(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, len(s.Rows))
+	if err := m.ConditionalExpectedAll(s.Rows, 39*week, out, nil); err != nil {
+		t.Fatal(err)
+	}
+	var pred, actual float64
+	for i, r := range s.Rows {
+		pred += out[i]
+		actual += r.HoldoutX
+	}
+	// 1,882 actual repeat purchases in the 39-week holdout (data README). The model
+	// under-forecasts this sample's holdout (1,653, 12% short); the test guards against a
+	// regression beyond 15% and the figure goes into docs/clv.md.
+	if actual != 1882 {
+		t.Errorf("actual holdout purchases = %v, want 1882", actual)
+	}
+	if math.Abs(pred-actual)/actual > 0.15 {
+		t.Errorf("predicted holdout purchases = %.1f, actual %v: more than 15%% apart", pred, actual)
+	}
+	t.Logf("holdout: predicted %.1f, actual %v", pred, actual)
+}
+
+func TestBGNBD_HeavyBuyers(t *testing.T) {
+	s := clvCDNOWHoldout(t)
+	m, err := vip.FitBGNBD(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		x, tx, tt float64
+	}{
+		{"221", 221, 103.43, 103.57},
+		{"161", 161, 94.71, 98.0},
+		{"204", 204, 98.57, 99.43},
+		{"5000", 5000, 103.4, 103.57},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			row := vip.Summary{ID: tc.name, X: tc.x, TX: tc.tx, T: tc.tt}
+			pa, err := m.PAlive(row)
+			if err != nil || math.IsNaN(pa) || pa < 0 || pa > 1 {
+				t.Errorf("PAlive(%+v) = %v, %v; want in [0, 1]", row, pa, err)
+			}
+			e, err := m.ConditionalExpected(row, 52*week)
+			if err != nil || math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
+				t.Errorf("ConditionalExpected(%+v) = %v, %v; want finite", row, e, err)
+			}
+		})
+	}
+	t.Run("t_x above T rejected", func(t *testing.T) {
+		_, err := m.PAlive(vip.Summary{ID: "254", X: 254, TX: 97.43, T: 97.29})
+		if !errors.Is(err, vip.ErrInvalidSummary) {
+			t.Errorf("PAlive(t_x 97.43 > T 97.29) error = %v, want ErrInvalidSummary", err)
+		}
+	})
+}
