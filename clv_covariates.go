@@ -124,3 +124,65 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
 }
+
+// clvFitParetoCov fits Pareto/NBD with covariates: log r, log α, log s, log β, then
+// the purchase and the dropout coefficients, with the gradient through α_i and β_i.
+func clvFitParetoCov(s Summaries, opt *FitOptions) (*ParetoNBD, error) {
+	k := len(s.Rows[0].Covariates)
+	rows := s.Rows
+	var sx, sT float64
+	for _, r := range rows {
+		sx += r.X
+		sT += r.T
+	}
+	rate := math.Max(sx, 1) / math.Max(sT, 1)
+	names := []string{"r", "alpha", "s", "beta"}
+	start := []float64{1, 1 / rate, 1, math.Max(sT/float64(len(rows)), 1e-3)}
+	for j := 0; j < k; j++ {
+		names = append(names, "purchase"+itoa(j))
+		start = append(start, 0)
+	}
+	for j := 0; j < k; j++ {
+		names = append(names, "dropout"+itoa(j))
+		start = append(start, 0)
+	}
+	nll := func(th, g []float64) float64 {
+		al0, be0 := math.Exp(th[1]), math.Exp(th[3])
+		gp, gd := th[4:4+k], th[4+k:]
+		if g != nil {
+			clear(g)
+		}
+		var ll float64
+		one := clvRows{x: make([]float64, 1), tx: make([]float64, 1), T: make([]float64, 1), w: []float64{1}}
+		gi := make([]float64, 4)
+		for _, row := range rows {
+			al := al0 / clvLink(gp, row.Covariates)
+			be := be0 / clvLink(gd, row.Covariates)
+			one.x[0], one.tx[0], one.T[0] = row.X, row.TX, row.T
+			var gg []float64
+			if g != nil {
+				gg = gi
+			}
+			ll += clvPNBDNLL(&one, []float64{th[0], math.Log(al), th[2], math.Log(be)}, gg)
+			if g != nil {
+				g[0] += gi[0]
+				g[1] += gi[1]
+				g[2] += gi[2]
+				g[3] += gi[3]
+				for j := 0; j < k; j++ {
+					g[4+j] -= gi[1] * row.Covariates[j]
+					g[4+k+j] -= gi[3] * row.Covariates[j]
+				}
+			}
+		}
+		return ll
+	}
+	spec := clvSpec{model: "Pareto/NBD with covariates", names: names, start: start, hasGrad: true, n: float64(len(rows)), nll: nll, nlog: 4}
+	p, rep, err := clvFit(spec, opt)
+	rep.Customers, rep.Distinct = len(rows), len(rows)
+	if p == nil {
+		return nil, err
+	}
+	return &ParetoNBD{R: p[0], Alpha: p[1], S: p[2], Beta: p[3], Unit: s.Unit, Fit: rep,
+		Covariates: &Covariates{Purchase: append([]float64(nil), p[4:4+k]...), Dropout: append([]float64(nil), p[4+k:]...)}}, err
+}
