@@ -149,8 +149,12 @@ func (p clvBB) gammaBracket(a, b float64) float64 {
 	if math.Abs(p.ga-1) < 1e-6 {
 		lo, hi := p, p
 		lo.ga, hi.ga = 1-1e-6, 1+1e-6
-		return 0.5 * (lo.gammaBracket(a, b) + hi.gammaBracket(a, b))
+		return 0.5 * (lo.gammaBracketAt(a, b) + hi.gammaBracketAt(a, b))
 	}
+	return p.gammaBracketAt(a, b)
+}
+
+func (p clvBB) gammaBracketAt(a, b float64) float64 {
 	c := numerics.Lgamma(p.ga+p.de) - numerics.Lgamma(1+p.de)
 	g := func(k float64) float64 { return numerics.Lgamma(1+p.de+k) - numerics.Lgamma(p.ga+p.de+k) }
 	return p.de / (p.ga - 1) * (math.Exp(c+g(a)) - math.Exp(c+g(b)))

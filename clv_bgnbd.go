@@ -210,13 +210,31 @@ func (p clvBG) bracket(x, T, t float64) float64 {
 	if math.Abs(p.a-1) < 1e-4 {
 		lo, hi := p, p
 		lo.a, hi.a = 1-1e-4, 1+1e-4
-		return 0.5 * (lo.bracket(x, T, t) + hi.bracket(x, T, t))
+		return 0.5 * (lo.bracketB(x, T, t) + hi.bracketB(x, T, t))
 	}
+	return p.bracketB(x, T, t)
+}
+
+// bracketB steps around c = a+b+x-1+m = 0, where the 2F1 has a pole that its
+// prefactor c cancels, by averaging b ± 2e-6.
+func (p clvBG) bracketB(x, T, t float64) float64 {
+	if math.Abs(p.a+p.b+x-1+p.m) < 1e-6 {
+		lo, hi := p, p
+		lo.b, hi.b = p.b-2e-6, p.b+2e-6
+		return 0.5 * (lo.bracketAt(x, T, t) + hi.bracketAt(x, T, t))
+	}
+	return p.bracketAt(x, T, t)
+}
+
+func (p clvBG) bracketAt(x, T, t float64) float64 {
 	z := t / (p.al + T + t)
 	c := p.a + p.b + x - 1 + p.m
 	f := numerics.Hyp2F1(p.a+p.b-1-p.r+p.m, p.a-1, c, z)
 	lw := math.Log1p(-z)
-	return c / (p.a - 1) * -math.Expm1((p.a-1)*lw+math.Log(f))
+	if f > 0 {
+		return c / (p.a - 1) * -math.Expm1((p.a-1)*lw+math.Log(f))
+	}
+	return c / (p.a - 1) * (1 - math.Exp((p.a-1)*lw)*f)
 }
 
 // expected returns E[X(t)] for a new customer, t in model units.
@@ -236,7 +254,7 @@ func (p clvBG) conditional(x, tx, T, t float64) float64 {
 // pAliveAt returns P(alive at T+tau | x, t_x, T).
 func (p clvBG) pAliveAt(x, tx, T, tau float64) float64 {
 	pa := p.pAlive(x, tx, T)
-	if tau <= 0 {
+	if tau <= 0 || pa == 0 {
 		return pa
 	}
 	// E[exp(-λ p τ)] under the posterior λ ~ Gamma(r+x, α+T), p ~ Beta(a, b+x+m).

@@ -93,3 +93,5 @@ func clvCDNOWSample(tb testing.TB) []vip.Transaction {
 	}
 	return txs
 }
+
+func clvWeeks(w float64) time.Duration { return time.Duration(w * float64(week)) }

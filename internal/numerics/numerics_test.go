@@ -178,3 +178,66 @@ func TestInvertSPD(t *testing.T) {
 		t.Error("InvertSPD accepted an indefinite matrix")
 	}
 }
+
+func TestHyp2F1_LargeC(t *testing.T) {
+	// 2F1(1, b; c; z) with c = b + 1 is b Σ z^n/(b+n); for b = 3554 and z = 0.82 the terms
+	// are z^n times nearly 1, so the value is close to 1/(1-z) = 5.5556, a bit below.
+	got := Hyp2F1(1, 3554, 3555, 0.82)
+	var want float64
+	for n := 0; n < 5000; n++ {
+		want += 3554 / (3554 + float64(n)) * math.Pow(0.82, float64(n))
+	}
+	if !near(got, want, 1e-10) {
+		t.Errorf("Hyp2F1(1, 3554, 3555, 0.82) = %.15g, want %.15g", got, want)
+	}
+}
+
+func TestHyp2F1_AgainstSeries(t *testing.T) {
+	// Cases the rapid properties found: large parameters near z = 1 where the 1-z
+	// transformation alone cancels. The reference is the plain series summed far out.
+	ref := func(a, b, c, z float64) float64 {
+		sum, term := 1.0, 1.0
+		for n := 0; n < 2000000; n++ {
+			fn := float64(n)
+			term *= (a + fn) * (b + fn) / ((c + fn) * (fn + 1)) * z
+			sum += term
+		}
+		return sum
+	}
+	tests := []struct {
+		name       string
+		a, b, c, z float64
+	}{
+		{"c-a-b negative", 13.9375, 25.6875, 33.9375, 0.73},
+		{"integer c-a-b, z 0.954", 9, 9, 27, 0.954},
+		{"a in (-1, 0)", 1.98, -0.207, 2.22, 0.946},
+		{"z 0.999", 0.5, 1.5, 3.1, 0.999},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := Hyp2F1(tc.a, tc.b, tc.c, tc.z), ref(tc.a, tc.b, tc.c, tc.z)
+			if !near(got, want, 1e-9*math.Abs(want)) && math.Abs(got-want) > 1e-9*math.Abs(want) {
+				t.Errorf("Hyp2F1(%v, %v, %v, %v) = %.15g, series %.15g", tc.a, tc.b, tc.c, tc.z, got, want)
+			}
+		})
+	}
+}
+
+func TestHyp2F1_NegativeA(t *testing.T) {
+	// a = -2.375 just past z = 0.5: the 1-z transformation cancels badly here; the
+	// answer must match the series (whose terms change sign only three times).
+	a, b, c := -2.375, 4.875, 37.375
+	for _, z := range []float64{0.5048543689320388, 0.53, 0.7, 0.9} {
+		var want float64
+		term := 1.0
+		want = 1
+		for n := 0; n < 100000; n++ {
+			fn := float64(n)
+			term *= (a + fn) * (b + fn) / ((c + fn) * (fn + 1)) * z
+			want += term
+		}
+		if got := Hyp2F1(a, b, c, z); !near(got, want, 1e-12) {
+			t.Errorf("Hyp2F1(%v, %v, %v, %v) = %.15g, want %.15g", a, b, c, z, got, want)
+		}
+	}
+}

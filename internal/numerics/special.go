@@ -83,9 +83,11 @@ func LogSubExp(a, b float64) float64 {
 
 // Hyp2F1 returns the Gauss hypergeometric function 2F1(a, b; c; z) for real z < 1.
 //
-// It picks its method by argument: the power series for |z| <= 0.5; the Pfaff
-// transformation z -> z/(z-1) for negative z; and the 1-z transformation for
-// 0.5 < z < 1, so the value stays finite and accurate as z nears 1 (when c-a-b > 0 the
+// It picks its method by argument: the power series for |z| <= 0.5, and for z up to
+// 0.995 when c > 0 and no term exceeds 1e5 times the sum; the Pfaff transformation
+// z -> z/(z-1) for negative z; otherwise, as z nears 1, Euler's transformation to make
+// c-a-b positive and then the 1-z transformation, so the value stays finite and
+// accurate (when c-a-b > 0 the
 // limit at z = 1 is Gauss's Γ(c)Γ(c-a-b)/(Γ(c-a)Γ(c-b))). When c-a-b is within 1e-9 of
 // an integer the 1-z transformation's gamma functions have poles that cancel; it then
 // averages the values at c ± 1e-5, an error of order 1e-10. It returns NaN when c is a
@@ -109,12 +111,30 @@ func Hyp2F1(a, b, c, z float64) float64 {
 	case z <= 0.5:
 		return hypSeries(a, b, c, z)
 	}
+	if z <= 0.995 && c > 0 {
+		// The series converges in a few thousand terms at worst this side of 0.995; it
+		// is kept when no term dwarfs the sum (at most 5 digits lost to cancellation).
+		if v, big := hypSeriesMax(a, b, c, z); !math.IsNaN(v) && !math.IsInf(v, 0) && big <= 1e5*math.Abs(v) {
+			return v
+		}
+	}
 	d := c - a - b
+	if d < 0 {
+		// Euler's transformation makes c-a-b positive, so that the (1-z)^(c-a-b) term of
+		// the 1-z transformation is the small one.
+		return math.Exp(d*math.Log1p(-z)) * Hyp2F1(c-a, c-b, c, z)
+	}
+	var v float64
 	if math.Abs(d-math.Round(d)) < 1e-9 {
 		const eps = 1e-5
-		return 0.5 * (hyp1mz(a, b, c+eps, z) + hyp1mz(a, b, c-eps, z))
+		v = 0.5 * (hyp1mz(a, b, c+eps, z) + hyp1mz(a, b, c-eps, z))
+	} else {
+		v = hyp1mz(a, b, c, z)
 	}
-	return hyp1mz(a, b, c, z)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return hypSeries(a, b, c, z)
+	}
+	return v
 }
 
 // hyp1mz evaluates 2F1 for 0.5 < z < 1 through the 1-z transformation (Abramowitz and
@@ -160,22 +180,29 @@ func gammaRatio(num, den []float64) float64 {
 
 // hypSeries sums the 2F1 power series directly.
 func hypSeries(a, b, c, z float64) float64 {
+	v, _ := hypSeriesMax(a, b, c, z)
+	return v
+}
+
+// hypSeriesMax sums the 2F1 power series and reports the largest term's magnitude.
+func hypSeriesMax(a, b, c, z float64) (float64, float64) {
 	if c <= 0 && c == math.Floor(c) {
-		return math.NaN()
+		return math.NaN(), 0
 	}
-	sum, term := 1.0, 1.0
+	sum, term, big := 1.0, 1.0, 1.0
 	for n := 0; n < 200000; n++ {
 		fn := float64(n)
 		term *= (a + fn) * (b + fn) / ((c + fn) * (fn + 1)) * z
 		sum += term
+		big = math.Max(big, math.Abs(term))
 		if term == 0 || math.Abs(term) <= 1e-16*math.Abs(sum) && fn > math.Abs(a)+math.Abs(b) {
-			return sum
+			return sum, big
 		}
 		if math.IsInf(sum, 0) || math.IsNaN(sum) {
-			return math.NaN()
+			return math.NaN(), big
 		}
 	}
-	return math.NaN()
+	return math.NaN(), big
 }
 
 // ScaledExpIntegral returns w·e^w·E_s(w) = w^s e^w Γ(1-s, w) for w > 0, the factor
