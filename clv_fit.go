@@ -40,7 +40,10 @@ type FitReport struct {
 	Method string `json:"method"`
 	// Reason says why the optimiser stopped.
 	Reason string `json:"reason"`
-	// AtBound names the parameters that ended at their bound (1e-8 or 1e8).
+	// AtBound names the parameters that ended at their bound (1e-8 or 1e8), or on a
+	// plateau that runs to it: multiplying or dividing the parameter by 10 changes the
+	// log-likelihood by less than 0.01, so the data cannot tell the estimate from the
+	// limit ("alpha -> inf", "s -> 0"). Such a model is the limit case, valid to use.
 	AtBound []string `json:"at_bound,omitempty"`
 	// StdErr holds each parameter's asymptotic standard error (inverse Hessian of the
 	// log-likelihood in log-parameter space, delta method back to the parameter).
@@ -251,6 +254,9 @@ func clvFit(s clvSpec, opt *FitOptions) ([]float64, FitReport, error) {
 	for _, i := range res.AtBound {
 		rep.AtBound = append(rep.AtBound, s.names[i])
 	}
+	if len(rep.AtBound) == 0 {
+		rep.AtBound = clvFlat(s, res.X, rep.LogLik)
+	}
 	// Standard errors from the Hessian of the total negative log-likelihood.
 	if len(rep.AtBound) > 0 {
 		rep.StdErrMissing = "a parameter is at its bound"
@@ -282,4 +288,41 @@ func clvFit(s clvSpec, opt *FitOptions) ([]float64, FitReport, error) {
 		return nil, rep, fe
 	}
 	return final, rep, nil
+}
+
+// clvFlat names the log-parameters along which the likelihood is flat toward a bound:
+// moving one by a factor of 10 costs less than 0.01 of log-likelihood. The name says
+// which way: "s -> 0", "beta -> inf", or "beta (flat both ways)".
+func clvFlat(s clvSpec, th []float64, ll float64) []string {
+	var out []string
+	x := append([]float64(nil), th...)
+	for i := range th {
+		if !s.isLog(i) {
+			continue
+		}
+		var flat [2]bool
+		for k, dir := range []float64{-1, 1} {
+			x[i] = th[i] + dir*math.Ln10
+			if math.Abs(x[i]) > 18.42 {
+				continue
+			}
+			if v := -s.nll(x, nil); !math.IsNaN(v) && ll-v < 0.01 {
+				flat[k] = true
+			}
+		}
+		x[i] = th[i]
+		low := " -> 0"
+		if s.shift != nil && s.shift[i] != 0 {
+			low = fmt.Sprintf(" -> %v", s.shift[i])
+		}
+		switch {
+		case flat[0] && flat[1]:
+			out = append(out, s.names[i]+" (flat both ways)")
+		case flat[0]:
+			out = append(out, s.names[i]+low)
+		case flat[1]:
+			out = append(out, s.names[i]+" -> inf")
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package vip
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip/internal/numerics"
@@ -99,7 +100,7 @@ func FitGammaGamma(s Summaries, opt *FitOptions) (*GammaGamma, error) {
 // scorable explains why the model cannot score, or returns nil.
 func (m *GammaGamma) scorable() error {
 	for _, b := range m.Fit.AtBound {
-		if b == "q" {
+		if b == "q" || strings.HasPrefix(b, "q ") {
 			return errorf(ErrCannotScore, "gamma-gamma: q = %v is at its bound of 1, so the population's mean spend p·gamma/(q-1) is unbounded and expected spend cannot be computed; the spend data do not support this model", m.Q)
 		}
 	}
