@@ -99,14 +99,6 @@ func clvFitBG(s Summaries, opt *FitOptions, m float64) ([]float64, FitReport, er
 	return p, rep, err
 }
 
-// clvSoftplus returns log(1 + e^d).
-func clvSoftplus(d float64) float64 {
-	if d > 0 {
-		return d + math.Log1p(math.Exp(-d))
-	}
-	return math.Log1p(math.Exp(d))
-}
-
 // clvSigmoid returns 1/(1 + e^-d).
 func clvSigmoid(d float64) float64 {
 	if d >= 0 {
@@ -134,6 +126,15 @@ func clvBGNLL(d *clvRows, th, g []float64, m float64) float64 {
 	lna := math.Log(a)
 	var ll, dr, dal, da, db float64
 	n := len(d.x)
+	indexed := d.iT != nil
+	if indexed {
+		for j, v := range d.uT {
+			d.lT[j] = math.Log(al + v)
+		}
+		for j, v := range d.uTx {
+			d.lTx[j] = math.Log(al + v)
+		}
+	}
 	for i := 0; i < n; {
 		x := d.x[i]
 		j := i + 1
@@ -157,7 +158,12 @@ func clvBGNLL(d *clvRows, th, g []float64, m float64) float64 {
 		}
 		for k := i; k < j; k++ {
 			w := d.w[k]
-			lT := math.Log(al + d.T[k])
+			var lT, ltx float64
+			if indexed {
+				lT, ltx = d.lT[d.iT[k]], d.lTx[d.iTx[k]]
+			} else {
+				lT, ltx = math.Log(al+d.T[k]), math.Log(al+d.tx[k])
+			}
 			if !drop {
 				ll += w * (cx - rx*lT)
 				if g != nil {
@@ -168,11 +174,19 @@ func clvBGNLL(d *clvRows, th, g []float64, m float64) float64 {
 				}
 				continue
 			}
-			ltx := math.Log(al + d.tx[k])
 			D := lnA + rx*(lT-ltx)
-			ll += w * (cx - rx*lT + clvSoftplus(D))
+			// softplus(D) and sigmoid(D) from one exponential.
+			e := math.Exp(-math.Abs(D))
+			sp := math.Log1p(e)
+			if D > 0 {
+				sp += D
+			}
+			ll += w * (cx - rx*lT + sp)
 			if g != nil {
-				p4 := clvSigmoid(D)
+				p4 := 1 / (1 + e)
+				if D < 0 {
+					p4 = e / (1 + e)
+				}
 				p3 := 1 - p4
 				dr += w * (dr0 - p3*lT - p4*ltx)
 				dal += w * (r/al - rx*(p3/(al+d.T[k])+p4/(al+d.tx[k])))
@@ -404,37 +418,125 @@ func (m *MBGNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, al
 	return clvCondAll(m.params(), rows, m.Unit.Of(t), out, alive)
 }
 
-// clvCondAll scores many rows, caching the bracket per (x, T) and ln(α+T) per T.
-func clvCondAll(p clvBG, rows []Summary, t float64, out, alive []float64) error {
-	type key struct{ x, T float64 }
-	type entry struct{ br, lT float64 }
-	cache := make(map[key]entry)
-	lna := math.Log(p.a)
-	var lastK key
-	var last entry
-	have := false
-	for i := range rows {
-		s := &rows[i]
-		k := key{s.X, s.T}
-		if !have || k != lastK {
-			e, ok := cache[k]
-			if !ok {
-				e = entry{p.bracket(s.X, s.T, t), math.Log(p.al + s.T)}
-				if len(cache) < 1<<20 {
-					cache[k] = e
-				}
+// ConditionalExpectedColumns is [BGNBD.ConditionalExpectedAll] over columns: x, tx
+// and T hold each customer's x, t_x and T in the model's unit, all as long as out (and
+// alive, when not nil). It is the form for tens of millions of customers, who do not
+// fit in memory as [Summary] values. The model must have no covariates.
+func (m *BGNBD) ConditionalExpectedColumns(x, tx, T []float64, t time.Duration, out, alive []float64) error {
+	if m.Covariates != nil {
+		return errorf(ErrCannotScore, "conditional expectations by columns: the model has covariates; use ConditionalExpectedAll")
+	}
+	n := len(out)
+	if len(x) != n || len(tx) != n || len(T) != n || (alive != nil && len(alive) != n) {
+		return errorf(ErrInvalidSummary, "conditional expectations by columns: lengths %d, %d, %d and out %d differ", len(x), len(tx), len(T), n)
+	}
+	var c clvCondCache
+	c.init(m.params(), m.Unit.Of(t))
+	for i := range out {
+		out[i], _ = c.score(x[i], tx[i], T[i], alive, i)
+	}
+	return nil
+}
+
+// clvCondCache scores rows, caching per distinct (x, T) the bracket, ln(α+T) and
+// ln a - ln(b+x-1+m) in an open-addressing table (up to 1<<20 entries; past that it
+// computes), so a row costs one logarithm and one exponential.
+type clvCondCache struct {
+	p     clvBG
+	t     float64
+	lna   float64
+	keys  [][2]uint64
+	vals  [][3]float64
+	used  []bool
+	n     int
+	lastK [2]uint64
+	last  [3]float64
+	have  bool
+}
+
+func (c *clvCondCache) init(p clvBG, t float64) {
+	c.p, c.t, c.lna = p, t, math.Log(p.a)
+	c.grow(1 << 10)
+}
+
+func (c *clvCondCache) grow(size int) {
+	keys, vals, used := c.keys, c.vals, c.used
+	c.keys, c.vals, c.used, c.n = make([][2]uint64, size), make([][3]float64, size), make([]bool, size), 0
+	for i := range used {
+		if used[i] {
+			c.put(keys[i], vals[i])
+		}
+	}
+}
+
+func clvHash(k [2]uint64) uint64 {
+	h := k[0]*0x9E3779B97F4A7C15 ^ (k[1]+0x632BE59BD9B4E019)*0xC2B2AE3D27D4EB4F
+	return h ^ h>>29
+}
+
+func (c *clvCondCache) put(k [2]uint64, v [3]float64) {
+	if 2*(c.n+1) > len(c.keys) {
+		if len(c.keys) >= 1<<21 {
+			return
+		}
+		c.grow(2 * len(c.keys))
+	}
+	mask := uint64(len(c.keys) - 1)
+	for h := clvHash(k) & mask; ; h = (h + 1) & mask {
+		if !c.used[h] {
+			c.keys[h], c.vals[h], c.used[h] = k, v, true
+			c.n++
+			return
+		}
+	}
+}
+
+func (c *clvCondCache) get(k [2]uint64) ([3]float64, bool) {
+	mask := uint64(len(c.keys) - 1)
+	for h := clvHash(k) & mask; c.used[h]; h = (h + 1) & mask {
+		if c.keys[h] == k {
+			return c.vals[h], true
+		}
+	}
+	return [3]float64{}, false
+}
+
+func (c *clvCondCache) score(x, tx, T float64, alive []float64, i int) (float64, float64) {
+	k := [2]uint64{math.Float64bits(x), math.Float64bits(T)}
+	if !c.have || k != c.lastK {
+		e, ok := c.get(k)
+		if !ok {
+			e = [3]float64{c.p.bracket(x, T, c.t), math.Log(c.p.al + T), 0}
+			if x > 0 || c.p.m == 1 {
+				e[2] = c.lna - math.Log(c.p.b+x-1+c.p.m)
 			}
-			lastK, last, have = k, e, true
+			c.put(k, e)
 		}
-		pa := 1.0
-		if s.X > 0 || p.m == 1 {
-			D := lna - math.Log(p.b+s.X-1+p.m) + (p.r+s.X)*(last.lT-math.Log(p.al+s.TX))
-			pa = 1 - clvSigmoid(D)
+		c.lastK, c.last, c.have = k, e, true
+	}
+	pa := 1.0
+	if x > 0 || c.p.m == 1 {
+		D := c.last[2] + (c.p.r+x)*(c.last[1]-math.Log(c.p.al+tx))
+		// 1 - sigmoid(D) = 1/(1+e^D), written to stay finite for any D.
+		if D > 0 {
+			e := math.Exp(-D)
+			pa = e / (1 + e)
+		} else {
+			pa = 1 / (1 + math.Exp(D))
 		}
-		out[i] = pa * last.br
-		if alive != nil {
-			alive[i] = pa
-		}
+	}
+	if alive != nil {
+		alive[i] = pa
+	}
+	return pa * c.last[0], pa
+}
+
+// clvCondAll scores many rows through a clvCondCache.
+func clvCondAll(p clvBG, rows []Summary, t float64, out, alive []float64) error {
+	var c clvCondCache
+	c.init(p, t)
+	for i := range rows {
+		out[i], _ = c.score(rows[i].X, rows[i].TX, rows[i].T, alive, i)
 	}
 	return nil
 }

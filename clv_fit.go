@@ -104,6 +104,33 @@ func clvFmtVec(names []string, v []float64) string {
 type clvRows struct {
 	x, tx, T, w []float64
 	n           int // customers
+	// uT and uTx list the distinct T and t_x values and iT, iTx index them per row, so
+	// that a likelihood computes ln(α+T) once per distinct value. Nil means no index.
+	uT, uTx []float64
+	iT, iTx []int32
+	lT, lTx []float64 // scratch for the per-value logarithms
+}
+
+// index fills the distinct-value tables.
+func (c *clvRows) index() {
+	ix := func(v []float64) ([]float64, []int32) {
+		m := make(map[float64]int32)
+		var u []float64
+		idx := make([]int32, len(v))
+		for i, x := range v {
+			j, ok := m[x]
+			if !ok {
+				j = int32(len(u))
+				m[x] = j
+				u = append(u, x)
+			}
+			idx[i] = j
+		}
+		return u, idx
+	}
+	c.uT, c.iT = ix(c.T)
+	c.uTx, c.iTx = ix(c.tx)
+	c.lT, c.lTx = make([]float64, len(c.uT)), make([]float64, len(c.uTx))
 }
 
 type clvKey struct{ x, tx, T float64 }
@@ -139,6 +166,7 @@ func clvCollapse(rows []Summary) clvRows {
 		s.T = append(s.T, c.T[i])
 		s.w = append(s.w, c.w[i])
 	}
+	s.index()
 	return s
 }
 
