@@ -214,41 +214,104 @@ func (p clvBG) pAlive(x, tx, T float64) float64 {
 // bracket returns the expected purchases in (T, T+t] of a customer known to be alive at
 // T after x repeat purchases:
 // (a+b+x-1+m)/(a-1) [1 - (1-z)^(a-1) 2F1(a+b-1-r+m, a-1; a+b+x-1+m; z)], z = t/(α+T+t),
-// which is the published 2F1(r+x, b+x+m; a+b+x-1+m; z) form after Euler's
-// transformation: its parameters stay small however large x is. Near a = 1 it averages
-// a = 1 ± 1e-4, the removable singularity.
+// which is the published (a+b+x-1+m)/(a-1) [1 - (1-z)^(r+x) 2F1(r+x, b+x+m; a+b+x-1+m; z)]
+// after Euler's transformation; of the two it takes the one with the smaller series
+// parameters (Euler's keeps heavy buyers tame, the published one huge a and b). Near
+// the removable singularities a = 1 and a+b+x-1+m = 0, or where both series fail, it
+// integrates E[(1/p)(1 - (1 + p t/(α+T))^-(r+x))] over p ~ Beta(a, b+x+m) instead.
 func (p clvBG) bracket(x, T, t float64) float64 {
 	if t <= 0 {
 		return 0
 	}
-	if math.Abs(p.a-1) < 1e-4 {
-		lo, hi := p, p
-		lo.a, hi.a = 1-1e-4, 1+1e-4
-		return 0.5 * (lo.bracketB(x, T, t) + hi.bracketB(x, T, t))
+	c := p.a + p.b + x - 1 + p.m
+	if math.Abs(p.a-1) >= 1e-4 && math.Abs(c) >= 1e-6 {
+		// The prefactor c/(a-1) times a bracket near 0 loses digits: keep the closed form
+		// only while the prefactor is within 1e4 of the result (the 2F1 itself may carry
+		// errors of 1e-11, which the prefactor magnifies).
+		if v := p.bracketAt(x, T, t); !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 && math.Abs(c/(p.a-1)) <= 1e4*v {
+			return v
+		}
 	}
-	return p.bracketB(x, T, t)
-}
-
-// bracketB steps around c = a+b+x-1+m = 0, where the 2F1 has a pole that its
-// prefactor c cancels, by averaging b ± 2e-6.
-func (p clvBG) bracketB(x, T, t float64) float64 {
-	if math.Abs(p.a+p.b+x-1+p.m) < 1e-6 {
-		lo, hi := p, p
-		lo.b, hi.b = p.b-2e-6, p.b+2e-6
-		return 0.5 * (lo.bracketAt(x, T, t) + hi.bracketAt(x, T, t))
-	}
-	return p.bracketAt(x, T, t)
+	k := p.r + x
+	s := t / (p.al + T)
+	return clvBetaExpect(p.a, p.b+x+p.m, func(q float64) float64 {
+		if q*s < 1e-300 {
+			return k * s
+		}
+		return -math.Expm1(-k*math.Log1p(q*s)) / q
+	})
 }
 
 func (p clvBG) bracketAt(x, T, t float64) float64 {
 	z := t / (p.al + T + t)
 	c := p.a + p.b + x - 1 + p.m
-	f := numerics.Hyp2F1(p.a+p.b-1-p.r+p.m, p.a-1, c, z)
 	lw := math.Log1p(-z)
-	if f > 0 {
-		return c / (p.a - 1) * -math.Expm1((p.a-1)*lw+math.Log(f))
+	A1, B1 := p.a+p.b-1-p.r+p.m, p.a-1 // × (1-z)^(a-1)
+	A0, B0 := p.r+x, p.b+x+p.m         // × (1-z)^(r+x)
+	A, B, pow := A1, B1, p.a-1
+	if math.Abs(A0*B0) < math.Abs(A1*B1) {
+		A, B, pow = A0, B0, p.r+x
 	}
-	return c / (p.a - 1) * (1 - math.Exp((p.a-1)*lw)*f)
+	f := numerics.Hyp2F1(A, B, c, z)
+	if f > 0 {
+		return c / (p.a - 1) * -math.Expm1(pow*lw+math.Log(f))
+	}
+	return c / (p.a - 1) * (1 - math.Exp(pow*lw)*f)
+}
+
+// clvBetaExpect returns E[f(p)] for p ~ Beta(a, b), for the corners where the
+// hypergeometric series overflow or cancel. It integrates over v = logit(p), where the
+// density p^a (1-p)^b / B(a, b) is log-concave with its mode at ln(a/b): Gauss-Legendre
+// panels march out from the mode in both directions, each as wide as the smallest of
+// the local decay scale 2/|g'|, the curvature scale 1/sqrt(|g”|) and 4, until the
+// log-density has fallen 50 below its peak; the sum is taken in log space. f must be
+// finite and >= 0 and smooth on the scale of a panel.
+func clvBetaExpect(a, b float64, f func(float64) float64) float64 {
+	lb := numerics.LogBeta(a, b)
+	logDens := func(v float64) float64 { return -a*clvSoftplusNeg(v) - b*clvSoftplusNeg(-v) - lb }
+	m0 := math.Log(a / b)
+	peak := logDens(m0)
+	var terms []float64
+	for _, dir := range []float64{-1, 1} {
+		v := m0
+		for n := 0; n < 4000; n++ {
+			p := 1 / (1 + math.Exp(-v))
+			g1 := math.Abs(a - (a+b)*p)
+			g2 := (a + b) * p * (1 - p)
+			w := 4.0
+			if g1 > 0 {
+				w = math.Min(w, 2/g1)
+			}
+			if g2 > 0 {
+				w = math.Min(w, 1/math.Sqrt(g2))
+			}
+			mid := v + dir*w/2
+			for i, xi := range clvGLx {
+				u := mid + w/2*xi
+				lp := -clvSoftplusNeg(u)
+				fv := f(math.Exp(lp))
+				if fv > 0 {
+					terms = append(terms, math.Log(clvGLw[i]*w/2)+logDens(u)+math.Log(fv))
+				}
+			}
+			v += dir * w
+			if logDens(v) < peak-50 {
+				break
+			}
+		}
+	}
+	if len(terms) == 0 {
+		return 0
+	}
+	return math.Exp(numerics.LogSumExp(terms))
+}
+
+// clvSoftplusNeg returns ln(1 + e^-v).
+func clvSoftplusNeg(v float64) float64 {
+	if v > 0 {
+		return math.Log1p(math.Exp(-v))
+	}
+	return -v + math.Log1p(math.Exp(v))
 }
 
 // expected returns E[X(t)] for a new customer, t in model units.
@@ -272,9 +335,22 @@ func (p clvBG) pAliveAt(x, tx, T, tau float64) float64 {
 		return pa
 	}
 	// E[exp(-λ p τ)] under the posterior λ ~ Gamma(r+x, α+T), p ~ Beta(a, b+x+m).
+	// It is 2F1(r+x, a; a+b+x+m; -y), y = τ/(α+T); Pfaff's transformation on a or on
+	// r+x, whichever leaves smaller series parameters, brings the argument into [0, 1).
 	y := tau / (p.al + T)
-	f := numerics.Hyp2F1(p.a, p.a+p.b+p.m-p.r, p.a+p.b+x+p.m, tau/(p.al+T+tau))
-	return pa * math.Exp(-p.a*math.Log1p(y)) * f
+	w := tau / (p.al + T + tau)
+	c := p.a + p.b + x + p.m
+	var v float64
+	if math.Abs(p.a*(p.a+p.b+p.m-p.r)) <= math.Abs((p.r+x)*(p.b+x+p.m)) {
+		v = math.Exp(-p.a*math.Log1p(y)) * numerics.Hyp2F1(p.a, p.a+p.b+p.m-p.r, c, w)
+	} else {
+		v = math.Exp(-(p.r+x)*math.Log1p(y)) * numerics.Hyp2F1(p.r+x, p.b+x+p.m, c, w)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1 {
+		k := p.r + x
+		v = clvBetaExpect(p.a, p.b+x+p.m, func(q float64) float64 { return math.Exp(-k * math.Log1p(q*y)) })
+	}
+	return pa * math.Min(v, 1)
 }
 
 // probPurchases returns P(X(t) = n) for a new BG/NBD customer (Fader, Hardie and Lee

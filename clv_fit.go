@@ -40,10 +40,11 @@ type FitReport struct {
 	Method string `json:"method"`
 	// Reason says why the optimiser stopped.
 	Reason string `json:"reason"`
-	// AtBound names the parameters that ended at their bound (1e-8 or 1e8), or on a
-	// plateau that runs to it: multiplying or dividing the parameter by 10 changes the
-	// log-likelihood by less than 0.01, so the data cannot tell the estimate from the
-	// limit ("alpha -> inf", "s -> 0"). Such a model is the limit case, valid to use.
+	// AtBound names the parameters that ended at their bound (1e-8 or 1e8), beyond
+	// 1e6 or below 1e-6, or on a plateau that runs to a bound: multiplying or dividing
+	// the parameter by 10 changes the log-likelihood by less than 0.01, so the data
+	// cannot tell the estimate from the limit ("a -> inf", "s -> 0"). Such a model is
+	// the limit case, valid to use.
 	AtBound []string `json:"at_bound,omitempty"`
 	// StdErr holds each parameter's asymptotic standard error (inverse Hessian of the
 	// log-likelihood in log-parameter space, delta method back to the parameter).
@@ -283,6 +284,17 @@ func clvFit(s clvSpec, opt *FitOptions) ([]float64, FitReport, error) {
 		rep.AtBound = append(rep.AtBound, s.names[i])
 	}
 	if len(rep.AtBound) == 0 {
+		for i, v := range res.X {
+			if s.isLog(i) && math.Abs(v) > clvPracticalBound {
+				limit := " -> inf"
+				if v < 0 {
+					limit = " -> 0"
+				}
+				rep.AtBound = append(rep.AtBound, s.names[i]+limit)
+			}
+		}
+	}
+	if len(rep.AtBound) == 0 {
 		rep.AtBound = clvFlat(s, res.X, rep.LogLik)
 	}
 	// Standard errors from the Hessian of the total negative log-likelihood.
@@ -317,6 +329,12 @@ func clvFit(s clvSpec, opt *FitOptions) ([]float64, FitReport, error) {
 	}
 	return final, rep, nil
 }
+
+// clvPracticalBound is ln(1e6): a parameter beyond 1e6 or below 1e-6 is reported at
+// its bound, the optimiser having stopped on a plateau that runs on to the limit (for
+// example a and b of BG/NBD growing together when every customer has the same dropout
+// probability).
+const clvPracticalBound = 13.815510557964274
 
 // clvFlat names the log-parameters along which the likelihood is flat toward a bound:
 // moving one by a factor of 10 costs less than 0.01 of log-likelihood. The name says

@@ -168,8 +168,8 @@ func TestBGNBD_Properties(t *testing.T) {
 		m := &vip.BGNBD{
 			R:     rapid.Float64Range(0.01, 20).Draw(t, "r"),
 			Alpha: rapid.Float64Range(0.01, 500).Draw(t, "alpha"),
-			A:     rapid.Float64Range(0.01, 20).Draw(t, "a"),
-			B:     rapid.Float64Range(0.01, 20).Draw(t, "b"),
+			A:     math.Exp(rapid.Float64Range(-5, 18).Draw(t, "log a")), // up to 6.6e7
+			B:     math.Exp(rapid.Float64Range(-5, 18).Draw(t, "log b")),
 			Unit:  vip.UnitWeek,
 		}
 		T := rapid.Float64Range(0, 500).Draw(t, "T")
@@ -191,11 +191,16 @@ func TestBGNBD_Properties(t *testing.T) {
 		t2 := t1 + rapid.Float64Range(0.1, 200).Draw(t, "dt")
 		e1, _ := m.ConditionalExpected(row, clvWeeks(t1))
 		e2, _ := m.ConditionalExpected(row, clvWeeks(t2))
-		if math.IsNaN(e1) || math.IsNaN(e2) || e1 < 0 || e2 < e1*(1-1e-9) {
+		if math.IsNaN(e1) || math.IsNaN(e2) || e1 < 0 || e2 < e1*(1-1e-6) {
 			t.Fatalf("ConditionalExpected(%+v): %v at %v weeks, %v at %v weeks", row, e1, t1, e2, t2)
 		}
+		// Dropout only removes purchases: never more than P(alive) × E[λ | data] × t (to
+		// 1e-5 relative: with b near 1e8 the bracket cancels to about 1e-6).
+		if bound := pa * (m.R + x) / (m.Alpha + T) * t2; e2 > bound*(1+1e-5)+1e-300 {
+			t.Fatalf("ConditionalExpected(%+v, %v weeks) = %v above the no-dropout bound %v", row, t2, e2, bound)
+		}
 		n1, n2 := m.ExpectedPurchases(clvWeeks(t1)), m.ExpectedPurchases(clvWeeks(t2))
-		if math.IsNaN(n1) || n1 < 0 || n2 < n1*(1-1e-9) {
+		if math.IsNaN(n1) || n1 < 0 || n2 < n1*(1-1e-6) {
 			t.Fatalf("ExpectedPurchases: %v at %v weeks, %v at %v weeks", n1, t1, n2, t2)
 		}
 	})
@@ -225,7 +230,7 @@ func TestParetoNBD_Properties(t *testing.T) {
 		t2 := t1 + rapid.Float64Range(0.1, 200).Draw(t, "dt")
 		e1, _ := m.ConditionalExpected(row, clvWeeks(t1))
 		e2, _ := m.ConditionalExpected(row, clvWeeks(t2))
-		if math.IsNaN(e1) || math.IsInf(e2, 0) || e1 < 0 || e2 < e1*(1-1e-9) {
+		if math.IsNaN(e1) || math.IsInf(e2, 0) || e1 < 0 || e2 < e1*(1-1e-6) {
 			t.Fatalf("ConditionalExpected(%+v): %v at %v weeks, %v at %v weeks", row, e1, t1, e2, t2)
 		}
 		d, err := m.DERT(row, rapid.Float64Range(0.001, 1).Draw(t, "rate"))
@@ -233,4 +238,44 @@ func TestParetoNBD_Properties(t *testing.T) {
 			t.Fatalf("DERT(%+v) = %v, %v", row, d, err)
 		}
 	})
+}
+
+func TestBGNBD_NumericCorners(t *testing.T) {
+	// Parameter sets the rapid properties found, kept as regressions.
+	tests := []struct {
+		name      string
+		m         vip.BGNBD
+		row       vip.Summary
+		weeks     float64
+		wantNew   float64 // E[X(t)] of a new customer when known in closed form, else 0
+		tolerance float64
+	}{
+		{"a+b-1 = 0", vip.BGNBD{R: 1, Alpha: 1, A: 0.5, B: 0.5}, vip.Summary{T: 1}, 1, 0, 0},
+		{"heavy buyer, large a", vip.BGNBD{R: 1, Alpha: 1, A: math.Exp(6.75), B: math.E}, vip.Summary{X: 769, TX: 1, T: 1}, 52, 0, 0},
+		{"a near 1, b huge: no dropout, E[X(t)] = r t/α", vip.BGNBD{R: 0.015625, Alpha: 66.5, A: 1.00006, B: math.Exp(18)}, vip.Summary{T: 1}, 2.5, 0.015625 * 2.5 / 66.5, 1e-4},
+		{"b huge, z near 1", vip.BGNBD{R: 1, Alpha: 0.015625, A: math.E, B: math.Exp(8.5)}, vip.Summary{T: 1}, 3.5, 0, 0},
+		{"a below 1, b huge", vip.BGNBD{R: 1, Alpha: 0.01, A: math.Exp(-1), B: math.Exp(18)}, vip.Summary{T: 0.002}, 112, 112 / 0.01, 1e-3},
+		{"a and b huge", vip.BGNBD{R: 8.25, Alpha: 1.53125, A: math.Exp(13.9375), B: math.Exp(18)}, vip.Summary{T: 17.6875}, 52, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
+			m.Unit = vip.UnitWeek
+			tc.row.ID = "c"
+			pa, err := m.PAlive(tc.row)
+			later, err2 := m.PAliveAt(tc.row, clvWeeks(tc.weeks))
+			e, err3 := m.ConditionalExpected(tc.row, clvWeeks(tc.weeks))
+			n := m.ExpectedPurchases(clvWeeks(tc.weeks))
+			if err != nil || err2 != nil || err3 != nil {
+				t.Fatal(err, err2, err3)
+			}
+			bound := pa * (m.R + tc.row.X) / (m.Alpha + tc.row.T) * tc.weeks
+			if !(pa >= 0 && pa <= 1 && later >= 0 && later <= pa && e >= 0 && e <= bound*(1+1e-6) && n >= 0) {
+				t.Errorf("P(alive) %v, later %v, E[Y] %v (bound %v), E[X] %v", pa, later, e, bound, n)
+			}
+			if tc.wantNew > 0 && math.Abs(n-tc.wantNew) > tc.tolerance*tc.wantNew {
+				t.Errorf("ExpectedPurchases(%v weeks) = %v, want %v", tc.weeks, n, tc.wantNew)
+			}
+		})
+	}
 }

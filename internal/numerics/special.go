@@ -87,7 +87,8 @@ func LogSubExp(a, b float64) float64 {
 // 0.995 when c > 0 and no term exceeds 1e5 times the sum; the Pfaff transformation
 // z -> z/(z-1) for negative z; otherwise, as z nears 1, Euler's transformation to make
 // c-a-b positive and then the 1-z transformation, so the value stays finite and
-// accurate (when c-a-b > 0 the
+// accurate; and if that cancels too, the series summed to the end (z <= 0.9995). It
+// returns NaN rather than a number it cannot vouch for (when c-a-b > 0 the
 // limit at z = 1 is Gauss's Γ(c)Γ(c-a-b)/(Γ(c-a)Γ(c-b))). When c-a-b is within 1e-9 of
 // an integer the 1-z transformation's gamma functions have poles that cancel; it then
 // averages the values at c ± 1e-5, an error of order 1e-10. It returns NaN when c is a
@@ -125,33 +126,51 @@ func Hyp2F1(a, b, c, z float64) float64 {
 		return math.Exp(d*math.Log1p(-z)) * Hyp2F1(c-a, c-b, c, z)
 	}
 	var v float64
+	ok := false
 	if math.Abs(d-math.Round(d)) < 1e-9 {
 		const eps = 1e-5
-		v = 0.5 * (hyp1mz(a, b, c+eps, z) + hyp1mz(a, b, c-eps, z))
+		v1, ok1 := hyp1mz(a, b, c+eps, z)
+		v2, ok2 := hyp1mz(a, b, c-eps, z)
+		v, ok = 0.5*(v1+v2), ok1 && ok2
 	} else {
-		v = hyp1mz(a, b, c, z)
+		v, ok = hyp1mz(a, b, c, z)
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return hypSeries(a, b, c, z)
+	if ok {
+		return v
 	}
-	return v
+	// Last resort: the series itself, however slow, if it does not cancel.
+	if z > 0.9995 || c <= 0 {
+		return math.NaN()
+	}
+	if s, big := hypSeriesMax(a, b, c, z); !math.IsNaN(s) && !math.IsInf(s, 0) && big <= 1e5*math.Abs(s) {
+		return s
+	}
+	return math.NaN()
 }
 
 // hyp1mz evaluates 2F1 for 0.5 < z < 1 through the 1-z transformation (Abramowitz and
-// Stegun 15.3.6); c-a-b must not be an integer.
-func hyp1mz(a, b, c, z float64) float64 {
+// Stegun 15.3.6); c-a-b must not be an integer. It reports false when a series or the
+// sum of the two terms lost more than 5 digits to cancellation.
+func hyp1mz(a, b, c, z float64) (float64, bool) {
 	d := c - a - b
 	w := 1 - z
 	t1 := gammaRatio([]float64{c, d}, []float64{c - a, c - b})
 	t2 := gammaRatio([]float64{c, -d}, []float64{a, b})
-	var v float64
+	var v1, v2 float64
+	ok := true
 	if t1 != 0 {
-		v += t1 * hypSeries(a, b, 1-d, w)
+		s, big := hypSeriesMax(a, b, 1-d, w)
+		ok = ok && big <= 1e5*math.Abs(s)
+		v1 = t1 * s
 	}
 	if t2 != 0 {
-		v += t2 * math.Exp(d*math.Log(w)) * hypSeries(c-a, c-b, 1+d, w)
+		s, big := hypSeriesMax(c-a, c-b, 1+d, w)
+		ok = ok && big <= 1e5*math.Abs(s)
+		v2 = t2 * math.Exp(d*math.Log(w)) * s
 	}
-	return v
+	v := v1 + v2
+	ok = ok && !math.IsNaN(v) && !math.IsInf(v, 0) && math.Abs(v) >= 1e-5*math.Max(math.Abs(v1), math.Abs(v2))
+	return v, ok
 }
 
 // gammaRatio returns Π Γ(num) / Π Γ(den) computed in log space with signs; a pole in
@@ -190,12 +209,14 @@ func hypSeriesMax(a, b, c, z float64) (float64, float64) {
 		return math.NaN(), 0
 	}
 	sum, term, big := 1.0, 1.0, 1.0
+	past := math.Max(0, math.Max(-a, -b)) // beyond it no factor changes sign
 	for n := 0; n < 200000; n++ {
 		fn := float64(n)
-		term *= (a + fn) * (b + fn) / ((c + fn) * (fn + 1)) * z
+		ratio := (a + fn) * (b + fn) / ((c + fn) * (fn + 1)) * z
+		term *= ratio
 		sum += term
 		big = math.Max(big, math.Abs(term))
-		if term == 0 || math.Abs(term) <= 1e-16*math.Abs(sum) && fn > math.Abs(a)+math.Abs(b) {
+		if term == 0 || math.Abs(term) <= 1e-16*math.Abs(sum) && math.Abs(ratio) < 1 && fn > past {
 			return sum, big
 		}
 		if math.IsInf(sum, 0) || math.IsNaN(sum) {
