@@ -241,3 +241,26 @@ func TestHyp2F1_NegativeA(t *testing.T) {
 		}
 	}
 }
+
+func TestMinimize_FallsBackToNelderMead(t *testing.T) {
+	// The gradient points the wrong way, so every BFGS line search fails; the simplex
+	// method, which never uses it, must still find the minimum at (1, 1).
+	wrong := func(x, g []float64) float64 {
+		v := rosenbrock(x, g)
+		if g != nil {
+			g[0], g[1] = -g[0], -g[1]
+		}
+		return v
+	}
+	r := Minimize(wrong, []float64{-1, 2}, Options{Gradient: true})
+	if r.Method == "bfgs" || !near(r.X[0], 1, 1e-4) || !near(r.X[1], 1, 1e-4) {
+		t.Errorf("Minimize with a wrong gradient = %+v, want Nelder-Mead at (1, 1)", r)
+	}
+}
+
+func TestMinimize_IterationCap(t *testing.T) {
+	r := Minimize(rosenbrock, []float64{-1.2, 1}, Options{Gradient: true, MaxIter: 2})
+	if r.Converged || r.Reason != "iteration cap" {
+		t.Errorf("Minimize with MaxIter 2 = %+v, want the iteration cap reported", r)
+	}
+}

@@ -14,7 +14,8 @@ type Options struct {
 	// Gradient reports whether the objective fills grad; otherwise central differences
 	// are used.
 	Gradient bool
-	// MaxIter caps quasi-Newton iterations (default 500).
+	// MaxIter caps the iterations of each stage (default 500 for BFGS and 400 per
+	// coordinate for Nelder-Mead).
 	MaxIter int
 	// GradTol is the largest absolute gradient component accepted as a minimum
 	// (default 1e-7).
@@ -122,7 +123,10 @@ func maxAbs(g []float64) float64 {
 // first; if that stops without meeting the gradient tolerance, Nelder-Mead from the best
 // point, then BFGS once more to polish. Non-finite values are rejected steps.
 func Minimize(f Objective, x0 []float64, opt Options) Result {
-	if opt.MaxIter <= 0 {
+	nmIter := 400 * len(x0)
+	if opt.MaxIter > 0 {
+		nmIter = opt.MaxIter
+	} else {
 		opt.MaxIter = 500
 	}
 	if opt.GradTol <= 0 {
@@ -136,7 +140,7 @@ func Minimize(f Objective, x0 []float64, opt Options) Result {
 	r := p.bfgs(x0)
 	r.Method = "bfgs"
 	if !r.Converged && r.Reason != "non-finite objective at start" {
-		nm := p.nelderMead(r.X, 400*len(x0))
+		nm := p.nelderMead(r.X, nmIter)
 		r2 := p.bfgs(nm.X)
 		r2.Iterations += r.Iterations + nm.Iterations
 		if r2.F <= nm.F {
