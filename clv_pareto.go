@@ -340,18 +340,29 @@ func (m *ParetoNBD) DERT(s Summary, annualRate float64) (float64, error) {
 }
 
 // ConditionalExpectedAll writes E[Y(t) | x, t_x, T] of every row into out and, when
-// alive is not nil, P(alive) into alive. Validate the rows once beforehand.
+// alive is not nil, P(alive) into alive. Validate the rows once beforehand. Identical
+// rows are scored once.
 func (m *ParetoNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, alive []float64) error {
 	if len(out) != len(rows) || (alive != nil && len(alive) != len(rows)) {
 		return errorf(ErrInvalidSummary, "conditional expectations: %d rows but out has %d", len(rows), len(out))
 	}
 	tu := m.Unit.Of(t)
+	// P(alive) needs the likelihood integral, about a microsecond a row; identical rows
+	// (common: durations in whole days) share it through a table keyed by (x, t_x, T).
+	seen := make(map[[3]float64]float64)
 	for i := range rows {
 		p, err := m.rowParams(rows[i])
 		if err != nil {
 			return err
 		}
-		pa := p.pAlive(rows[i].X, rows[i].TX, rows[i].T)
+		k := [3]float64{rows[i].X, rows[i].TX, rows[i].T}
+		pa, ok := seen[k]
+		if !ok || m.Covariates != nil {
+			pa = p.pAlive(rows[i].X, rows[i].TX, rows[i].T)
+			if len(seen) < 1<<20 {
+				seen[k] = pa
+			}
+		}
 		out[i] = pa * p.bracket(rows[i].X, rows[i].T, tu)
 		if tu <= 0 {
 			out[i] = 0
