@@ -514,89 +514,64 @@ func (m *BGNBD) ConditionalExpectedColumns(x, tx, T []float64, t time.Duration, 
 	return nil
 }
 
-// clvCondCache scores rows, caching per distinct (x, T) the bracket, ln(α+T) and
-// ln a - ln(b+x-1+m) in an open-addressing table (up to 1<<20 entries; past that it
-// computes), so a row costs one logarithm and one exponential.
+// clvCondCache scores rows. Identical rows (x, t_x, T) are scored once: a first table
+// keyed by the whole row holds the expectation and P(alive) (up to 1<<18 rows). Behind
+// it, per distinct (x, T), a second table holds the bracket, ln(α+T) and
+// ln a - ln(b+x-1+m) (up to 1<<20), so a new row costs one logarithm and one
+// exponential. Both are open-addressing tables over the float bits, dropped when rows
+// turn out not to repeat.
 type clvCondCache struct {
-	p     clvBG
-	t     float64
-	lna   float64
-	keys  [][2]uint64
-	vals  [][3]float64
-	used  []bool
-	n     int
-	lastK [2]uint64
-	last  [3]float64
-	have  bool
+	p    clvBG
+	t    float64
+	lna  float64
+	xT   clvTable[[2]uint64, [3]float64]
+	rows clvTable[[3]uint64, [2]float64]
+	// lookups and hits of the row table; after 1<<14 lookups with fewer than one in
+	// eight hitting, the tables are dropped and every row is scored directly.
+	lookups, hits int
+	off           bool
 }
 
 func (c *clvCondCache) init(p clvBG, t float64) {
 	c.p, c.t, c.lna = p, t, math.Log(p.a)
-	c.grow(1 << 10)
-}
-
-func (c *clvCondCache) grow(size int) {
-	keys, vals, used := c.keys, c.vals, c.used
-	c.keys, c.vals, c.used, c.n = make([][2]uint64, size), make([][3]float64, size), make([]bool, size), 0
-	for i := range used {
-		if used[i] {
-			c.put(keys[i], vals[i])
-		}
-	}
-}
-
-func clvHash(k [2]uint64) uint64 {
-	h := k[0]*0x9E3779B97F4A7C15 ^ (k[1]+0x632BE59BD9B4E019)*0xC2B2AE3D27D4EB4F
-	return h ^ h>>29
-}
-
-func (c *clvCondCache) put(k [2]uint64, v [3]float64) {
-	if 2*(c.n+1) > len(c.keys) {
-		if len(c.keys) >= 1<<21 {
-			return
-		}
-		c.grow(2 * len(c.keys))
-	}
-	mask := uint64(len(c.keys) - 1)
-	for h := clvHash(k) & mask; ; h = (h + 1) & mask {
-		if !c.used[h] {
-			c.keys[h], c.vals[h], c.used[h] = k, v, true
-			c.n++
-			return
-		}
-	}
-}
-
-func (c *clvCondCache) get(k [2]uint64) ([3]float64, bool) {
-	mask := uint64(len(c.keys) - 1)
-	for h := clvHash(k) & mask; c.used[h]; h = (h + 1) & mask {
-		if c.keys[h] == k {
-			return c.vals[h], true
-		}
-	}
-	return [3]float64{}, false
+	c.xT.init(1<<10, 1<<20)
+	c.rows.init(1<<12, 1<<18)
 }
 
 func (c *clvCondCache) score(x, tx, T float64, alive []float64, i int) (float64, float64) {
-	k := [2]uint64{math.Float64bits(x), math.Float64bits(T)}
-	if !c.have || k != c.lastK {
-		e, ok := c.get(k)
-		if !ok {
-			e = [3]float64{c.p.bracket(x, T, c.t), math.Log(c.p.al + T), 0}
-			if x > 0 || c.p.m == 1 {
-				e[2] = c.lna - math.Log(c.p.b+x-1+c.p.m)
-			}
-			c.put(k, e)
+	if c.off {
+		return c.direct(x, tx, T, alive, i)
+	}
+	bx, btx, bT := math.Float64bits(x), math.Float64bits(tx), math.Float64bits(T)
+	rk := [3]uint64{bx, btx, bT}
+	rh := clvKeyHash3(rk)
+	c.lookups++
+	if v, ok := c.rows.get(rk, rh); ok {
+		c.hits++
+		if alive != nil {
+			alive[i] = v[1]
 		}
-		c.lastK, c.last, c.have = k, e, true
+		return v[0], v[1]
+	}
+	if c.lookups >= 1<<14 && c.hits < c.lookups/8 {
+		c.off = true
+		c.xT, c.rows = clvTable[[2]uint64, [3]float64]{}, clvTable[[3]uint64, [2]float64]{}
+		return c.direct(x, tx, T, alive, i)
+	}
+	k := [2]uint64{bx, bT}
+	h := clvKeyHash2(k)
+	e, ok := c.xT.get(k, h)
+	if !ok {
+		e = c.entry(x, T)
+		c.xT.put(k, h, e, clvKeyHash2)
 	}
 	pa := 1.0
 	if x > 0 || c.p.m == 1 {
-		D := c.last[2] + (c.p.r+x)*(c.last[1]-math.Log(c.p.al+tx))
+		D := e[2] + (c.p.r+x)*(e[1]-math.Log(c.p.al+tx))
 		// 1 - sigmoid(D) = 1/(1+e^D), written to stay finite for any D.
 		if D > 0 {
-			e := math.Exp(-D)
-			pa = e / (1 + e)
+			ed := math.Exp(-D)
+			pa = ed / (1 + ed)
 		} else {
 			pa = 1 / (1 + math.Exp(D))
 		}
@@ -604,7 +579,95 @@ func (c *clvCondCache) score(x, tx, T float64, alive []float64, i int) (float64,
 	if alive != nil {
 		alive[i] = pa
 	}
-	return pa * c.last[0], pa
+	v := pa * e[0]
+	c.rows.put(rk, rh, [2]float64{v, pa}, clvKeyHash3)
+	return v, pa
+}
+
+// entry returns the per-(x, T) terms: the bracket, ln(α+T), ln a - ln(b+x-1+m).
+func (c *clvCondCache) entry(x, T float64) [3]float64 {
+	e := [3]float64{c.p.bracket(x, T, c.t), math.Log(c.p.al + T), 0}
+	if x > 0 || c.p.m == 1 {
+		e[2] = c.lna - math.Log(c.p.b+x-1+c.p.m)
+	}
+	return e
+}
+
+// direct scores a row without the tables.
+func (c *clvCondCache) direct(x, tx, T float64, alive []float64, i int) (float64, float64) {
+	e := c.entry(x, T)
+	pa := 1.0
+	if x > 0 || c.p.m == 1 {
+		pa = 1 - clvSigmoid(e[2]+(c.p.r+x)*(e[1]-math.Log(c.p.al+tx)))
+	}
+	if alive != nil {
+		alive[i] = pa
+	}
+	return pa * e[0], pa
+}
+
+// clvMix is splitmix64's finaliser: float bits of small whole numbers have all-zero
+// low bits, which the table's mask would otherwise keep.
+func clvMix(h uint64) uint64 {
+	h += 0x9E3779B97F4A7C15
+	h ^= h >> 30
+	h *= 0xBF58476D1CE4E5B9
+	h ^= h >> 27
+	h *= 0x94D049BB133111EB
+	return h ^ h>>31
+}
+
+func clvKeyHash2(k [2]uint64) uint64 { return clvMix(k[0] ^ clvMix(k[1])) }
+func clvKeyHash3(k [3]uint64) uint64 { return clvMix(k[0] ^ clvMix(k[1]^clvMix(k[2]))) }
+
+// clvTable is an open-addressing hash table with linear probing that doubles up to a
+// cap of entries and then stops accepting new ones.
+type clvTable[K comparable, V any] struct {
+	keys []K
+	vals []V
+	used []bool
+	n    int
+	max  int
+}
+
+func (t *clvTable[K, V]) init(size, max int) {
+	t.keys, t.vals, t.used, t.n, t.max = make([]K, size), make([]V, size), make([]bool, size), 0, max
+}
+
+func (t *clvTable[K, V]) get(k K, h uint64) (V, bool) {
+	mask := uint64(len(t.keys) - 1)
+	for i := h & mask; t.used[i]; i = (i + 1) & mask {
+		if t.keys[i] == k {
+			return t.vals[i], true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
+// put inserts k (whose hash is h); hash recomputes the hashes when the table grows.
+func (t *clvTable[K, V]) put(k K, h uint64, v V, hash func(K) uint64) {
+	if 2*(t.n+1) > len(t.keys) {
+		if t.n >= t.max {
+			return
+		}
+		old := *t
+		size := 2 * len(old.keys)
+		t.keys, t.vals, t.used, t.n = make([]K, size), make([]V, size), make([]bool, size), 0
+		for i := range old.used {
+			if old.used[i] {
+				t.put(old.keys[i], hash(old.keys[i]), old.vals[i], hash)
+			}
+		}
+	}
+	mask := uint64(len(t.keys) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		if !t.used[i] {
+			t.keys[i], t.vals[i], t.used[i] = k, v, true
+			t.n++
+			return
+		}
+	}
 }
 
 // clvCondAll scores many rows through a clvCondCache.

@@ -168,3 +168,28 @@ func TestBGNBD_HeavyBuyers(t *testing.T) {
 		}
 	})
 }
+
+func TestBGNBD_ConditionalExpectedAll_MatchesOneByOne(t *testing.T) {
+	s := clvCDNOWHoldout(t)
+	m := clvPaperBGNBD
+	rows := append(append([]vip.Summary(nil), s.Rows...), s.Rows...) // every row twice: the cache path
+	out, alive := make([]float64, len(rows)), make([]float64, len(rows))
+	if err := m.ConditionalExpectedAll(rows, 39*week, out, alive); err != nil {
+		t.Fatal(err)
+	}
+	x, tx, T := make([]float64, len(rows)), make([]float64, len(rows)), make([]float64, len(rows))
+	for i, r := range rows {
+		x[i], tx[i], T[i] = r.X, r.TX, r.T
+	}
+	colOut := make([]float64, len(rows))
+	if err := m.ConditionalExpectedColumns(x, tx, T, 39*week, colOut, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		e, _ := m.ConditionalExpected(r, 39*week)
+		pa, _ := m.PAlive(r)
+		if !clvNear(out[i], e, 1e-12) || !clvNear(alive[i], pa, 1e-12) || !clvNear(colOut[i], e, 1e-12) {
+			t.Fatalf("row %d %+v: bulk %v/%v, columns %v, one by one %v/%v", i, r, out[i], alive[i], colOut[i], e, pa)
+		}
+	}
+}
