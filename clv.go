@@ -26,7 +26,8 @@ var (
 	ErrCannotScore        = errors.New("model cannot score")
 )
 
-// TimeUnit is the unit of time a model counts in. The zero value is not a unit.
+// TimeUnit is the unit of time a model counts in. The zero value is not a unit. A
+// TimeUnit is a plain value, safe for concurrent use.
 type TimeUnit int
 
 // Time units. A month is the average Gregorian month, 365.2425/12 = 30.436875 days, so
@@ -84,7 +85,8 @@ type Transaction struct {
 }
 
 // SummaryOptions says how transactions become [Summary] rows. There is no hidden "now":
-// CutOff is required.
+// CutOff is required, so the zero value is not valid (no unit, no cut-off). A
+// SummaryOptions is a plain value, safe to share once built.
 type SummaryOptions struct {
 	// Unit is the time unit of X's companions TX and T. Required.
 	Unit TimeUnit `json:"unit"`

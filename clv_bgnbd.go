@@ -59,10 +59,14 @@ func FitBGNBD(s Summaries, opt *FitOptions) (*BGNBD, error) {
 	return &BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3], Unit: s.Unit, Fit: rep}, err
 }
 
-// FitMBGNBD fits a modified BG/NBD model as [FitBGNBD] fits a BG/NBD model.
+// FitMBGNBD fits a modified BG/NBD model as [FitBGNBD] fits a BG/NBD model. It
+// refuses rows with covariates.
 func FitMBGNBD(s Summaries, opt *FitOptions) (*MBGNBD, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
+	}
+	if len(s.Rows[0].Covariates) > 0 {
+		return nil, errorf(ErrFitFailed, "MBG/NBD fit: covariates are not supported for this model (use FitBGNBD or FitParetoNBD)")
 	}
 	p, rep, err := clvFitBG(s, opt, 1)
 	if p == nil {

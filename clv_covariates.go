@@ -15,7 +15,8 @@ import (
 //     dropout rate). A positive coefficient means earlier dropout in both.
 //
 // A model fitted without covariates has nil Covariates and scores rows without them.
-// The zero value has no coefficients.
+// The zero value has no coefficients; read-only after the fit, it is safe for
+// concurrent use.
 type Covariates struct {
 	Purchase []float64 `json:"purchase"`
 	Dropout  []float64 `json:"dropout"`

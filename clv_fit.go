@@ -9,7 +9,8 @@ import (
 	"github.com/vipkit/vip/internal/numerics"
 )
 
-// FitOptions tunes a model fit. A nil *FitOptions means the defaults.
+// FitOptions tunes a model fit. A nil *FitOptions, like the zero value, means the
+// defaults. Fits only read it, so one FitOptions may serve concurrent fits.
 type FitOptions struct {
 	// Penalty is an optional L2 penalty: Penalty × Σ θ² (over the model's natural
 	// parameters, covariate coefficients included) is added to the mean negative
@@ -24,6 +25,8 @@ type FitOptions struct {
 
 // FitReport describes how a fit went. Missing standard errors are reported apart from
 // the fit itself: a converged fit may lack them (StdErr nil, StdErrMissing says why).
+// The zero value describes no fit (a model filled in by hand). Read-only after the fit,
+// it is safe for concurrent reads.
 type FitReport struct {
 	Model string `json:"model"`
 	// Customers is the number of rows fitted; Distinct the number of distinct rows the
@@ -61,6 +64,7 @@ const (
 )
 
 // FitError says why a fit did not end in a clean maximum. It wraps [ErrFitFailed].
+// The zero value has no reason; a FitError is not modified after it is returned.
 //
 // When Reason is [FitAtBound] the fitting function also returns the model: it is valid,
 // the maximum lies on the edge of the parameter space (a limit case such as "nobody

@@ -29,7 +29,8 @@ type GammaGamma struct {
 
 // FitGammaGamma fits the spend model by maximum likelihood on the rows with X > 0,
 // after [Summaries.ValidateSpend]. Parameters are optimised as log P, log(Q-1),
-// log Gamma with an analytic gradient.
+// log Gamma with an analytic gradient. Covariates on the rows are ignored: the spend
+// model has none.
 func FitGammaGamma(s Summaries, opt *FitOptions) (*GammaGamma, error) {
 	if err := s.ValidateSpend(); err != nil {
 		return nil, err

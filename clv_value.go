@@ -18,7 +18,7 @@ import (
 // MonthlyTransactions is purchases per month (e.g. 0.5 for one every two months);
 // AverageOrderValue is money per order in the shop's currency; GrossMargin is a rate
 // such as 0.40; LifetimeMonths is the expected length of the relationship in months.
-// The zero value is valid and gives a CLV of zero.
+// The zero value is valid and gives a CLV of zero. A plain value, safe to share.
 type BriefCLVInputs struct {
 	MonthlyTransactions decimal.Decimal `json:"monthly_transactions"`
 	AverageOrderValue   decimal.Decimal `json:"average_order_value"`
@@ -93,14 +93,16 @@ func HistoricalCLV(txs []Transaction, margin decimal.Decimal, asOf time.Time) ([
 	return out, nil
 }
 
-// CustomerValue is one customer's value in money.
+// CustomerValue is one customer's value in money. The zero value is nobody worth
+// nothing; a plain value, safe to share.
 type CustomerValue struct {
 	ID    string          `json:"id"`
 	Value decimal.Decimal `json:"value"`
 }
 
 // PurchaseModel is a fitted purchase-count model that [ResidualCLV] can use:
-// *[BGNBD], *[MBGNBD] or *[ParetoNBD].
+// *[BGNBD], *[MBGNBD] or *[ParetoNBD]. The interface is sealed (an unexported method);
+// all three implementations are safe for concurrent use.
 type PurchaseModel interface {
 	TimeUnit() TimeUnit
 	// clvExpected returns E[Y(t) | row] with t in model units.
@@ -127,7 +129,8 @@ func (m *ParetoNBD) clvExpected(s Summary, t float64) (float64, error) {
 	return p.conditional(s.X, s.TX, s.T, t), nil
 }
 
-// Discounting says how [ResidualCLV] discounts future purchases.
+// Discounting says how [ResidualCLV] discounts future purchases. The zero value is
+// [DiscountMonthly].
 type Discounting int
 
 const (
@@ -139,7 +142,8 @@ const (
 	DiscountContinuous
 )
 
-// CLVOptions configure [ResidualCLV].
+// CLVOptions configure [ResidualCLV]. The zero value is not usable on its own: a
+// Horizon is required (except for DERT). A plain value, safe to share.
 type CLVOptions struct {
 	// Horizon is how far past the cut-off to count purchases. It must be above zero,
 	// except with DiscountContinuous and a *ParetoNBD, where zero means no end (DERT).
@@ -157,7 +161,8 @@ type CLVOptions struct {
 // CLVResult is one customer's residual lifetime value after the cut-off.
 //
 // When the model cannot score the customer, OK is false, Problem says why in plain
-// words and Value is zero; Value is otherwise never negative and never NaN.
+// words and Value is zero; Value is otherwise never negative and never NaN. The zero
+// value is an unscored customer. A plain value, safe to share.
 type CLVResult struct {
 	ID string `json:"id"`
 	// Purchases is the undiscounted expected repeat purchases over the horizon (0 when
