@@ -215,7 +215,9 @@ func hypSeriesMax(a, b, c, z float64) (float64, float64) {
 		ratio := (a + fn) * (b + fn) / ((c + fn) * (fn + 1)) * z
 		term *= ratio
 		sum += term
-		big = math.Max(big, math.Abs(term))
+		if at := math.Abs(term); at > big { // not math.Max: this loop is hot
+			big = at
+		}
 		if term == 0 || math.Abs(term) <= 1e-16*math.Abs(sum) && math.Abs(ratio) < 1 && fn > past {
 			return sum, big
 		}
