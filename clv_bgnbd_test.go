@@ -193,3 +193,35 @@ func TestBGNBD_ConditionalExpectedAll_MatchesOneByOne(t *testing.T) {
 		}
 	}
 }
+
+func TestBGNBD_ConcurrentScoring(t *testing.T) {
+	// A fitted model is read-only: many goroutines may score with it at once (run with
+	// -race).
+	s := clvSimulate(clvSimModel{kind: "bgnbd", r: 0.8, alpha: 6, d1: 0.9, d2: 3}, 2000, 30, 80, 9)
+	m, err := vip.FitBGNBD(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, len(s.Rows))
+	if err := m.ConditionalExpectedAll(s.Rows, 52*week, want, nil); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			out := make([]float64, len(s.Rows))
+			err := m.ConditionalExpectedAll(s.Rows, 52*week, out, nil)
+			for i := range out {
+				if err == nil && out[i] != want[i] {
+					err = errors.New("concurrent result differs")
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
