@@ -21,7 +21,7 @@ import (
 // Sentinel errors of the lifetime-value models.
 var (
 	ErrInvalidTransaction = errors.New("invalid transaction")
-	ErrInvalidSummary     = errors.New("invalid customer summary")
+	ErrInvalidHistory     = errors.New("invalid purchase history")
 	ErrFitFailed          = errors.New("model fit failed")
 	ErrCannotScore        = errors.New("model cannot score")
 )
@@ -73,7 +73,7 @@ func (u TimeUnit) Of(d time.Duration) float64 { return d.Hours() / u.Hours() }
 // PerYear returns how many units make an average year (365.2425, 52.1775 or 12).
 func (u TimeUnit) PerYear() float64 { return clvYearHours / u.Hours() }
 
-func (u TimeUnit) valid() bool { return u >= UnitDay && u <= UnitMonth }
+func (u TimeUnit) clvValid() bool { return u >= UnitDay && u <= UnitMonth }
 
 // Transaction is one purchase for the lifetime-value models: who, when and how much.
 // Use it for data that does not come as [Order] values (files, warehouse exports).
@@ -84,10 +84,10 @@ type Transaction struct {
 	Amount     decimal.Decimal `json:"amount"`
 }
 
-// SummaryOptions says how transactions become [Summary] rows. There is no hidden "now":
+// CohortOptions says how transactions become [PurchaseHistory] rows. There is no hidden "now":
 // CutOff is required, so the zero value is not valid (no unit, no cut-off). A
-// SummaryOptions is a plain value, safe to share once built.
-type SummaryOptions struct {
+// CohortOptions is a plain value, safe to share once built.
+type CohortOptions struct {
 	// Unit is the time unit of X's companions TX and T. Required.
 	Unit TimeUnit `json:"unit"`
 	// CutOff ends the calibration period: purchases at or before it are calibration
@@ -107,27 +107,27 @@ type SummaryOptions struct {
 	Location *time.Location `json:"-"`
 }
 
-// Summary is one customer's purchase history as the models see it.
+// PurchaseHistory is one customer's purchase history as the models see it.
 //
 // X counts repeat purchases: the first purchase is not one of them, and its amount is
 // not in MeanRepeatSpend. TX is t_x, the time of the last repeat purchase measured from
 // the first purchase (0 when X = 0); it is not RFM recency, the time since the last
-// order, which is [Summary.SinceLastOrder]. T is the time from the first purchase to the
-// cut-off. All three are in the unit of the [Summaries] that holds the row.
+// order, which is [PurchaseHistory.SinceLastOrder]. T is the time from the first
+// purchase to the cut-off. All three are in the unit of the [Cohort] that holds it.
 //
 // One-time buyers (X = 0) belong in every purchase-count fit: they are the evidence
 // for dropout. They are left out of the Gamma-Gamma spend fit, which models the mean
 // of repeat purchases and has nothing to learn from a customer without one.
 //
-// The zero value is a one-time buyer who bought at the cut-off. A Summary is a plain
-// value, safe to copy and share.
-type Summary struct {
+// The zero value is a one-time buyer who bought at the cut-off. A PurchaseHistory is a
+// plain value, safe to copy and share.
+type PurchaseHistory struct {
 	ID string  `json:"id"`
 	X  float64 `json:"x"`
 	TX float64 `json:"t_x"`
 	T  float64 `json:"T"`
 	// MeanRepeatSpend is the mean amount of the repeat purchases, zero when X = 0;
-	// Summarize rounds it half away from zero to 6 decimal places (DivRound).
+	// BuildCohort rounds it half away from zero to 6 decimal places (DivRound).
 	MeanRepeatSpend decimal.Decimal `json:"mean_repeat_spend"`
 	// HoldoutX and HoldoutSpend are the repeat purchases and their total in the holdout
 	// period, when there is one.
@@ -139,18 +139,18 @@ type Summary struct {
 }
 
 // SinceLastOrder returns the RFM recency: the time from the customer's last purchase
-// to the cut-off (T - TX), in the summary's unit. It is not t_x.
-func (s Summary) SinceLastOrder() float64 { return s.T - s.TX }
+// to the cut-off (T - TX), in the cohort's unit. It is not t_x.
+func (s PurchaseHistory) SinceLastOrder() float64 { return s.T - s.TX }
 
-// Summaries is a calibration data set: customer rows in one time unit.
+// Cohort is a calibration data set: customer rows in one time unit.
 //
-// The zero value holds no rows and no unit. A Summaries is not modified by the models
+// The zero value holds no rows and no unit. A Cohort is not modified by the models
 // and is safe to share between goroutines that only read it.
-type Summaries struct {
-	Unit   TimeUnit  `json:"unit"`
-	CutOff time.Time `json:"cut_off,omitzero"`
-	End    time.Time `json:"end,omitzero"`
-	Rows   []Summary `json:"rows"`
+type Cohort struct {
+	Unit   TimeUnit          `json:"unit"`
+	CutOff time.Time         `json:"cut_off,omitzero"`
+	End    time.Time         `json:"end,omitzero"`
+	Rows   []PurchaseHistory `json:"rows"`
 }
 
 // clvWall returns t's wall clock in loc as a UTC instant, so that differences count
@@ -176,23 +176,23 @@ func clvPeriodKey(t time.Time, u TimeUnit) int64 {
 	}
 }
 
-// Summarize turns transactions into one [Summary] per customer with a purchase at or
+// BuildCohort turns transactions into one [PurchaseHistory] per customer with a purchase at or
 // before opt.CutOff, sorted by customer ID. It rejects transactions with an empty
 // customer ID, a zero instant or a negative amount (every problem at once), and options
 // without a unit or cut-off, or with End before CutOff.
-func Summarize(txs []Transaction, opt SummaryOptions) (Summaries, error) {
+func BuildCohort(txs []Transaction, opt CohortOptions) (Cohort, error) {
 	var errs []error
-	if !opt.Unit.valid() {
-		errs = append(errs, errorf(ErrInvalidTransaction, "summary options: unit %d is not day, week or month", int(opt.Unit)))
+	if !opt.Unit.clvValid() {
+		errs = append(errs, errorf(ErrInvalidTransaction, "cohort options: unit %d is not day, week or month", int(opt.Unit)))
 	}
-	if opt.Merge != 0 && !opt.Merge.valid() {
-		errs = append(errs, errorf(ErrInvalidTransaction, "summary options: merge %d is not day, week or month", int(opt.Merge)))
+	if opt.Merge != 0 && !opt.Merge.clvValid() {
+		errs = append(errs, errorf(ErrInvalidTransaction, "cohort options: merge %d is not day, week or month", int(opt.Merge)))
 	}
 	if opt.CutOff.IsZero() {
-		errs = append(errs, errorf(ErrInvalidTransaction, "summary options: cut_off is zero"))
+		errs = append(errs, errorf(ErrInvalidTransaction, "cohort options: cut_off is zero"))
 	}
 	if !opt.End.IsZero() && !opt.End.After(opt.CutOff) {
-		errs = append(errs, errorf(ErrInvalidTransaction, "summary options: end %s is not after cut_off %s", opt.End.Format(time.RFC3339), opt.CutOff.Format(time.RFC3339)))
+		errs = append(errs, errorf(ErrInvalidTransaction, "cohort options: end %s is not after cut_off %s", opt.End.Format(time.RFC3339), opt.CutOff.Format(time.RFC3339)))
 	}
 	for i, t := range txs {
 		if strings.TrimSpace(t.CustomerID) == "" {
@@ -210,7 +210,7 @@ func Summarize(txs []Transaction, opt SummaryOptions) (Summaries, error) {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return Summaries{}, err
+		return Cohort{}, err
 	}
 	loc := opt.Location
 	if loc == nil {
@@ -247,7 +247,7 @@ func Summarize(txs []Transaction, opt SummaryOptions) (Summaries, error) {
 	}
 	sort.Strings(ids)
 	hours := opt.Unit.Hours()
-	out := Summaries{Unit: opt.Unit, CutOff: opt.CutOff, End: opt.End, Rows: make([]Summary, 0, len(ids))}
+	out := Cohort{Unit: opt.Unit, CutOff: opt.CutOff, End: opt.End, Rows: make([]PurchaseHistory, 0, len(ids))}
 	for _, id := range ids {
 		list := by[id]
 		sort.SliceStable(list, func(i, j int) bool { return list[i].at.Before(list[j].at) })
@@ -264,7 +264,7 @@ func Summarize(txs []Transaction, opt SummaryOptions) (Summaries, error) {
 			list = merged
 		}
 		first := list[0].at
-		row := Summary{ID: id, T: cut.Sub(first).Hours() / hours}
+		row := PurchaseHistory{ID: id, T: cut.Sub(first).Hours() / hours}
 		var spend, hold sum
 		for _, t := range list[1:] {
 			if t.at.After(cut) {
@@ -285,11 +285,11 @@ func Summarize(txs []Transaction, opt SummaryOptions) (Summaries, error) {
 	return out, nil
 }
 
-// SummarizeOrders summarises orders as [Summarize] does, taking each order's
+// BuildCohortFromOrders summarises orders as [BuildCohort] does, taking each order's
 // [Order.PlacedAt] as its instant and [Order.Paid] (lines after discounts, without
 // shipping and tax) as its amount. Every order is validated, and all must share one
 // currency ([ErrCurrencyMismatch] otherwise).
-func SummarizeOrders(orders []Order, opt SummaryOptions) (Summaries, error) {
+func BuildCohortFromOrders(orders []Order, opt CohortOptions) (Cohort, error) {
 	txs := make([]Transaction, 0, len(orders))
 	var errs []error
 	currency := ""
@@ -308,9 +308,9 @@ func SummarizeOrders(orders []Order, opt SummaryOptions) (Summaries, error) {
 		txs = append(txs, Transaction{CustomerID: o.CustomerID, At: o.PlacedAt, Amount: o.Paid()})
 	}
 	if err := errors.Join(errs...); err != nil {
-		return Summaries{}, err
+		return Cohort{}, err
 	}
-	return Summarize(txs, opt)
+	return BuildCohort(txs, opt)
 }
 
 // clvBadRows collects the customers that break one rule.
@@ -335,26 +335,26 @@ func (b *clvBadRows) err() error {
 	if b.count > len(b.ids) {
 		more = fmt.Sprintf(" (first %d shown)", len(b.ids))
 	}
-	return errorf(ErrInvalidSummary, "%d customers with %s%s: %s", b.count, b.rule, more, strings.Join(b.ids, ", "))
+	return errorf(ErrInvalidHistory, "%d customers with %s%s: %s", b.count, b.rule, more, strings.Join(b.ids, ", "))
 }
 
 // Validate checks every row before a fit: X a whole number >= 0, 0 <= TX <= T,
 // X = 0 implies TX = 0, every value finite, and a known unit. Each broken rule gives
 // one error naming the first ten offending customers and their count, all joined; the
-// errors wrap [ErrInvalidSummary].
-func (s Summaries) Validate() error { return s.validate(false) }
+// errors wrap [ErrInvalidHistory].
+func (s Cohort) Validate() error { return s.clvValidate(false) }
 
-// ValidateSpend is [Summaries.Validate] plus, for the rows with X > 0 that a
+// ValidateSpend is [Cohort.Validate] plus, for the rows with X > 0 that a
 // Gamma-Gamma fit uses, a MeanRepeatSpend above zero.
-func (s Summaries) ValidateSpend() error { return s.validate(true) }
+func (s Cohort) ValidateSpend() error { return s.clvValidate(true) }
 
-func (s Summaries) validate(spend bool) error {
+func (s Cohort) clvValidate(spend bool) error {
 	var errs []error
-	if !s.Unit.valid() {
-		errs = append(errs, errorf(ErrInvalidSummary, "unit %d is not day, week or month", int(s.Unit)))
+	if !s.Unit.clvValid() {
+		errs = append(errs, errorf(ErrInvalidHistory, "unit %d is not day, week or month", int(s.Unit)))
 	}
 	if len(s.Rows) == 0 {
-		errs = append(errs, errorf(ErrInvalidSummary, "no customers"))
+		errs = append(errs, errorf(ErrInvalidHistory, "no customers"))
 	}
 	rules := []clvBadRows{
 		{rule: "x not a whole number >= 0"},

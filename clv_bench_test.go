@@ -8,9 +8,9 @@ import (
 )
 
 // clvResample draws n rows from s with replacement (seeded).
-func clvResample(s vip.Summaries, n int) vip.Summaries {
+func clvResample(s vip.Cohort, n int) vip.Cohort {
 	rng := rand.New(rand.NewPCG(1, 2))
-	out := vip.Summaries{Unit: s.Unit, Rows: make([]vip.Summary, n)}
+	out := vip.Cohort{Unit: s.Unit, Rows: make([]vip.PurchaseHistory, n)}
 	for i := range out.Rows {
 		out.Rows[i] = s.Rows[rng.IntN(len(s.Rows))]
 	}
@@ -21,7 +21,7 @@ func BenchmarkFitBGNBD(b *testing.B) {
 	s := clvCDNOWHoldout(b)
 	for _, bc := range []struct {
 		name string
-		s    vip.Summaries
+		s    vip.Cohort
 	}{
 		{"cdnow", s},
 		{"customers=1e6", clvResample(s, 1_000_000)},
@@ -83,7 +83,7 @@ func BenchmarkConditionalExpected(b *testing.B) {
 		}
 		out, alive := make([]float64, n), make([]float64, n)
 		name := "customers=1e6"
-		var big vip.Summaries
+		var big vip.Cohort
 		if n == 10_000_000 {
 			name = "customers=1e7"
 		} else {
@@ -103,7 +103,7 @@ func BenchmarkConditionalExpected(b *testing.B) {
 			b.Run("bgnbd/columns/distinct/"+name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if err := bg.ConditionalExpectedColumns(x, jx, jt, 39*week, out, alive); err != nil {
+					if err := bg.ConditionalExpectedColumns(x, jx, jt, 39*clvWeek, out, alive); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -112,7 +112,7 @@ func BenchmarkConditionalExpected(b *testing.B) {
 		b.Run("bgnbd/columns/"+name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := bg.ConditionalExpectedColumns(x, tx, T, 39*week, out, alive); err != nil {
+				if err := bg.ConditionalExpectedColumns(x, tx, T, 39*clvWeek, out, alive); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -123,7 +123,7 @@ func BenchmarkConditionalExpected(b *testing.B) {
 		b.Run("bgnbd/rows/"+name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := bg.ConditionalExpectedAll(big.Rows, 39*week, out, alive); err != nil {
+				if err := bg.ConditionalExpectedAll(big.Rows, 39*clvWeek, out, alive); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -131,7 +131,7 @@ func BenchmarkConditionalExpected(b *testing.B) {
 		b.Run("pareto/rows/"+name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := pn.ConditionalExpectedAll(big.Rows, 39*week, out, alive); err != nil {
+				if err := pn.ConditionalExpectedAll(big.Rows, 39*clvWeek, out, alive); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -7,11 +7,11 @@ import (
 	"github.com/vipkit/vip/internal/numerics"
 )
 
-// DiscreteSummary is a customer's history over N discrete transaction opportunities
+// DiscreteHistory is a customer's history over N discrete transaction opportunities
 // (annual donation drives, yearly renewals, scheduled events): X transactions, the
 // last in opportunity TX (0 when X = 0). Weight counts the customers who share the
-// pattern; 0 means 1. A DiscreteSummary is a plain value, safe to copy and share.
-type DiscreteSummary struct {
+// pattern; 0 means 1. A DiscreteHistory is a plain value, safe to copy and share.
+type DiscreteHistory struct {
 	ID     string  `json:"id,omitempty"`
 	X      int     `json:"x"`
 	TX     int     `json:"t_x"`
@@ -21,10 +21,10 @@ type DiscreteSummary struct {
 
 // ValidateDiscrete checks 0 <= X <= TX <= N, X = 0 exactly when TX = 0, and a finite
 // weight >= 0, naming the first ten offending rows and their count per broken rule.
-func ValidateDiscrete(rows []DiscreteSummary) error {
+func ValidateDiscrete(rows []DiscreteHistory) error {
 	var errs []error
 	if len(rows) == 0 {
-		errs = append(errs, errorf(ErrInvalidSummary, "no customers"))
+		errs = append(errs, errorf(ErrInvalidHistory, "no customers"))
 	}
 	rules := []clvBadRows{
 		{rule: "x below 0 or above t_x"},
@@ -35,7 +35,7 @@ func ValidateDiscrete(rows []DiscreteSummary) error {
 	for i, r := range rows {
 		id := r.ID
 		if id == "" {
-			id = "row " + itoa(i)
+			id = "row " + clvItoa(i)
 		}
 		if r.X < 0 || r.X > r.TX && r.X > 0 {
 			rules[0].add(id)
@@ -83,7 +83,7 @@ func (p clvBB) logLik(x, tx, n float64) float64 {
 
 // FitBGBB fits a BG/BB model by maximum likelihood (log-parameters, Nelder-Mead
 // fallback as for the other models; the gradient is numeric).
-func FitBGBB(rows []DiscreteSummary, opt *FitOptions) (*BGBB, error) {
+func FitBGBB(rows []DiscreteHistory, opt *FitOptions) (*BGBB, error) {
 	if err := ValidateDiscrete(rows); err != nil {
 		return nil, err
 	}
@@ -125,19 +125,19 @@ func FitBGBB(rows []DiscreteSummary, opt *FitOptions) (*BGBB, error) {
 	return &BGBB{Alpha: par[0], Beta: par[1], Gamma: par[2], Delta: par[3], Fit: rep}, err
 }
 
-func (m *BGBB) params() clvBB { return clvBB{m.Alpha, m.Beta, m.Gamma, m.Delta} }
+func (m *BGBB) clvParams() clvBB { return clvBB{m.Alpha, m.Beta, m.Gamma, m.Delta} }
 
 // PAliveAt returns the probability that the customer is alive at opportunity N+k
 // (k = 0: alive now, through the last observed opportunity; k = 1: alive for the next
 // one, FHS 2010 equation 11).
-func (m *BGBB) PAliveAt(r DiscreteSummary, k int) (float64, error) {
-	if err := ValidateDiscrete([]DiscreteSummary{r}); err != nil {
+func (m *BGBB) PAliveAt(r DiscreteHistory, k int) (float64, error) {
+	if err := ValidateDiscrete([]DiscreteHistory{r}); err != nil {
 		return 0, err
 	}
 	if k < 0 {
-		return 0, errorf(ErrInvalidSummary, "bg/bb: k %d is negative", k)
+		return 0, errorf(ErrInvalidHistory, "bg/bb: k %d is negative", k)
 	}
-	p := m.params()
+	p := m.clvParams()
 	x, n := float64(r.X), float64(r.N)
 	v := numerics.LogBeta(p.al+x, p.be+n-x) - numerics.LogBeta(p.al, p.be) + numerics.LogBeta(p.ga, p.de+n+float64(k)) - numerics.LogBeta(p.ga, p.de)
 	return math.Exp(v - p.logLik(x, float64(r.TX), n)), nil
@@ -166,20 +166,20 @@ func (m *BGBB) ExpectedTransactions(n int) float64 {
 	if n <= 0 {
 		return 0
 	}
-	p := m.params()
+	p := m.clvParams()
 	return p.al / (p.al + p.be) * p.gammaBracket(0, float64(n))
 }
 
 // ConditionalExpected returns the expected transactions in the next k opportunities,
 // N+1 to N+k, of a customer with history r (FHS 2010, equation 13).
-func (m *BGBB) ConditionalExpected(r DiscreteSummary, k int) (float64, error) {
-	if err := ValidateDiscrete([]DiscreteSummary{r}); err != nil {
+func (m *BGBB) ConditionalExpected(r DiscreteHistory, k int) (float64, error) {
+	if err := ValidateDiscrete([]DiscreteHistory{r}); err != nil {
 		return 0, err
 	}
 	if k <= 0 {
 		return 0, nil
 	}
-	p := m.params()
+	p := m.clvParams()
 	x, n := float64(r.X), float64(r.N)
 	lead := numerics.LogBeta(p.al+x+1, p.be+n-x) - numerics.LogBeta(p.al, p.be) - p.logLik(x, float64(r.TX), n)
 	return math.Exp(lead) * p.gammaBracket(n, n+float64(k)), nil

@@ -10,12 +10,12 @@ import (
 	"github.com/vipkit/vip"
 )
 
-func clvDonations(tb testing.TB) []vip.DiscreteSummary {
+func clvDonations(tb testing.TB) []vip.DiscreteHistory {
 	tb.Helper()
 	recs := clvReadCSV(tb, filepath.Join(clvDataDir(tb), "donations", "donations.csv"))
-	var rows []vip.DiscreteSummary
+	var rows []vip.DiscreteHistory
 	for _, r := range recs {
-		rows = append(rows, vip.DiscreteSummary{
+		rows = append(rows, vip.DiscreteHistory{
 			X: int(clvFloat(tb, r[0])), TX: int(clvFloat(tb, r[1])), N: int(clvFloat(tb, r[2])), Weight: clvFloat(tb, r[3]),
 		})
 	}
@@ -56,7 +56,7 @@ func TestBGBB_Predictions(t *testing.T) {
 		t.Errorf("ExpectedTransactions(1) = %v, want %v", got, want1)
 	}
 	// Next single opportunity: P(alive at n+1) × posterior mean of p, (α+x)/(α+β+n).
-	for _, r := range []vip.DiscreteSummary{{X: 6, TX: 6, N: 6}, {X: 2, TX: 3, N: 6}, {N: 6}} {
+	for _, r := range []vip.DiscreteHistory{{X: 6, TX: 6, N: 6}, {X: 2, TX: 3, N: 6}, {N: 6}} {
 		pa, err := m.PAliveAt(r, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -71,20 +71,20 @@ func TestBGBB_Predictions(t *testing.T) {
 		}
 	}
 	// A donor who gave at every opportunity is certainly alive now.
-	if pa, _ := m.PAliveAt(vip.DiscreteSummary{X: 6, TX: 6, N: 6}, 0); !clvNear(pa, 1, 1e-12) {
+	if pa, _ := m.PAliveAt(vip.DiscreteHistory{X: 6, TX: 6, N: 6}, 0); !clvNear(pa, 1, 1e-12) {
 		t.Errorf("PAliveAt(6 of 6, 0) = %v, want 1", pa)
 	}
-	e5, _ := m.ConditionalExpected(vip.DiscreteSummary{X: 3, TX: 4, N: 6}, 5)
-	e1, _ := m.ConditionalExpected(vip.DiscreteSummary{X: 3, TX: 4, N: 6}, 1)
+	e5, _ := m.ConditionalExpected(vip.DiscreteHistory{X: 3, TX: 4, N: 6}, 5)
+	e1, _ := m.ConditionalExpected(vip.DiscreteHistory{X: 3, TX: 4, N: 6}, 1)
 	if !(e5 > e1) || math.IsNaN(e5) {
 		t.Errorf("ConditionalExpected over 5 = %v, over 1 = %v", e5, e1)
 	}
 }
 
 func TestValidateDiscrete(t *testing.T) {
-	err := vip.ValidateDiscrete([]vip.DiscreteSummary{{ID: "a", X: 3, TX: 2, N: 6}, {ID: "b", X: 1, TX: 7, N: 6}, {ID: "c", X: 0, TX: 2, N: 6}})
-	if !errors.Is(err, vip.ErrInvalidSummary) {
-		t.Fatalf("ValidateDiscrete = %v, want ErrInvalidSummary", err)
+	err := vip.ValidateDiscrete([]vip.DiscreteHistory{{ID: "a", X: 3, TX: 2, N: 6}, {ID: "b", X: 1, TX: 7, N: 6}, {ID: "c", X: 0, TX: 2, N: 6}})
+	if !errors.Is(err, vip.ErrInvalidHistory) {
+		t.Fatalf("ValidateDiscrete = %v, want ErrInvalidHistory", err)
 	}
 	for _, w := range []string{`x below 0 or above t_x: "a"`, `t_x above n or below 0: "b"`, `x = 0 with t_x above 0, or x > 0 with t_x = 0: "c"`} {
 		if !strings.Contains(err.Error(), w) {

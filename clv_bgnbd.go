@@ -39,13 +39,13 @@ type clvBG struct {
 }
 
 // FitBGNBD fits a BG/NBD model by maximum likelihood. Rows are validated first
-// ([Summaries.Validate]); identical rows are merged into weights, so a million customers
+// ([Cohort.Validate]); identical rows are merged into weights, so a million customers
 // cost what their distinct (x, t_x, T) rows cost. With covariates on the rows it fits
 // the covariate model described at [Covariates].
 //
 // On failure it returns a *[FitError]. When the only problem is a parameter at its
 // bound it returns the model as well: see [FitError].
-func FitBGNBD(s Summaries, opt *FitOptions) (*BGNBD, error) {
+func FitBGNBD(s Cohort, opt *FitOptions) (*BGNBD, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func FitBGNBD(s Summaries, opt *FitOptions) (*BGNBD, error) {
 
 // FitMBGNBD fits a modified BG/NBD model as [FitBGNBD] fits a BG/NBD model. It
 // refuses rows with covariates.
-func FitMBGNBD(s Summaries, opt *FitOptions) (*MBGNBD, error) {
+func FitMBGNBD(s Cohort, opt *FitOptions) (*MBGNBD, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func FitMBGNBD(s Summaries, opt *FitOptions) (*MBGNBD, error) {
 	return &MBGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3], Unit: s.Unit, Fit: rep}, err
 }
 
-func clvFitBG(s Summaries, opt *FitOptions, m float64) ([]float64, FitReport, error) {
+func clvFitBG(s Cohort, opt *FitOptions, m float64) ([]float64, FitReport, error) {
 	d := clvCollapse(s.Rows)
 	var sx, sT float64
 	for i := range d.x {
@@ -386,8 +386,8 @@ func (p clvBG) probPurchases(t float64, n int) float64 {
 	return v
 }
 
-func (m *BGNBD) params() clvBG  { return clvBG{r: m.R, al: m.Alpha, a: m.A, b: m.B} }
-func (m *MBGNBD) params() clvBG { return clvBG{r: m.R, al: m.Alpha, a: m.A, b: m.B, m: 1} }
+func (m *BGNBD) clvParams() clvBG  { return clvBG{r: m.R, al: m.Alpha, a: m.A, b: m.B} }
+func (m *MBGNBD) clvParams() clvBG { return clvBG{r: m.R, al: m.Alpha, a: m.A, b: m.B, m: 1} }
 
 // TimeUnit returns the unit the model counts time in.
 func (m *BGNBD) TimeUnit() TimeUnit { return m.Unit }
@@ -398,32 +398,32 @@ func (m *MBGNBD) TimeUnit() TimeUnit { return m.Unit }
 // ExpectedPurchases returns E[X(t)], the expected repeat purchases of a new customer
 // in the first t after the first purchase.
 func (m *BGNBD) ExpectedPurchases(t time.Duration) float64 {
-	return m.params().expected(m.Unit.Of(t))
+	return m.clvParams().expected(m.Unit.Of(t))
 }
 
 // ExpectedPurchases returns E[X(t)] for a new customer.
 func (m *MBGNBD) ExpectedPurchases(t time.Duration) float64 {
-	return m.params().expected(m.Unit.Of(t))
+	return m.clvParams().expected(m.Unit.Of(t))
 }
 
 // ProbPurchases returns P(X(t) = n): the probability that a new customer makes
 // exactly n repeat purchases in the first t.
 func (m *BGNBD) ProbPurchases(t time.Duration, n int) float64 {
-	return m.params().probPurchases(m.Unit.Of(t), n)
+	return m.clvParams().probPurchases(m.Unit.Of(t), n)
 }
 
 // clvCheckRow validates one row for scoring.
-func clvCheckRow(s Summary) error {
-	return Summaries{Unit: UnitDay, Rows: []Summary{s}}.Validate()
+func clvCheckRow(s PurchaseHistory) error {
+	return Cohort{Unit: UnitDay, Rows: []PurchaseHistory{s}}.Validate()
 }
 
 // ConditionalExpected returns E[Y(t) | x, t_x, T]: the customer's expected repeat
 // purchases in (T, T+t], after the cut-off.
-func (m *BGNBD) ConditionalExpected(s Summary, t time.Duration) (float64, error) {
+func (m *BGNBD) ConditionalExpected(s PurchaseHistory, t time.Duration) (float64, error) {
 	if err := clvCheckRow(s); err != nil {
 		return 0, err
 	}
-	p, err := m.rowParams(s)
+	p, err := m.clvRowParams(s)
 	if err != nil {
 		return 0, err
 	}
@@ -431,23 +431,23 @@ func (m *BGNBD) ConditionalExpected(s Summary, t time.Duration) (float64, error)
 }
 
 // ConditionalExpected returns E[Y(t) | x, t_x, T].
-func (m *MBGNBD) ConditionalExpected(s Summary, t time.Duration) (float64, error) {
+func (m *MBGNBD) ConditionalExpected(s PurchaseHistory, t time.Duration) (float64, error) {
 	if err := clvCheckRow(s); err != nil {
 		return 0, err
 	}
-	return m.params().conditional(s.X, s.TX, s.T, m.Unit.Of(t)), nil
+	return m.clvParams().conditional(s.X, s.TX, s.T, m.Unit.Of(t)), nil
 }
 
 // PAlive returns the probability that the customer is alive at the cut-off.
-func (m *BGNBD) PAlive(s Summary) (float64, error) { return m.PAliveAt(s, 0) }
+func (m *BGNBD) PAlive(s PurchaseHistory) (float64, error) { return m.PAliveAt(s, 0) }
 
 // PAliveAt returns the probability that the customer is still alive a time after the
 // cut-off.
-func (m *BGNBD) PAliveAt(s Summary, after time.Duration) (float64, error) {
+func (m *BGNBD) PAliveAt(s PurchaseHistory, after time.Duration) (float64, error) {
 	if err := clvCheckRow(s); err != nil {
 		return 0, err
 	}
-	p, err := m.rowParams(s)
+	p, err := m.clvRowParams(s)
 	if err != nil {
 		return 0, err
 	}
@@ -455,28 +455,28 @@ func (m *BGNBD) PAliveAt(s Summary, after time.Duration) (float64, error) {
 }
 
 // PAlive returns the probability that the customer is alive at the cut-off.
-func (m *MBGNBD) PAlive(s Summary) (float64, error) { return m.PAliveAt(s, 0) }
+func (m *MBGNBD) PAlive(s PurchaseHistory) (float64, error) { return m.PAliveAt(s, 0) }
 
 // PAliveAt returns the probability that the customer is still alive a time after the
 // cut-off.
-func (m *MBGNBD) PAliveAt(s Summary, after time.Duration) (float64, error) {
+func (m *MBGNBD) PAliveAt(s PurchaseHistory, after time.Duration) (float64, error) {
 	if err := clvCheckRow(s); err != nil {
 		return 0, err
 	}
-	return m.params().pAliveAt(s.X, s.TX, s.T, m.Unit.Of(after)), nil
+	return m.clvParams().pAliveAt(s.X, s.TX, s.T, m.Unit.Of(after)), nil
 }
 
 // ConditionalExpectedAll writes E[Y(t) | x, t_x, T] of every row into out (which must
 // be as long as rows) and P(alive) into alive when it is not nil. Rows are not
-// validated one by one: validate the set once with [Summaries.Validate]. Rows sharing
+// validated one by one: validate the set once with [Cohort.Validate]. Rows sharing
 // x and T share the expensive hypergeometric term, which is computed once.
-func (m *BGNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, alive []float64) error {
+func (m *BGNBD) ConditionalExpectedAll(rows []PurchaseHistory, t time.Duration, out, alive []float64) error {
 	if len(out) != len(rows) || (alive != nil && len(alive) != len(rows)) {
-		return errorf(ErrInvalidSummary, "conditional expectations: %d rows but out has %d", len(rows), len(out))
+		return errorf(ErrInvalidHistory, "conditional expectations: %d rows but out has %d", len(rows), len(out))
 	}
 	if m.Covariates != nil {
 		for i := range rows {
-			p, err := m.rowParams(rows[i])
+			p, err := m.clvRowParams(rows[i])
 			if err != nil {
 				return err
 			}
@@ -487,31 +487,31 @@ func (m *BGNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, ali
 		}
 		return nil
 	}
-	return clvCondAll(m.params(), rows, m.Unit.Of(t), out, alive)
+	return clvCondAll(m.clvParams(), rows, m.Unit.Of(t), out, alive)
 }
 
 // ConditionalExpectedAll is [BGNBD.ConditionalExpectedAll] for the modified model.
-func (m *MBGNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, alive []float64) error {
+func (m *MBGNBD) ConditionalExpectedAll(rows []PurchaseHistory, t time.Duration, out, alive []float64) error {
 	if len(out) != len(rows) || (alive != nil && len(alive) != len(rows)) {
-		return errorf(ErrInvalidSummary, "conditional expectations: %d rows but out has %d", len(rows), len(out))
+		return errorf(ErrInvalidHistory, "conditional expectations: %d rows but out has %d", len(rows), len(out))
 	}
-	return clvCondAll(m.params(), rows, m.Unit.Of(t), out, alive)
+	return clvCondAll(m.clvParams(), rows, m.Unit.Of(t), out, alive)
 }
 
 // ConditionalExpectedColumns is [BGNBD.ConditionalExpectedAll] over columns: x, tx
 // and T hold each customer's x, t_x and T in the model's unit, all as long as out (and
 // alive, when not nil). It is the form for tens of millions of customers, who do not
-// fit in memory as [Summary] values. The model must have no covariates.
+// fit in memory as [PurchaseHistory] values. The model must have no covariates.
 func (m *BGNBD) ConditionalExpectedColumns(x, tx, T []float64, t time.Duration, out, alive []float64) error {
 	if m.Covariates != nil {
 		return errorf(ErrCannotScore, "conditional expectations by columns: the model has covariates; use ConditionalExpectedAll")
 	}
 	n := len(out)
 	if len(x) != n || len(tx) != n || len(T) != n || (alive != nil && len(alive) != n) {
-		return errorf(ErrInvalidSummary, "conditional expectations by columns: lengths %d, %d, %d and out %d differ", len(x), len(tx), len(T), n)
+		return errorf(ErrInvalidHistory, "conditional expectations by columns: lengths %d, %d, %d and out %d differ", len(x), len(tx), len(T), n)
 	}
 	var c clvCondCache
-	c.init(m.params(), m.Unit.Of(t))
+	c.init(m.clvParams(), m.Unit.Of(t))
 	for i := range out {
 		out[i], _ = c.score(x[i], tx[i], T[i], alive, i)
 	}
@@ -675,7 +675,7 @@ func (t *clvTable[K, V]) put(k K, h uint64, v V, hash func(K) uint64) {
 }
 
 // clvCondAll scores many rows through a clvCondCache.
-func clvCondAll(p clvBG, rows []Summary, t float64, out, alive []float64) error {
+func clvCondAll(p clvBG, rows []PurchaseHistory, t float64, out, alive []float64) error {
 	var c clvCondCache
 	c.init(p, t)
 	for i := range rows {

@@ -5,7 +5,7 @@ import (
 )
 
 // Covariates are the coefficients of static customer covariates (channel, region,
-// acquisition campaign, coded as numbers in [Summary.Covariates]) in a log-linear link,
+// acquisition campaign, coded as numbers in [PurchaseHistory.Covariates]) in a log-linear link,
 // as CLVTools offers:
 //
 //   - purchase process: customer i's gamma scale is α·exp(-Purchase·z_i), so a positive
@@ -31,20 +31,20 @@ func clvLink(coef, z []float64) float64 {
 	return math.Exp(s)
 }
 
-func (c *Covariates) check(s Summary) error {
+func (c *Covariates) clvCheck(s PurchaseHistory) error {
 	if len(s.Covariates) != len(c.Purchase) {
-		return errorf(ErrInvalidSummary, "customer %q: %d covariates, the model has %d", s.ID, len(s.Covariates), len(c.Purchase))
+		return errorf(ErrInvalidHistory, "customer %q: %d covariates, the model has %d", s.ID, len(s.Covariates), len(c.Purchase))
 	}
 	return nil
 }
 
 // rowParams returns the BG/NBD parameters of one customer.
-func (m *BGNBD) rowParams(s Summary) (clvBG, error) {
-	p := m.params()
+func (m *BGNBD) clvRowParams(s PurchaseHistory) (clvBG, error) {
+	p := m.clvParams()
 	if m.Covariates == nil {
 		return p, nil
 	}
-	if err := m.Covariates.check(s); err != nil {
+	if err := m.Covariates.clvCheck(s); err != nil {
 		return p, err
 	}
 	p.al /= clvLink(m.Covariates.Purchase, s.Covariates)
@@ -55,7 +55,7 @@ func (m *BGNBD) rowParams(s Summary) (clvBG, error) {
 // clvFitBGNBDCov fits BG/NBD with covariates: parameters log r, log α, log a, log b,
 // then the purchase and the dropout coefficients. The gradient is analytic through
 // the chain rule on α_i and a_i.
-func clvFitBGNBDCov(s Summaries, opt *FitOptions) (*BGNBD, error) {
+func clvFitBGNBDCov(s Cohort, opt *FitOptions) (*BGNBD, error) {
 	k := len(s.Rows[0].Covariates)
 	rows := s.Rows
 	var sx, sT float64
@@ -67,11 +67,11 @@ func clvFitBGNBDCov(s Summaries, opt *FitOptions) (*BGNBD, error) {
 	names := []string{"r", "alpha", "a", "b"}
 	start := []float64{1, 1 / rate, 1, 1}
 	for j := 0; j < k; j++ {
-		names = append(names, "purchase"+itoa(j))
+		names = append(names, "purchase"+clvItoa(j))
 		start = append(start, 0)
 	}
 	for j := 0; j < k; j++ {
-		names = append(names, "dropout"+itoa(j))
+		names = append(names, "dropout"+clvItoa(j))
 		start = append(start, 0)
 	}
 	nll := func(th, g []float64) float64 {
@@ -119,16 +119,16 @@ func clvFitBGNBDCov(s Summaries, opt *FitOptions) (*BGNBD, error) {
 	return m, err
 }
 
-func itoa(i int) string {
+func clvItoa(i int) string {
 	if i < 10 {
 		return string(rune('0' + i))
 	}
-	return itoa(i/10) + string(rune('0'+i%10))
+	return clvItoa(i/10) + string(rune('0'+i%10))
 }
 
 // clvFitParetoCov fits Pareto/NBD with covariates: log r, log α, log s, log β, then
 // the purchase and the dropout coefficients, with the gradient through α_i and β_i.
-func clvFitParetoCov(s Summaries, opt *FitOptions) (*ParetoNBD, error) {
+func clvFitParetoCov(s Cohort, opt *FitOptions) (*ParetoNBD, error) {
 	k := len(s.Rows[0].Covariates)
 	rows := s.Rows
 	var sx, sT float64
@@ -140,11 +140,11 @@ func clvFitParetoCov(s Summaries, opt *FitOptions) (*ParetoNBD, error) {
 	names := []string{"r", "alpha", "s", "beta"}
 	start := []float64{1, 1 / rate, 1, math.Max(sT/float64(len(rows)), 1e-3)}
 	for j := 0; j < k; j++ {
-		names = append(names, "purchase"+itoa(j))
+		names = append(names, "purchase"+clvItoa(j))
 		start = append(start, 0)
 	}
 	for j := 0; j < k; j++ {
-		names = append(names, "dropout"+itoa(j))
+		names = append(names, "dropout"+clvItoa(j))
 		start = append(start, 0)
 	}
 	nll := func(th, g []float64) float64 {

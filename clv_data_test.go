@@ -56,12 +56,12 @@ func clvFloat(tb testing.TB, s string) float64 {
 
 // clvCDNOWHoldout loads cdnow_summary_with_holdout.csv: x, t_x, T in weeks, holdout
 // repeat purchases and mean repeat spend.
-func clvCDNOWHoldout(tb testing.TB) vip.Summaries {
+func clvCDNOWHoldout(tb testing.TB) vip.Cohort {
 	tb.Helper()
 	recs := clvReadCSV(tb, filepath.Join(clvDataDir(tb), "cdnow", "cdnow_summary_with_holdout.csv"))
-	s := vip.Summaries{Unit: vip.UnitWeek}
+	s := vip.Cohort{Unit: vip.UnitWeek}
 	for _, r := range recs {
-		s.Rows = append(s.Rows, vip.Summary{
+		s.Rows = append(s.Rows, vip.PurchaseHistory{
 			ID: r[0], X: clvFloat(tb, r[1]), TX: clvFloat(tb, r[2]), T: clvFloat(tb, r[3]),
 			HoldoutX:        clvFloat(tb, r[4]),
 			MeanRepeatSpend: decimal.RequireFromString(r[5]),
@@ -94,4 +94,4 @@ func clvCDNOWSample(tb testing.TB) []vip.Transaction {
 	return txs
 }
 
-func clvWeeks(w float64) time.Duration { return time.Duration(w * float64(week)) }
+func clvWeeks(w float64) time.Duration { return time.Duration(w * float64(clvWeek)) }

@@ -142,7 +142,7 @@ type clvKey struct{ x, tx, T float64 }
 
 // clvCollapse merges identical rows. It keeps the input order of first appearance
 // within each x, then sorts by x.
-func clvCollapse(rows []Summary) clvRows {
+func clvCollapse(rows []PurchaseHistory) clvRows {
 	idx := make(map[clvKey]int32, min(len(rows), 1<<16))
 	var c clvRows
 	c.n = len(rows)

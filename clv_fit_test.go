@@ -27,9 +27,9 @@ func TestFitBGNBD_Errors(t *testing.T) {
 		}
 	})
 	t.Run("invalid rows", func(t *testing.T) {
-		bad := vip.Summaries{Unit: vip.UnitWeek, Rows: []vip.Summary{{ID: "254", X: 254, TX: 97.43, T: 97.29}}}
-		if _, err := vip.FitBGNBD(bad, nil); !errors.Is(err, vip.ErrInvalidSummary) || !strings.Contains(err.Error(), `"254"`) {
-			t.Errorf("FitBGNBD(t_x > T) error = %v, want ErrInvalidSummary naming 254", err)
+		bad := vip.Cohort{Unit: vip.UnitWeek, Rows: []vip.PurchaseHistory{{ID: "254", X: 254, TX: 97.43, T: 97.29}}}
+		if _, err := vip.FitBGNBD(bad, nil); !errors.Is(err, vip.ErrInvalidHistory) || !strings.Contains(err.Error(), `"254"`) {
+			t.Errorf("FitBGNBD(t_x > T) error = %v, want ErrInvalidHistory naming 254", err)
 		}
 	})
 }
@@ -53,7 +53,7 @@ func TestFitBGNBD_Penalty(t *testing.T) {
 func TestMBGNBD(t *testing.T) {
 	m := &vip.MBGNBD{R: 0.5, Alpha: 8, A: 0.8, B: 2.5, Unit: vip.UnitWeek}
 	bg := &vip.BGNBD{R: 0.5, Alpha: 8, A: 0.8, B: 2.5, Unit: vip.UnitWeek}
-	one := vip.Summary{ID: "one", T: 30}
+	one := vip.PurchaseHistory{ID: "one", T: 30}
 	// A one-time buyer may have dropped out at the first purchase:
 	// P(alive) = 1 / (1 + a/b ((α+T)/α)^r).
 	want := 1 / (1 + 0.8/2.5*math.Pow(38.0/8, 0.5))
@@ -63,10 +63,10 @@ func TestMBGNBD(t *testing.T) {
 	// A new MBG/NBD customer survives the first purchase with probability b/(a+b) and
 	// then behaves as a BG/NBD customer with b+1, so E[X(t)] = b/(a+b) × that.
 	bg1 := &vip.BGNBD{R: 0.5, Alpha: 8, A: 0.8, B: 3.5, Unit: vip.UnitWeek}
-	if got, want := m.ExpectedPurchases(52*week), 2.5/3.3*bg1.ExpectedPurchases(52*week); !clvNear(got, want, 1e-10) {
+	if got, want := m.ExpectedPurchases(52*clvWeek), 2.5/3.3*bg1.ExpectedPurchases(52*clvWeek); !clvNear(got, want, 1e-10) {
 		t.Errorf("MBG/NBD ExpectedPurchases(52 weeks) = %v, want %v", got, want)
 	}
-	if a, b := m.ExpectedPurchases(52*week), bg.ExpectedPurchases(52*week); !(a < b) {
+	if a, b := m.ExpectedPurchases(52*clvWeek), bg.ExpectedPurchases(52*clvWeek); !(a < b) {
 		t.Errorf("MBG/NBD expects %v, BG/NBD %v: the extra dropout chance must lower it", a, b)
 	}
 	s := clvCDNOWHoldout(t)
@@ -75,7 +75,7 @@ func TestMBGNBD(t *testing.T) {
 		t.Fatalf("FitMBGNBD(CDNOW) = %+v, %v", fit, err)
 	}
 	out := make([]float64, len(s.Rows))
-	if err := fit.ConditionalExpectedAll(s.Rows, 39*week, out, nil); err != nil {
+	if err := fit.ConditionalExpectedAll(s.Rows, 39*clvWeek, out, nil); err != nil {
 		t.Fatal(err)
 	}
 	var pred float64

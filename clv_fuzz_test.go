@@ -10,20 +10,20 @@ import (
 	"github.com/vipkit/vip"
 )
 
-// FuzzSummaries_Validate: any row either validates or is rejected with
-// ErrInvalidSummary, never a panic; a valid row scores to a probability in [0, 1].
-func FuzzSummaries_Validate(f *testing.F) {
+// FuzzCohort_Validate: any row either validates or is rejected with
+// ErrInvalidHistory, never a panic; a valid row scores to a probability in [0, 1].
+func FuzzCohort_Validate(f *testing.F) {
 	f.Add("a", 2.0, 30.43, 38.86, int64(2235))
 	f.Add("254", 254.0, 97.43, 97.29, int64(0))
 	f.Add("", -1.0, math.NaN(), math.Inf(1), int64(-5))
 	f.Add("z", 0.0, 1.0, 2.0, int64(1))
 	f.Fuzz(func(t *testing.T, id string, x, tx, tt float64, cents int64) {
-		row := vip.Summary{ID: id, X: x, TX: tx, T: tt, MeanRepeatSpend: decimal.New(cents, -2)}
-		s := vip.Summaries{Unit: vip.UnitWeek, Rows: []vip.Summary{row}}
+		row := vip.PurchaseHistory{ID: id, X: x, TX: tx, T: tt, MeanRepeatSpend: decimal.New(cents, -2)}
+		s := vip.Cohort{Unit: vip.UnitWeek, Rows: []vip.PurchaseHistory{row}}
 		err := s.ValidateSpend()
 		if err != nil {
-			if !errors.Is(err, vip.ErrInvalidSummary) {
-				t.Fatalf("ValidateSpend(%+v) = %v, not ErrInvalidSummary", row, err)
+			if !errors.Is(err, vip.ErrInvalidHistory) {
+				t.Fatalf("ValidateSpend(%+v) = %v, not ErrInvalidHistory", row, err)
 			}
 			return
 		}
@@ -39,9 +39,9 @@ func FuzzSummaries_Validate(f *testing.F) {
 	})
 }
 
-// FuzzSummarize: arbitrary transactions give rows that pass validation, or an error
+// FuzzBuildCohort: arbitrary transactions give rows that pass validation, or an error
 // wrapping ErrInvalidTransaction.
-func FuzzSummarize(f *testing.F) {
+func FuzzBuildCohort(f *testing.F) {
 	f.Add("a", int64(0), int64(1000), "b", int64(86400*3), int64(-5), int64(86400*10), uint8(2), uint8(1))
 	f.Add("", int64(-1), int64(0), "b", int64(1), int64(7), int64(0), uint8(0), uint8(9))
 	f.Fuzz(func(t *testing.T, id1 string, at1, c1 int64, id2 string, at2, c2, cut int64, unit, merge uint8) {
@@ -51,11 +51,11 @@ func FuzzSummarize(f *testing.F) {
 			{CustomerID: id2, At: base.Add(time.Duration(at2) * time.Second), Amount: decimal.New(c2, -2)},
 			{CustomerID: id1, At: base.Add(time.Duration(at2/2) * time.Second), Amount: decimal.New(c2, -2)},
 		}
-		opt := vip.SummaryOptions{Unit: vip.TimeUnit(unit % 5), Merge: vip.TimeUnit(merge % 5), CutOff: base.Add(time.Duration(cut) * time.Second)}
-		s, err := vip.Summarize(txs, opt)
+		opt := vip.CohortOptions{Unit: vip.TimeUnit(unit % 5), Merge: vip.TimeUnit(merge % 5), CutOff: base.Add(time.Duration(cut) * time.Second)}
+		s, err := vip.BuildCohort(txs, opt)
 		if err != nil {
 			if !errors.Is(err, vip.ErrInvalidTransaction) {
-				t.Fatalf("Summarize error %v does not wrap ErrInvalidTransaction", err)
+				t.Fatalf("BuildCohort error %v does not wrap ErrInvalidTransaction", err)
 			}
 			return
 		}
@@ -63,7 +63,7 @@ func FuzzSummarize(f *testing.F) {
 			return
 		}
 		if err := s.Validate(); err != nil {
-			t.Fatalf("Summarize gave invalid rows %+v: %v", s.Rows, err)
+			t.Fatalf("BuildCohort gave invalid rows %+v: %v", s.Rows, err)
 		}
 	})
 }
@@ -76,9 +76,9 @@ func FuzzValidateDiscrete(f *testing.F) {
 		if n > 1000 || n < -1000 {
 			return
 		}
-		r := vip.DiscreteSummary{X: x, TX: tx, N: n, Weight: w}
-		if err := vip.ValidateDiscrete([]vip.DiscreteSummary{r}); err != nil {
-			if !errors.Is(err, vip.ErrInvalidSummary) {
+		r := vip.DiscreteHistory{X: x, TX: tx, N: n, Weight: w}
+		if err := vip.ValidateDiscrete([]vip.DiscreteHistory{r}); err != nil {
+			if !errors.Is(err, vip.ErrInvalidHistory) {
 				t.Fatalf("ValidateDiscrete(%+v) = %v", r, err)
 			}
 			return

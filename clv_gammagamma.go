@@ -28,10 +28,10 @@ type GammaGamma struct {
 }
 
 // FitGammaGamma fits the spend model by maximum likelihood on the rows with X > 0,
-// after [Summaries.ValidateSpend]. Parameters are optimised as log P, log(Q-1),
+// after [Cohort.ValidateSpend]. Parameters are optimised as log P, log(Q-1),
 // log Gamma with an analytic gradient. Covariates on the rows are ignored: the spend
 // model has none.
-func FitGammaGamma(s Summaries, opt *FitOptions) (*GammaGamma, error) {
+func FitGammaGamma(s Cohort, opt *FitOptions) (*GammaGamma, error) {
 	if err := s.ValidateSpend(); err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func FitGammaGamma(s Summaries, opt *FitOptions) (*GammaGamma, error) {
 		xs, zs, ws = append(xs, r.X), append(zs, z), append(ws, 1)
 	}
 	if n == 0 {
-		return nil, errorf(ErrInvalidSummary, "gamma-gamma: no customer with a repeat purchase")
+		return nil, errorf(ErrInvalidHistory, "gamma-gamma: no customer with a repeat purchase")
 	}
 	// Start: p = 1 and q = 2 put the population mean at γ, so γ starts at the mean spend.
 	spec := clvSpec{
@@ -99,7 +99,7 @@ func FitGammaGamma(s Summaries, opt *FitOptions) (*GammaGamma, error) {
 }
 
 // scorable explains why the model cannot score, or returns nil.
-func (m *GammaGamma) scorable() error {
+func (m *GammaGamma) clvScorable() error {
 	for _, b := range m.Fit.AtBound {
 		if b == "q" || strings.HasPrefix(b, "q ") {
 			return errorf(ErrCannotScore, "gamma-gamma: q = %v is at its bound of 1, so the population's mean spend p·gamma/(q-1) is unbounded and expected spend cannot be computed; the spend data do not support this model", m.Q)
@@ -113,31 +113,31 @@ func (m *GammaGamma) scorable() error {
 
 // spend returns E[M | x, z̄] as a float: (γ + x z̄) p / (p x + q - 1), a weighted mean of
 // the population mean p γ/(q-1) and the customer's own mean z̄.
-func (m *GammaGamma) spend(x, z float64) float64 {
+func (m *GammaGamma) clvSpend(x, z float64) float64 {
 	return (m.Gamma + x*z) * m.P / (m.P*x + m.Q - 1)
 }
 
 // ConditionalExpectedSpend returns the customer's expected spend per future purchase,
 // E[M | x, z̄], rounded half away from zero to 4 decimal places ([decimal.Decimal.Round]).
 // For a one-time buyer (X = 0) it is the population mean p·gamma/(q-1). It returns an
-// error wrapping [ErrCannotScore] when q is at its bound of 1, and [ErrInvalidSummary]
+// error wrapping [ErrCannotScore] when q is at its bound of 1, and [ErrInvalidHistory]
 // for an invalid row or a repeat buyer without a positive mean spend.
-func (m *GammaGamma) ConditionalExpectedSpend(s Summary) (decimal.Decimal, error) {
-	v, err := m.spendOf(s)
+func (m *GammaGamma) ConditionalExpectedSpend(s PurchaseHistory) (decimal.Decimal, error) {
+	v, err := m.clvSpendOf(s)
 	if err != nil {
 		return decimal.Decimal{}, err
 	}
 	return decimal.NewFromFloat(v).Round(4), nil
 }
 
-func (m *GammaGamma) spendOf(s Summary) (float64, error) {
-	if err := m.scorable(); err != nil {
+func (m *GammaGamma) clvSpendOf(s PurchaseHistory) (float64, error) {
+	if err := m.clvScorable(); err != nil {
 		return 0, err
 	}
-	if err := (Summaries{Unit: UnitDay, Rows: []Summary{s}}).ValidateSpend(); err != nil {
+	if err := (Cohort{Unit: UnitDay, Rows: []PurchaseHistory{s}}).ValidateSpend(); err != nil {
 		return 0, err
 	}
-	v := m.spend(s.X, s.MeanRepeatSpend.InexactFloat64())
+	v := m.clvSpend(s.X, s.MeanRepeatSpend.InexactFloat64())
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return 0, errorf(ErrCannotScore, "gamma-gamma: customer %q: expected spend %v", s.ID, v)
 	}

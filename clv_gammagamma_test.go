@@ -38,13 +38,13 @@ func TestGammaGamma_ConditionalExpectedSpend(t *testing.T) {
 	m := &vip.GammaGamma{P: 6, Q: 4, Gamma: 15}
 	tests := []struct {
 		name string
-		row  vip.Summary
+		row  vip.PurchaseHistory
 		want string
 	}{
 		// (γ + x z̄) p / (p x + q - 1) = (15 + 2·20)·6 / (12 + 3) = 22
-		{"repeat buyer", vip.Summary{ID: "a", X: 2, TX: 1, T: 2, MeanRepeatSpend: decimal.NewFromInt(20)}, "22"},
+		{"repeat buyer", vip.PurchaseHistory{ID: "a", X: 2, TX: 1, T: 2, MeanRepeatSpend: decimal.NewFromInt(20)}, "22"},
 		// population mean p γ/(q-1) = 6·15/3 = 30
-		{"one-time buyer", vip.Summary{ID: "b", T: 2}, "30"},
+		{"one-time buyer", vip.PurchaseHistory{ID: "b", T: 2}, "30"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,13 +59,13 @@ func TestGammaGamma_ConditionalExpectedSpend(t *testing.T) {
 	}
 	t.Run("q at its bound refused", func(t *testing.T) {
 		bound := &vip.GammaGamma{P: 6, Q: 1.00000001, Gamma: 15, Fit: vip.FitReport{AtBound: []string{"q"}}}
-		_, err := bound.ConditionalExpectedSpend(vip.Summary{ID: "b", T: 2})
+		_, err := bound.ConditionalExpectedSpend(vip.PurchaseHistory{ID: "b", T: 2})
 		if !errors.Is(err, vip.ErrCannotScore) {
 			t.Errorf("ConditionalExpectedSpend with q at bound: error %v, want ErrCannotScore", err)
 		}
 	})
 	t.Run("q below 1 refused", func(t *testing.T) {
-		_, err := (&vip.GammaGamma{P: 6, Q: 0.5, Gamma: 15}).ConditionalExpectedSpend(vip.Summary{ID: "b", T: 2})
+		_, err := (&vip.GammaGamma{P: 6, Q: 0.5, Gamma: 15}).ConditionalExpectedSpend(vip.PurchaseHistory{ID: "b", T: 2})
 		if !errors.Is(err, vip.ErrCannotScore) {
 			t.Errorf("error %v, want ErrCannotScore", err)
 		}

@@ -43,7 +43,7 @@ func TestClvPNBDIntegral(t *testing.T) {
 
 // TestClvBGNLLGradient compares the analytic gradients with central differences.
 func TestClvBGNLLGradient(t *testing.T) {
-	d := clvCollapse([]Summary{{X: 0, T: 30}, {X: 2, TX: 10, T: 30}, {X: 5, TX: 29, T: 31}, {X: 2, TX: 10, T: 30}})
+	d := clvCollapse([]PurchaseHistory{{X: 0, T: 30}, {X: 2, TX: 10, T: 30}, {X: 5, TX: 29, T: 31}, {X: 2, TX: 10, T: 30}})
 	for _, tc := range []struct {
 		name string
 		f    func(th, g []float64) float64

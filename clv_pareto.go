@@ -143,7 +143,7 @@ func clvPNBDNLL(d *clvRows, th, g []float64) float64 {
 // BG/NBD: validation first, identical rows merged into weights, an analytic gradient
 // (differentiation under the integral), Nelder-Mead if the gradient method fails. With
 // covariates on the rows it fits the covariate model described at [Covariates].
-func FitParetoNBD(s Summaries, opt *FitOptions) (*ParetoNBD, error) {
+func FitParetoNBD(s Cohort, opt *FitOptions) (*ParetoNBD, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -265,15 +265,15 @@ func (p clvPNBD) probPurchases(t float64, n int) float64 {
 	return alive + integral
 }
 
-func (m *ParetoNBD) params() clvPNBD { return clvPNBD{m.R, m.Alpha, m.S, m.Beta} }
+func (m *ParetoNBD) clvParams() clvPNBD { return clvPNBD{m.R, m.Alpha, m.S, m.Beta} }
 
 // rowParams returns one customer's parameters, with covariates applied.
-func (m *ParetoNBD) rowParams(s Summary) (clvPNBD, error) {
-	p := m.params()
+func (m *ParetoNBD) clvRowParams(s PurchaseHistory) (clvPNBD, error) {
+	p := m.clvParams()
 	if m.Covariates == nil {
 		return p, nil
 	}
-	if err := m.Covariates.check(s); err != nil {
+	if err := m.Covariates.clvCheck(s); err != nil {
 		return p, err
 	}
 	p.al /= clvLink(m.Covariates.Purchase, s.Covariates)
@@ -286,21 +286,21 @@ func (m *ParetoNBD) TimeUnit() TimeUnit { return m.Unit }
 
 // ExpectedPurchases returns E[X(t)] for a new customer.
 func (m *ParetoNBD) ExpectedPurchases(t time.Duration) float64 {
-	return m.params().expected(m.Unit.Of(t))
+	return m.clvParams().expected(m.Unit.Of(t))
 }
 
 // ProbPurchases returns P(X(t) = n) for a new customer.
 func (m *ParetoNBD) ProbPurchases(t time.Duration, n int) float64 {
-	return m.params().probPurchases(m.Unit.Of(t), n)
+	return m.clvParams().probPurchases(m.Unit.Of(t), n)
 }
 
 // ConditionalExpected returns E[Y(t) | x, t_x, T], the expected repeat purchases in
 // (T, T+t].
-func (m *ParetoNBD) ConditionalExpected(s Summary, t time.Duration) (float64, error) {
+func (m *ParetoNBD) ConditionalExpected(s PurchaseHistory, t time.Duration) (float64, error) {
 	if err := clvCheckRow(s); err != nil {
 		return 0, err
 	}
-	p, err := m.rowParams(s)
+	p, err := m.clvRowParams(s)
 	if err != nil {
 		return 0, err
 	}
@@ -308,14 +308,14 @@ func (m *ParetoNBD) ConditionalExpected(s Summary, t time.Duration) (float64, er
 }
 
 // PAlive returns the probability that the customer is alive at the cut-off.
-func (m *ParetoNBD) PAlive(s Summary) (float64, error) { return m.PAliveAt(s, 0) }
+func (m *ParetoNBD) PAlive(s PurchaseHistory) (float64, error) { return m.PAliveAt(s, 0) }
 
 // PAliveAt returns the probability that the customer is alive a time after the cut-off.
-func (m *ParetoNBD) PAliveAt(s Summary, after time.Duration) (float64, error) {
+func (m *ParetoNBD) PAliveAt(s PurchaseHistory, after time.Duration) (float64, error) {
 	if err := clvCheckRow(s); err != nil {
 		return 0, err
 	}
-	p, err := m.rowParams(s)
+	p, err := m.clvRowParams(s)
 	if err != nil {
 		return 0, err
 	}
@@ -325,14 +325,14 @@ func (m *ParetoNBD) PAliveAt(s Summary, after time.Duration) (float64, error) {
 // DERT returns the discounted expected residual transactions of the customer over an
 // unlimited horizon, discounted continuously at an effective annual rate (0.10 for
 // 10% a year), converted to the model's unit as ln(1+rate) per year.
-func (m *ParetoNBD) DERT(s Summary, annualRate float64) (float64, error) {
+func (m *ParetoNBD) DERT(s PurchaseHistory, annualRate float64) (float64, error) {
 	if err := clvCheckRow(s); err != nil {
 		return 0, err
 	}
 	if !(annualRate > 0) || math.IsInf(annualRate, 0) {
 		return 0, errorf(ErrCannotScore, "dert: annual rate %v is not above 0", annualRate)
 	}
-	p, err := m.rowParams(s)
+	p, err := m.clvRowParams(s)
 	if err != nil {
 		return 0, err
 	}
@@ -342,16 +342,16 @@ func (m *ParetoNBD) DERT(s Summary, annualRate float64) (float64, error) {
 // ConditionalExpectedAll writes E[Y(t) | x, t_x, T] of every row into out and, when
 // alive is not nil, P(alive) into alive. Validate the rows once beforehand. Identical
 // rows are scored once.
-func (m *ParetoNBD) ConditionalExpectedAll(rows []Summary, t time.Duration, out, alive []float64) error {
+func (m *ParetoNBD) ConditionalExpectedAll(rows []PurchaseHistory, t time.Duration, out, alive []float64) error {
 	if len(out) != len(rows) || (alive != nil && len(alive) != len(rows)) {
-		return errorf(ErrInvalidSummary, "conditional expectations: %d rows but out has %d", len(rows), len(out))
+		return errorf(ErrInvalidHistory, "conditional expectations: %d rows but out has %d", len(rows), len(out))
 	}
 	tu := m.Unit.Of(t)
 	// P(alive) needs the likelihood integral, about a microsecond a row; identical rows
 	// (common: durations in whole days) share it through a table keyed by (x, t_x, T).
 	seen := make(map[[3]float64]float64)
 	for i := range rows {
-		p, err := m.rowParams(rows[i])
+		p, err := m.clvRowParams(rows[i])
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func TestFitParetoNBD_CDNOW(t *testing.T) {
 		t.Errorf("FitParetoNBD report = %+v, want converged with standard errors", m.Fit)
 	}
 	out := make([]float64, len(s.Rows))
-	if err := m.ConditionalExpectedAll(s.Rows, 39*week, out, nil); err != nil {
+	if err := m.ConditionalExpectedAll(s.Rows, 39*clvWeek, out, nil); err != nil {
 		t.Fatal(err)
 	}
 	var pred float64
@@ -54,7 +54,7 @@ func TestParetoNBD_Predictions(t *testing.T) {
 	m := clvPaperPNBD
 	// E[X(t)] = rβ/(α(s-1)) [1 - (β/(β+t))^(s-1)], worked by hand for t = 39.
 	want := m.R * m.Beta / (m.Alpha * (m.S - 1)) * (1 - math.Pow(m.Beta/(m.Beta+39), m.S-1))
-	if got := m.ExpectedPurchases(39 * week); !clvNear(got, want, 1e-12) {
+	if got := m.ExpectedPurchases(39 * clvWeek); !clvNear(got, want, 1e-12) {
 		t.Errorf("ExpectedPurchases(39 weeks) = %v, want %v", got, want)
 	}
 	// P(alive) of a one-time buyer (x = 0, t_x = 0): the likelihood's bracket has
@@ -62,12 +62,12 @@ func TestParetoNBD_Predictions(t *testing.T) {
 	// α = β (r=1, s=1, α=β=1, T=1) the integral is ∫_0^1 (1+y)^-3 dy = 3/8, so
 	// P(alive) = (1/4) / (1/4 + 3/8) = 0.4.
 	eq := vip.ParetoNBD{R: 1, Alpha: 1, S: 1, Beta: 1, Unit: vip.UnitWeek}
-	if got, err := eq.PAlive(vip.Summary{ID: "a", T: 1}); err != nil || !clvNear(got, 0.4, 1e-12) {
+	if got, err := eq.PAlive(vip.PurchaseHistory{ID: "a", T: 1}); err != nil || !clvNear(got, 0.4, 1e-12) {
 		t.Errorf("PAlive(α=β=1, x=0, T=1) = %v, %v; want 0.4", got, err)
 	}
 	var total, mean float64
 	for n := 0; n < 300; n++ {
-		p := m.ProbPurchases(39*week, n)
+		p := m.ProbPurchases(39*clvWeek, n)
 		total += p
 		mean += float64(n) * p
 	}
@@ -93,12 +93,12 @@ func TestParetoNBD_HeavyBuyers(t *testing.T) {
 		{"3000 long silent", 3000, 20, 103.57},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			row := vip.Summary{ID: tc.name, X: tc.x, TX: tc.tx, T: tc.tt}
+			row := vip.PurchaseHistory{ID: tc.name, X: tc.x, TX: tc.tx, T: tc.tt}
 			pa, err := m.PAlive(row)
 			if err != nil || math.IsNaN(pa) || pa < 0 || pa > 1 {
 				t.Errorf("PAlive(%+v) = %v, %v; want in [0, 1]", row, pa, err)
 			}
-			e, err := m.ConditionalExpected(row, 52*week)
+			e, err := m.ConditionalExpected(row, 52*clvWeek)
 			if err != nil || math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
 				t.Errorf("ConditionalExpected(%+v) = %v, %v; want finite", row, e, err)
 			}
@@ -108,15 +108,15 @@ func TestParetoNBD_HeavyBuyers(t *testing.T) {
 			}
 		})
 	}
-	if _, err := m.PAlive(vip.Summary{ID: "254", X: 254, TX: 97.43, T: 97.29}); !errors.Is(err, vip.ErrInvalidSummary) {
-		t.Errorf("PAlive(t_x > T) error = %v, want ErrInvalidSummary", err)
+	if _, err := m.PAlive(vip.PurchaseHistory{ID: "254", X: 254, TX: 97.43, T: 97.29}); !errors.Is(err, vip.ErrInvalidHistory) {
+		t.Errorf("PAlive(t_x > T) error = %v, want ErrInvalidHistory", err)
 	}
 }
 
 func TestParetoNBD_DERT(t *testing.T) {
 	// With β huge nobody drops out (μ ≈ 0): DERT → E[λ | data]/δ = (r+x)/(α+T)/δ.
 	m := vip.ParetoNBD{R: 0.5, Alpha: 10, S: 0.6, Beta: 1e9, Unit: vip.UnitWeek}
-	row := vip.Summary{ID: "a", X: 3, TX: 20, T: 30}
+	row := vip.PurchaseHistory{ID: "a", X: 3, TX: 20, T: 30}
 	delta := math.Log1p(0.1) / vip.UnitWeek.PerYear()
 	want := (0.5 + 3) / (10 + 30) / delta
 	got, err := m.DERT(row, 0.1)
@@ -127,7 +127,7 @@ func TestParetoNBD_DERT(t *testing.T) {
 	// exceed the undiscounted expectation over ten years.
 	m2 := clvPaperPNBD
 	d, _ := m2.DERT(row, 1e-4)
-	e, _ := m2.ConditionalExpected(row, 520*week)
+	e, _ := m2.ConditionalExpected(row, 520*clvWeek)
 	if !(d > e) {
 		t.Errorf("DERT at 0.01%% a year = %v, want above the 10-year expectation %v", d, e)
 	}

@@ -30,14 +30,14 @@ func clvRetail(tb testing.TB) []vip.Transaction {
 }
 
 func TestFit_OnlineRetail(t *testing.T) {
-	s, err := vip.Summarize(clvRetail(t), vip.SummaryOptions{Unit: vip.UnitWeek, CutOff: clvDay(2011, 12, 9), Merge: vip.UnitDay})
+	s, err := vip.BuildCohort(clvRetail(t), vip.CohortOptions{Unit: vip.UnitWeek, CutOff: clvDay(2011, 12, 9), Merge: vip.UnitDay})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(s.Rows) != 4338 {
-		t.Errorf("Summarize(online retail) = %d customers, want 4338", len(s.Rows))
+		t.Errorf("BuildCohort(online retail) = %d customers, want 4338", len(s.Rows))
 	}
-	row := vip.Summary{ID: "probe", X: 5, TX: 30, T: 50}
+	row := vip.PurchaseHistory{ID: "probe", X: 5, TX: 30, T: 50}
 	t.Run("BG/NBD", func(t *testing.T) {
 		m, err := vip.FitBGNBD(s, nil)
 		if m == nil {
@@ -45,7 +45,7 @@ func TestFit_OnlineRetail(t *testing.T) {
 		}
 		t.Logf("BG/NBD r=%.4g alpha=%.4g a=%.4g b=%.4g err=%v report=%+v", m.R, m.Alpha, m.A, m.B, err, m.Fit)
 		clvCheckHonest(t, err, m.Fit)
-		e, err := m.ConditionalExpected(row, 52*week)
+		e, err := m.ConditionalExpected(row, 52*clvWeek)
 		if err != nil || math.IsNaN(e) || e <= 0 {
 			t.Errorf("ConditionalExpected = %v, %v", e, err)
 		}
@@ -57,7 +57,7 @@ func TestFit_OnlineRetail(t *testing.T) {
 		}
 		t.Logf("Pareto/NBD r=%.4g alpha=%.4g s=%.4g beta=%.4g err=%v report=%+v", m.R, m.Alpha, m.S, m.Beta, err, m.Fit)
 		clvCheckHonest(t, err, m.Fit)
-		e, err := m.ConditionalExpected(row, 52*week)
+		e, err := m.ConditionalExpected(row, 52*clvWeek)
 		if err != nil || math.IsNaN(e) || e <= 0 {
 			t.Errorf("ConditionalExpected = %v, %v", e, err)
 		}

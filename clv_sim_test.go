@@ -46,9 +46,9 @@ type clvSimModel struct {
 
 // clvSimulate draws n customers with T uniform in [Tmin, Tmax] weeks: first purchase
 // at 0, repeat purchases at exponential gaps while alive.
-func clvSimulate(m clvSimModel, n int, Tmin, Tmax float64, seed uint64) vip.Summaries {
+func clvSimulate(m clvSimModel, n int, Tmin, Tmax float64, seed uint64) vip.Cohort {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	s := vip.Summaries{Unit: vip.UnitWeek}
+	s := vip.Cohort{Unit: vip.UnitWeek}
 	for i := range n {
 		T := Tmin + (Tmax-Tmin)*rng.Float64()
 		var z []float64
@@ -68,7 +68,7 @@ func clvSimulate(m clvSimModel, n int, Tmin, Tmax float64, seed uint64) vip.Summ
 			}
 		}
 		lam := clvGamma(rng, m.r, al)
-		row := vip.Summary{ID: strconv.Itoa(i), T: T, Covariates: z}
+		row := vip.PurchaseHistory{ID: strconv.Itoa(i), T: T, Covariates: z}
 		switch m.kind {
 		case "pareto":
 			end := math.Min(T, rng.ExpFloat64()/clvGamma(rng, d1, d2))
@@ -178,12 +178,12 @@ func TestBGNBD_Properties(t *testing.T) {
 		if x > 0 {
 			tx = rapid.Float64Range(0, T).Draw(t, "tx")
 		}
-		row := vip.Summary{ID: "c", X: x, TX: tx, T: T}
+		row := vip.PurchaseHistory{ID: "c", X: x, TX: tx, T: T}
 		pa, err := m.PAlive(row)
 		if err != nil || math.IsNaN(pa) || pa < 0 || pa > 1 || (x == 0 && pa != 1) {
 			t.Fatalf("PAlive(%+v) = %v, %v; want in [0, 1] and 1 for x = 0", row, pa, err)
 		}
-		later, _ := m.PAliveAt(row, 52*week)
+		later, _ := m.PAliveAt(row, 52*clvWeek)
 		if math.IsNaN(later) || later < 0 || later > pa+1e-12 {
 			t.Fatalf("PAliveAt(%+v, 52 weeks) = %v, above P(alive now) %v", row, later, pa)
 		}
@@ -221,7 +221,7 @@ func TestParetoNBD_Properties(t *testing.T) {
 		if x > 0 {
 			tx = rapid.Float64Range(0, T).Draw(t, "tx")
 		}
-		row := vip.Summary{ID: "c", X: x, TX: tx, T: T}
+		row := vip.PurchaseHistory{ID: "c", X: x, TX: tx, T: T}
 		pa, err := m.PAlive(row)
 		if err != nil || math.IsNaN(pa) || pa < 0 || pa > 1 {
 			t.Fatalf("PAlive(%+v) = %v, %v", row, pa, err)
@@ -245,17 +245,17 @@ func TestBGNBD_NumericCorners(t *testing.T) {
 	tests := []struct {
 		name      string
 		m         vip.BGNBD
-		row       vip.Summary
+		row       vip.PurchaseHistory
 		weeks     float64
 		wantNew   float64 // E[X(t)] of a new customer when known in closed form, else 0
 		tolerance float64
 	}{
-		{"a+b-1 = 0", vip.BGNBD{R: 1, Alpha: 1, A: 0.5, B: 0.5}, vip.Summary{T: 1}, 1, 0, 0},
-		{"heavy buyer, large a", vip.BGNBD{R: 1, Alpha: 1, A: math.Exp(6.75), B: math.E}, vip.Summary{X: 769, TX: 1, T: 1}, 52, 0, 0},
-		{"a near 1, b huge: no dropout, E[X(t)] = r t/α", vip.BGNBD{R: 0.015625, Alpha: 66.5, A: 1.00006, B: math.Exp(18)}, vip.Summary{T: 1}, 2.5, 0.015625 * 2.5 / 66.5, 1e-4},
-		{"b huge, z near 1", vip.BGNBD{R: 1, Alpha: 0.015625, A: math.E, B: math.Exp(8.5)}, vip.Summary{T: 1}, 3.5, 0, 0},
-		{"a below 1, b huge", vip.BGNBD{R: 1, Alpha: 0.01, A: math.Exp(-1), B: math.Exp(18)}, vip.Summary{T: 0.002}, 112, 112 / 0.01, 1e-3},
-		{"a and b huge", vip.BGNBD{R: 8.25, Alpha: 1.53125, A: math.Exp(13.9375), B: math.Exp(18)}, vip.Summary{T: 17.6875}, 52, 0, 0},
+		{"a+b-1 = 0", vip.BGNBD{R: 1, Alpha: 1, A: 0.5, B: 0.5}, vip.PurchaseHistory{T: 1}, 1, 0, 0},
+		{"heavy buyer, large a", vip.BGNBD{R: 1, Alpha: 1, A: math.Exp(6.75), B: math.E}, vip.PurchaseHistory{X: 769, TX: 1, T: 1}, 52, 0, 0},
+		{"a near 1, b huge: no dropout, E[X(t)] = r t/α", vip.BGNBD{R: 0.015625, Alpha: 66.5, A: 1.00006, B: math.Exp(18)}, vip.PurchaseHistory{T: 1}, 2.5, 0.015625 * 2.5 / 66.5, 1e-4},
+		{"b huge, z near 1", vip.BGNBD{R: 1, Alpha: 0.015625, A: math.E, B: math.Exp(8.5)}, vip.PurchaseHistory{T: 1}, 3.5, 0, 0},
+		{"a below 1, b huge", vip.BGNBD{R: 1, Alpha: 0.01, A: math.Exp(-1), B: math.Exp(18)}, vip.PurchaseHistory{T: 0.002}, 112, 112 / 0.01, 1e-3},
+		{"a and b huge", vip.BGNBD{R: 8.25, Alpha: 1.53125, A: math.Exp(13.9375), B: math.Exp(18)}, vip.PurchaseHistory{T: 17.6875}, 52, 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

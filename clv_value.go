@@ -39,11 +39,11 @@ func (in BriefCLVInputs) Validate() error {
 		{"lifetime_months", in.LifetimeMonths},
 	} {
 		if f.v.IsNegative() {
-			errs = append(errs, errorf(ErrInvalidSummary, "brief clv: %s %s is negative", f.name, f.v))
+			errs = append(errs, errorf(ErrInvalidHistory, "brief clv: %s %s is negative", f.name, f.v))
 		}
 	}
 	if in.GrossMargin.GreaterThan(decimal.NewFromInt(1)) {
-		errs = append(errs, errorf(ErrInvalidSummary, "brief clv: gross_margin %s is above 1", in.GrossMargin))
+		errs = append(errs, errorf(ErrInvalidHistory, "brief clv: gross_margin %s is above 1", in.GrossMargin))
 	}
 	return errors.Join(errs...)
 }
@@ -61,7 +61,7 @@ func BriefCLV(in BriefCLVInputs) (decimal.Decimal, error) {
 // HistoricalCLV returns each customer's historical value: the sum of the amounts of
 // their transactions at or before asOf, times margin (a rate such as 0.40; 1 gives
 // revenue). The sums are exact; there is no division. Customers are sorted by ID.
-func HistoricalCLV(txs []Transaction, margin decimal.Decimal, asOf time.Time) ([]CustomerValue, error) {
+func HistoricalCLV(txs []Transaction, margin decimal.Decimal, asOf time.Time) ([]HistoricalValue, error) {
 	if margin.IsNegative() || margin.GreaterThan(decimal.NewFromInt(1)) {
 		return nil, errorf(ErrInvalidTransaction, "historical clv: margin %s is not between 0 and 1", margin)
 	}
@@ -85,17 +85,17 @@ func HistoricalCLV(txs []Transaction, margin decimal.Decimal, asOf time.Time) ([
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	out := make([]CustomerValue, 0, len(sums))
+	out := make([]HistoricalValue, 0, len(sums))
 	for id, s := range sums {
-		out = append(out, CustomerValue{ID: id, Value: s.decimal().Mul(margin)})
+		out = append(out, HistoricalValue{ID: id, Value: s.decimal().Mul(margin)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
 }
 
-// CustomerValue is one customer's value in money. The zero value is nobody worth
+// HistoricalValue is one customer's value in money. The zero value is nobody worth
 // nothing; a plain value, safe to share.
-type CustomerValue struct {
+type HistoricalValue struct {
 	ID    string          `json:"id"`
 	Value decimal.Decimal `json:"value"`
 }
@@ -106,23 +106,23 @@ type CustomerValue struct {
 type PurchaseModel interface {
 	TimeUnit() TimeUnit
 	// clvExpected returns E[Y(t) | row] with t in model units.
-	clvExpected(s Summary, t float64) (float64, error)
+	clvExpected(s PurchaseHistory, t float64) (float64, error)
 }
 
-func (m *BGNBD) clvExpected(s Summary, t float64) (float64, error) {
-	p, err := m.rowParams(s)
+func (m *BGNBD) clvExpected(s PurchaseHistory, t float64) (float64, error) {
+	p, err := m.clvRowParams(s)
 	if err != nil {
 		return 0, err
 	}
 	return p.conditional(s.X, s.TX, s.T, t), nil
 }
 
-func (m *MBGNBD) clvExpected(s Summary, t float64) (float64, error) {
-	return m.params().conditional(s.X, s.TX, s.T, t), nil
+func (m *MBGNBD) clvExpected(s PurchaseHistory, t float64) (float64, error) {
+	return m.clvParams().conditional(s.X, s.TX, s.T, t), nil
 }
 
-func (m *ParetoNBD) clvExpected(s Summary, t float64) (float64, error) {
-	p, err := m.rowParams(s)
+func (m *ParetoNBD) clvExpected(s PurchaseHistory, t float64) (float64, error) {
+	p, err := m.clvRowParams(s)
 	if err != nil {
 		return 0, err
 	}
@@ -184,14 +184,14 @@ type CLVResult struct {
 // It returns an error for invalid options, a model and data in different units, or a
 // Gamma-Gamma model that cannot score at all (q at its bound); a single customer the
 // models cannot score gets OK false and a Problem.
-func ResidualCLV(pm PurchaseModel, spend *GammaGamma, s Summaries, opt CLVOptions) ([]CLVResult, error) {
+func ResidualCLV(pm PurchaseModel, spend *GammaGamma, s Cohort, opt CLVOptions) ([]CLVResult, error) {
 	if pm == nil || spend == nil {
 		return nil, errorf(ErrCannotScore, "residual clv: a purchase model and a spend model are required")
 	}
 	if pm.TimeUnit() != s.Unit {
 		return nil, errorf(ErrCannotScore, "residual clv: model counts in %v, data in %v", pm.TimeUnit(), s.Unit)
 	}
-	if err := spend.scorable(); err != nil {
+	if err := spend.clvScorable(); err != nil {
 		return nil, err
 	}
 	pareto, _ := pm.(*ParetoNBD)
@@ -225,7 +225,7 @@ func ResidualCLV(pm PurchaseModel, spend *GammaGamma, s Summaries, opt CLVOption
 			out[i] = res
 			continue
 		}
-		sp, err := spend.spendOf(row)
+		sp, err := spend.clvSpendOf(row)
 		if err != nil {
 			fail(err.Error())
 			out[i] = res
@@ -261,7 +261,7 @@ func ResidualCLV(pm PurchaseModel, spend *GammaGamma, s Summaries, opt CLVOption
 }
 
 // clvMonthly sums month-by-month expected purchases discounted at each month's end.
-func clvMonthly(pm PurchaseModel, row Summary, H, monthLen, rate float64) (total, disc float64, err error) {
+func clvMonthly(pm PurchaseModel, row PurchaseHistory, H, monthLen, rate float64) (total, disc float64, err error) {
 	months := int(math.Ceil(H/monthLen - 1e-9))
 	prev := 0.0
 	for k := 1; k <= months; k++ {
@@ -282,7 +282,7 @@ func clvMonthly(pm PurchaseModel, row Summary, H, monthLen, rate float64) (total
 // mean of e^(-δu) over its interval. The sum is exact when E is linear within each
 // interval, and, because every increment is non-negative and discounted by at most 1,
 // it never exceeds the undiscounted total.
-func clvContinuous(pm PurchaseModel, row Summary, H, delta float64) (total, disc float64, err error) {
+func clvContinuous(pm PurchaseModel, row PurchaseHistory, H, delta float64) (total, disc float64, err error) {
 	const K = 48
 	prevE, prevU := 0.0, 0.0
 	for k := 1; k <= K; k++ {

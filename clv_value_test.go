@@ -56,7 +56,7 @@ func TestHistoricalCLV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []vip.CustomerValue{{ID: "a", Value: clvDec("40")}, {ID: "b", Value: clvDec("12.12")}}
+	want := []vip.HistoricalValue{{ID: "a", Value: clvDec("40")}, {ID: "b", Value: clvDec("12.12")}}
 	if diff := cmp.Diff(want, got, clvDecimalComparer); diff != "" {
 		t.Errorf("HistoricalCLV (-want +got):\n%s", diff)
 	}
@@ -68,8 +68,8 @@ func TestResidualCLV_Discounting(t *testing.T) {
 	// forms: continuous c(1-e^(-δH))/δ; monthly Σ_k c·m·(1+d)^(-k/12), m = one month.
 	m := &vip.ParetoNBD{R: 1, Alpha: 10, S: 1, Beta: 1e12, Unit: vip.UnitWeek}
 	gg := &vip.GammaGamma{P: 6, Q: 4, Gamma: 15}
-	row := vip.Summary{ID: "a", X: 3, TX: 20, T: 30, MeanRepeatSpend: clvDec("20")}
-	s := vip.Summaries{Unit: vip.UnitWeek, Rows: []vip.Summary{row}}
+	row := vip.PurchaseHistory{ID: "a", X: 3, TX: 20, T: 30, MeanRepeatSpend: clvDec("20")}
+	s := vip.Cohort{Unit: vip.UnitWeek, Rows: []vip.PurchaseHistory{row}}
 	c := 4.0 / 40
 	H := vip.UnitWeek.PerYear() // one year in weeks
 	month := H / 12
@@ -112,12 +112,12 @@ func TestResidualCLV_Discounting(t *testing.T) {
 func TestResidualCLV_Errors(t *testing.T) {
 	m := &clvPaperBGNBD
 	gg := &vip.GammaGamma{P: 6, Q: 4, Gamma: 15}
-	s := vip.Summaries{Unit: vip.UnitWeek, Rows: []vip.Summary{
+	s := vip.Cohort{Unit: vip.UnitWeek, Rows: []vip.PurchaseHistory{
 		{ID: "ok", X: 1, TX: 1, T: 2, MeanRepeatSpend: clvDec("10")},
 		{ID: "no-spend", X: 1, TX: 1, T: 2},
 		{ID: "bad", X: 1, TX: 3, T: 2, MeanRepeatSpend: clvDec("10")},
 	}}
-	got, err := vip.ResidualCLV(m, gg, s, vip.CLVOptions{Horizon: 52 * week, AnnualRate: 0.1})
+	got, err := vip.ResidualCLV(m, gg, s, vip.CLVOptions{Horizon: 52 * clvWeek, AnnualRate: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,13 +128,13 @@ func TestResidualCLV_Errors(t *testing.T) {
 		name string
 		pm   vip.PurchaseModel
 		gg   *vip.GammaGamma
-		s    vip.Summaries
+		s    vip.Cohort
 		opt  vip.CLVOptions
 	}{
 		{"no horizon for BG/NBD", m, gg, s, vip.CLVOptions{AnnualRate: 0.1, Discounting: vip.DiscountContinuous}},
-		{"unit mismatch", m, gg, vip.Summaries{Unit: vip.UnitDay, Rows: s.Rows}, vip.CLVOptions{Horizon: week}},
-		{"q at bound", m, &vip.GammaGamma{P: 6, Q: 1 + 1e-8, Gamma: 15, Fit: vip.FitReport{AtBound: []string{"q"}}}, s, vip.CLVOptions{Horizon: week}},
-		{"negative rate", m, gg, s, vip.CLVOptions{Horizon: week, AnnualRate: -0.1}},
+		{"unit mismatch", m, gg, vip.Cohort{Unit: vip.UnitDay, Rows: s.Rows}, vip.CLVOptions{Horizon: clvWeek}},
+		{"q at bound", m, &vip.GammaGamma{P: 6, Q: 1 + 1e-8, Gamma: 15, Fit: vip.FitReport{AtBound: []string{"q"}}}, s, vip.CLVOptions{Horizon: clvWeek}},
+		{"negative rate", m, gg, s, vip.CLVOptions{Horizon: clvWeek, AnnualRate: -0.1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := vip.ResidualCLV(tc.pm, tc.gg, tc.s, tc.opt); !errors.Is(err, vip.ErrCannotScore) {
@@ -159,12 +159,12 @@ func TestResidualCLV_NeverNegativeOrNaN(t *testing.T) {
 		if x > 0 {
 			tx = rapid.Float64Range(0, T).Draw(t, "tx")
 		}
-		row := vip.Summary{ID: "c", X: x, TX: tx, T: T, MeanRepeatSpend: clvDec("12.5")}
+		row := vip.PurchaseHistory{ID: "c", X: x, TX: tx, T: T, MeanRepeatSpend: clvDec("12.5")}
 		if x == 0 {
 			row.MeanRepeatSpend = decimal.Decimal{}
 		}
-		got, err := vip.ResidualCLV(m, &vip.GammaGamma{P: 6, Q: 4, Gamma: 15}, vip.Summaries{Unit: vip.UnitWeek, Rows: []vip.Summary{row}},
-			vip.CLVOptions{Horizon: 104 * week, AnnualRate: 0.1, Discounting: vip.Discounting(rapid.IntRange(0, 1).Draw(t, "disc"))})
+		got, err := vip.ResidualCLV(m, &vip.GammaGamma{P: 6, Q: 4, Gamma: 15}, vip.Cohort{Unit: vip.UnitWeek, Rows: []vip.PurchaseHistory{row}},
+			vip.CLVOptions{Horizon: 104 * clvWeek, AnnualRate: 0.1, Discounting: vip.Discounting(rapid.IntRange(0, 1).Draw(t, "disc"))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +180,7 @@ func TestResidualCLV_UnitsAgree_CDNOW(t *testing.T) {
 	gg := (*vip.GammaGamma)(nil)
 	var totals []float64
 	for _, u := range []vip.TimeUnit{vip.UnitDay, vip.UnitWeek} {
-		s, err := vip.Summarize(txs, vip.SummaryOptions{Unit: u, CutOff: clvDay(1997, 9, 30), Merge: vip.UnitDay})
+		s, err := vip.BuildCohort(txs, vip.CohortOptions{Unit: u, CutOff: clvDay(1997, 9, 30), Merge: vip.UnitDay})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +194,7 @@ func TestResidualCLV_UnitsAgree_CDNOW(t *testing.T) {
 			}
 		}
 		for _, d := range []vip.Discounting{vip.DiscountMonthly, vip.DiscountContinuous} {
-			res, err := vip.ResidualCLV(m, gg, s, vip.CLVOptions{Horizon: 52 * week, AnnualRate: 0.1, Margin: clvDec("0.3"), Discounting: d})
+			res, err := vip.ResidualCLV(m, gg, s, vip.CLVOptions{Horizon: 52 * clvWeek, AnnualRate: 0.1, Margin: clvDec("0.3"), Discounting: d})
 			if err != nil {
 				t.Fatal(err)
 			}

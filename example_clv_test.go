@@ -10,7 +10,7 @@ import (
 	"github.com/vipkit/vip"
 )
 
-func ExampleSummarize() {
+func ExampleBuildCohort() {
 	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
 	txs := []vip.Transaction{
 		{CustomerID: "ann", At: day(1, 6), Amount: decimal.RequireFromString("40.00")},
@@ -18,7 +18,7 @@ func ExampleSummarize() {
 		{CustomerID: "ann", At: day(3, 3), Amount: decimal.RequireFromString("30.00")},
 		{CustomerID: "bob", At: day(2, 17), Amount: decimal.RequireFromString("99.00")},
 	}
-	s, err := vip.Summarize(txs, vip.SummaryOptions{
+	s, err := vip.BuildCohort(txs, vip.CohortOptions{
 		Unit:   vip.UnitWeek,
 		CutOff: time.Date(2025, 3, 31, 12, 0, 0, 0, time.UTC),
 		Merge:  vip.UnitDay,
@@ -39,7 +39,7 @@ func ExampleSummarize() {
 func ExampleBGNBD_ConditionalExpected() {
 	// The CDNOW estimates of Fader, Hardie and Lee (2005), in weeks.
 	m := vip.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426, Unit: vip.UnitWeek}
-	cust := vip.Summary{ID: "1", X: 2, TX: 30.43, T: 38.86}
+	cust := vip.PurchaseHistory{ID: "1", X: 2, TX: 30.43, T: 38.86}
 	e, _ := m.ConditionalExpected(cust, 39*7*24*time.Hour)
 	pa, _ := m.PAlive(cust)
 	fmt.Printf("expected purchases in the next 39 weeks: %.3f\n", e)
@@ -64,12 +64,12 @@ func ExampleFitBGNBD() {
 			}
 		}
 	}
-	s := vip.Summaries{Unit: vip.UnitWeek}
+	s := vip.Cohort{Unit: vip.UnitWeek}
 	for i := range 5000 {
 		lambda := gamma(0.5) / 8
 		g1, g2 := gamma(0.8), gamma(2.5)
 		p := g1 / (g1 + g2)
-		row := vip.Summary{ID: fmt.Sprint(i), T: 52}
+		row := vip.PurchaseHistory{ID: fmt.Sprint(i), T: 52}
 		for t := rng.ExpFloat64() / lambda; t <= 52; t += rng.ExpFloat64() / lambda {
 			row.X, row.TX = row.X+1, t
 			if rng.Float64() < p {
@@ -104,7 +104,7 @@ func ExampleBriefCLV() {
 func ExampleResidualCLV() {
 	bg := &vip.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426, Unit: vip.UnitWeek}
 	gg := &vip.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
-	s := vip.Summaries{Unit: vip.UnitWeek, Rows: []vip.Summary{
+	s := vip.Cohort{Unit: vip.UnitWeek, Rows: []vip.PurchaseHistory{
 		{ID: "loyal", X: 10, TX: 37, T: 38.86, MeanRepeatSpend: decimal.RequireFromString("35.00")},
 		{ID: "lapsed", X: 10, TX: 5, T: 38.86, MeanRepeatSpend: decimal.RequireFromString("35.00")},
 		{ID: "one-time", T: 38.86},
@@ -130,7 +130,7 @@ func ExampleResidualCLV() {
 func ExampleBGBB_ConditionalExpected() {
 	// The donations estimates of Fader, Hardie and Shang (2010).
 	m := &vip.BGBB{Alpha: 1.204, Beta: 0.750, Gamma: 0.657, Delta: 2.783}
-	for _, d := range []vip.DiscreteSummary{{X: 6, TX: 6, N: 6}, {X: 3, TX: 3, N: 6}, {N: 6}} {
+	for _, d := range []vip.DiscreteHistory{{X: 6, TX: 6, N: 6}, {X: 3, TX: 3, N: 6}, {N: 6}} {
 		e, _ := m.ConditionalExpected(d, 5)
 		pa, _ := m.PAliveAt(d, 1)
 		fmt.Printf("gave %d of 6, last in %d: P(alive next year) %.3f, gifts in the next 5 years %.2f\n", d.X, d.TX, pa, e)
