@@ -105,6 +105,8 @@ func (c Customer) Validate() error {
 	}
 	if c.JoinedAt.IsZero() {
 		errs = append(errs, errorf(ErrInvalidCustomer, "customer %q: joined_at is zero", c.ID))
+	} else if !validInstant(c.JoinedAt) {
+		errs = append(errs, errorf(ErrInvalidCustomer, "customer %q: joined_at %s is outside the years 1900-2200", c.ID, c.JoinedAt.Format(time.RFC3339)))
 	}
 	if c.TimeZone != "" {
 		if _, err := loadLocation(c.TimeZone); err != nil {
@@ -238,14 +240,16 @@ func (o Order) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, errorf(ErrInvalidOrder, "order %q: "+format, append([]any{o.ID}, args...)...))
 	}
-	if strings.TrimSpace(o.ID) == "" {
+	if blank(o.ID) {
 		bad("id is empty")
 	}
-	if strings.TrimSpace(o.CustomerID) == "" {
+	if blank(o.CustomerID) {
 		bad("customer_id is empty")
 	}
 	if o.PlacedAt.IsZero() {
 		bad("placed_at is zero")
+	} else if !validInstant(o.PlacedAt) {
+		bad("placed_at %s is outside the years 1900-2200", o.PlacedAt.Format(time.RFC3339))
 	}
 	if !validCurrency(o.Currency) {
 		bad("currency %q is not an ISO 4217 code", o.Currency)
@@ -259,14 +263,11 @@ func (o Order) Validate() error {
 	if o.Tax.IsNegative() {
 		bad("tax %s is negative", o.Tax)
 	}
-	seen := make(map[string]int, len(o.Lines))
 	for i, l := range o.Lines {
-		if strings.TrimSpace(l.SKU) == "" {
+		if blank(l.SKU) {
 			bad("line %d: sku is empty", i)
-		} else if j, dup := seen[l.SKU]; dup {
+		} else if j := lineIndex(o.Lines[:i], l.SKU); j >= 0 {
 			bad("line %d: sku %q repeats line %d", i, l.SKU, j)
-		} else {
-			seen[l.SKU] = i
 		}
 		if l.Quantity < 1 {
 			bad("line %d: quantity %d is below 1", i, l.Quantity)
@@ -282,6 +283,29 @@ func (o Order) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validInstant reports whether t falls in the years 1900-2200: anything else in a shop's
+// data is a parsing mistake, and would break calendar arithmetic.
+func validInstant(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1900 && y <= 2200
+}
+
+// lineIndex returns the index of the line with the SKU, or -1. A linear scan: orders
+// have few lines, and a map would cost more than it saves.
+func lineIndex(lines []Line, sku string) int {
+	for i := range lines {
+		if lines[i].SKU == sku {
+			return i
+		}
+	}
+	return -1
+}
+
+// blank reports whether s is empty or only white space.
+func blank(s string) bool {
+	return s == "" || (s[0] <= ' ' || s[len(s)-1] <= ' ') && strings.TrimSpace(s) == ""
 }
 
 // validCurrency reports whether code looks like an ISO 4217 code: three letters A-Z.
@@ -335,6 +359,8 @@ func (r Refund) Validate() error {
 	}
 	if r.At.IsZero() {
 		bad("at is zero")
+	} else if !validInstant(r.At) {
+		bad("at %s is outside the years 1900-2200", r.At.Format(time.RFC3339))
 	}
 	if !validCurrency(r.Currency) {
 		bad("currency %q is not an ISO 4217 code", r.Currency)
@@ -452,6 +478,9 @@ type Activity struct {
 	Points   []PointsEntry     `json:"points,omitempty"`
 	Balances []BalanceSnapshot `json:"balances,omitempty"`
 	Signals  []Signal          `json:"signals,omitempty"`
+	// TermEnd is the end of the customer's current term, for ladders whose term is
+	// customer_date; the caller moves it on to renew.
+	TermEnd time.Time `json:"term_end,omitzero"`
 }
 
 // Validate reports every problem with a: invalid orders or refunds, orders or refunds of
@@ -514,13 +543,13 @@ func (a *Activity) Validate(currency string) error {
 		}
 	}
 	for i, p := range a.Points {
-		if p.At.IsZero() {
-			errs = append(errs, errorf(ErrInvalidActivity, "points entry %d: at is zero", i))
+		if !validInstant(p.At) {
+			errs = append(errs, errorf(ErrInvalidActivity, "points entry %d: at %s is zero or outside the years 1900-2200", i, p.At.Format(time.RFC3339)))
 		}
 	}
 	for i, b := range a.Balances {
-		if b.At.IsZero() {
-			errs = append(errs, errorf(ErrInvalidActivity, "balance snapshot %d: at is zero", i))
+		if !validInstant(b.At) {
+			errs = append(errs, errorf(ErrInvalidActivity, "balance snapshot %d: at %s is zero or outside the years 1900-2200", i, b.At.Format(time.RFC3339)))
 		}
 	}
 	return errors.Join(errs...)
@@ -570,29 +599,35 @@ func (s *sum) addProduct(x decimal.Decimal, n int64) { s.addCoef(x, n) }
 
 func (s *sum) addCoef(x decimal.Decimal, n int64) {
 	if !s.big && x.NumDigits() <= 18 {
-		c, ok := mulOK(x.CoefficientInt64(), n)
-		e := x.Exponent()
-		if ok && s.align(e) {
-			if e > s.exp {
-				if d := e - s.exp; d <= 18 {
-					c, ok = mulOK(c, pow10[d])
-				} else {
-					ok = false
-				}
-			}
-			if ok {
-				if v, ok2 := addOK(s.coef, c); ok2 {
-					s.coef = v
-					return
-				}
+		if c, ok := mulOK(x.CoefficientInt64(), n); ok {
+			s.addRaw(c, x.Exponent())
+			return
+		}
+	}
+	s.promote()
+	s.d = s.d.Add(x.Mul(decimal.NewFromInt(n)))
+}
+
+// addRaw adds c x 10^e.
+func (s *sum) addRaw(c int64, e int32) {
+	if !s.big && s.align(e) {
+		ok := true
+		if e > s.exp {
+			if d := e - s.exp; d <= 18 {
+				c, ok = mulOK(c, pow10[d])
+			} else {
+				ok = false
 			}
 		}
-		s.promote()
+		if ok {
+			if v, ok2 := addOK(s.coef, c); ok2 {
+				s.coef = v
+				return
+			}
+		}
 	}
-	if !s.big {
-		s.promote()
-	}
-	s.d = s.d.Add(x.Mul(decimal.NewFromInt(n)))
+	s.promote()
+	s.d = s.d.Add(decimal.New(c, e))
 }
 
 // align lowers s's exponent to e when e is smaller, reporting false on overflow.
@@ -622,15 +657,6 @@ func (s *sum) promote() {
 	}
 	s.d = decimal.New(s.coef, s.exp)
 	s.big = true
-}
-
-// addSum adds another sum.
-func (s *sum) addSum(o sum) {
-	if o.big {
-		s.add(o.d)
-		return
-	}
-	s.add(decimal.New(o.coef, o.exp))
 }
 
 // decimal returns the exact total.

@@ -1,0 +1,1072 @@
+package vip
+
+import (
+	"errors"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// maxSteps bounds the instants one evaluation may visit, as a guard against a ladder
+// whose schedule never settles.
+const maxSteps = 1 << 20
+
+// machine is one evaluation in progress.
+type machine struct {
+	l    *Ladder
+	f    *facts
+	loc  *time.Location
+	st   Status
+	evs  []Event
+	kind PeriodKind
+	term TermKind
+
+	wsOK bool // memo of windows
+	wsAt time.Time
+	ws   []window
+
+	kbbOK  bool // memo of keepByBound
+	kbbAt  time.Time
+	kbbVal time.Time
+
+	kbOK  bool // memo of keepBy
+	kbCur int
+	kbAt  time.Time
+	kbVal time.Time
+}
+
+// Ledger is one customer's activity prepared for one ladder: validated once, sorted, with
+// each order's qualifying spend and the running sums computed once. Evaluating from a
+// Ledger skips that work, which dominates the cost of a review that keeps customers'
+// activity in memory. [Ladder.Evaluate] builds a Ledger for each call.
+//
+// A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
+// may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
+type Ledger struct {
+	l   *Ladder
+	f   *facts
+	loc *time.Location
+}
+
+// Ledger validates a for the ladder and prepares it for evaluation.
+func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	if a == nil {
+		a = &Activity{}
+	}
+	if err := a.Validate(l.Currency); err != nil {
+		return nil, err
+	}
+	pl, _ := l.Location()
+	loc, err := a.Customer.Location(pl)
+	if err != nil {
+		return nil, err
+	}
+	if (l.periodKind() == PeriodAnniversary) && a.Customer.JoinedAt.IsZero() {
+		return nil, errorf(ErrInvalidActivity, "customer %q: joined_at is needed for an anniversary period", a.Customer.ID)
+	}
+	return &Ledger{l: l, f: prepare(l, a, loc), loc: loc}, nil
+}
+
+func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
+	g, err := l.Ledger(a)
+	if err != nil {
+		return nil, err
+	}
+	return g.start(st)
+}
+
+func (g *Ledger) start(st Status) (*machine, error) {
+	l := g.l
+	id := g.f.a.Customer.ID
+	switch {
+	case st.CustomerID == "":
+		st.CustomerID = id
+	case id != "" && st.CustomerID != id:
+		return nil, errorf(ErrInvalidStatus, "status of customer %q given activity of customer %q", st.CustomerID, id)
+	}
+	switch {
+	case st.Ladder == "":
+		st.Ladder = l.Name
+	case st.Ladder != l.Name:
+		return nil, errorf(ErrInvalidStatus, "status of ladder %q given to ladder %q", st.Ladder, l.Name)
+	}
+	if l.TierIndex(st.Tier) == -2 {
+		return nil, errorf(ErrInvalidStatus, "customer %q: tier %q is not on ladder %q", st.CustomerID, st.Tier, l.Name)
+	}
+	if st.Peak != "" && l.TierIndex(st.Peak) == -2 {
+		return nil, errorf(ErrInvalidStatus, "customer %q: peak tier %q is not on ladder %q", st.CustomerID, st.Peak, l.Name)
+	}
+	if st.Override != nil {
+		if err := st.Override.Validate(l); err != nil {
+			return nil, err
+		}
+	}
+	if st.Pending != "" && l.TierIndex(st.Pending) < 0 {
+		return nil, errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
+	}
+	term := l.termKind()
+	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
+		term = TermContinuous
+	}
+	return &machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term}, nil
+}
+
+// Evaluate is [Ladder.Evaluate] on the prepared activity.
+func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
+	if !validInstant(now) {
+		return st, nil, errorf(ErrInvalidStatus, "evaluate: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
+	}
+	if now.Before(st.Checked) {
+		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
+	}
+	m, err := g.start(st)
+	if err != nil {
+		return st, nil, err
+	}
+	if err := m.run(now); err != nil {
+		return st, nil, err
+	}
+	return m.st, m.evs, nil
+}
+
+// Evaluate moves st through the tier state machine to the instant now and returns the
+// new status and the events on the way, in time order.
+//
+// It catches up: every instant between st.Checked and now at which something could
+// change (an order, a refund, an order leaving the window, the end of grace, an expiry,
+// a warning date, the end of an override) is visited in order, so the result does not
+// depend on how often the caller evaluates. A zero Status replays the whole activity
+// from its first entry; the result is the status the customer would hold had they been
+// evaluated continuously. Activity after now is ignored, so evaluating a zero Status at
+// a past instant gives the tier held then (see [Ladder.TierAt]).
+//
+// Evaluating again at the same instant with the same activity changes nothing and
+// emits nothing. The activity's slices need not be sorted; their order does not matter.
+// Activity the status has not seen that was placed at or before st.Checked counts from
+// st.Checked on: the past before it is not rewritten. Evaluate returns an error, and st unchanged, when the ladder,
+// the activity or the status is invalid, or when now is before st.Checked.
+func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Event, error) {
+	g, err := l.Ledger(a)
+	if err != nil {
+		return st, nil, err
+	}
+	return g.Evaluate(st, now)
+}
+
+// TierAt returns the tier the activity earns and holds at instant t, replayed from the
+// first entry: what a shop needs to price an old order at the tier it was placed under.
+func (l *Ladder) TierAt(a *Activity, t time.Time) (Status, error) {
+	st, _, err := l.Evaluate(Status{}, a, t)
+	return st, err
+}
+
+// Snapshot is the tier a customer held at an instant: small enough to store on an order,
+// so that the order can later be priced at the tier it was placed under.
+type Snapshot struct {
+	Ladder    string    `json:"ladder"`
+	Version   int       `json:"version,omitempty"`
+	Tier      string    `json:"tier,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	At        time.Time `json:"at"`
+}
+
+// Snapshot returns the snapshot of a status evaluated by this ladder.
+func (l *Ladder) Snapshot(st Status) Snapshot {
+	return Snapshot{Ladder: l.Name, Version: l.Version, Tier: st.Tier, ExpiresAt: st.ExpiresAt, At: st.Checked}
+}
+
+// SnapshotAt replays the activity to instant t ([Ladder.TierAt]) and returns the snapshot.
+func (l *Ladder) SnapshotAt(a *Activity, t time.Time) (Snapshot, error) {
+	st, err := l.TierAt(a, t)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return l.Snapshot(st), nil
+}
+
+// Place applies a manual override (a lock or a floor until a date) at now, after
+// evaluating st up to now. A lock moves the customer to its tier at once; a floor
+// raises a customer below it. The override is a layer over the earned tier: when it
+// ends the customer lands on the tier earned then, through the landing rule.
+func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Status, []Event, error) {
+	if err := o.Validate(l); err != nil {
+		return st, nil, err
+	}
+	if !o.Until.After(now) {
+		return st, nil, errorf(ErrInvalidStatus, "override: until %s is not after now %s", o.Until.Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	st2, evs, err := l.Evaluate(st, a, now)
+	if err != nil {
+		return st, nil, err
+	}
+	m, err := l.start(st2, a)
+	if err != nil {
+		return st, nil, err
+	}
+	m.evs = evs
+	ov := o
+	m.st.Override = &ov
+	reason := o.Reason
+	m.emit(Event{Kind: EventOverrideSet, At: now, From: m.st.Tier, To: o.Tier, Deadline: o.Until, Reason: reason})
+	cur, target := l.TierIndex(m.st.Tier), l.TierIndex(o.Tier)
+	switch {
+	case target > cur:
+		m.upgrade(cur, target, now, time.Time{}, reason)
+	case target < cur && o.Kind == OverrideLock:
+		m.downgrade(cur, target, now, reason)
+	}
+	if o.Kind == OverrideLock {
+		m.st.ExpiresAt = time.Time{}
+		m.st.GraceUntil = time.Time{}
+	}
+	// The rules apply at once under the new override (a floor that replaces a lock may
+	// leave the customer on a tier they no longer hold).
+	m.step(now)
+	return m.st, m.evs, nil
+}
+
+// run catches the machine up to now.
+func (m *machine) run(now time.Time) error {
+	// Step at the last evaluation instant again first: activity that arrived since,
+	// placed at or before that instant, counts from there.
+	t := m.st.Checked
+	stepped := false
+	if t.IsZero() {
+		t = m.f.first
+		if t.IsZero() || t.After(now) {
+			t = now
+		}
+		m.step(t)
+		stepped = true
+	} else if m.f.countAt(t) != m.st.Seen {
+		m.step(t)
+		stepped = true
+	}
+	for i := 0; ; i++ {
+		if i > maxSteps {
+			return errors.New("vip: evaluate: schedule does not settle; report this ladder as a bug")
+		}
+		nx := m.next(t, now)
+		if nx.IsZero() || nx.After(now) {
+			break
+		}
+		m.step(nx)
+		t, stepped = nx, true
+	}
+	if !stepped || !now.Equal(t) {
+		m.step(now)
+	}
+	m.st.Checked = now
+	m.st.Seen = m.f.countAt(now)
+	return nil
+}
+
+func (m *machine) emit(e Event) {
+	e.Ladder = m.l.Name
+	e.CustomerID = m.st.CustomerID
+	m.evs = append(m.evs, e)
+}
+
+// windows returns the qualifying windows valid at t, as known at t. The result for the
+// last t asked is memoised and shared, measures cached in it included (they depend only
+// on the window and t); a caller that changes a window's bounds or cut copies it first.
+func (m *machine) windows(t time.Time) []window {
+	if m.wsOK && m.wsAt.Equal(t) {
+		return m.ws
+	}
+	ws := m.computeWindows(t)
+	m.ws, m.wsAt, m.wsOK = ws, t, true
+	return ws
+}
+
+func (m *machine) computeWindows(t time.Time) []window {
+	ws := m.periodWindows(t)
+	if m.term == TermCustomerDate {
+		for i := range ws {
+			ws[i].expiry = m.f.a.TermEnd
+		}
+	}
+	return ws
+}
+
+// nextPeriod returns the start of the period after the one holding t: the next calendar
+// or anniversary year, or for other periods the next calendar month.
+func (m *machine) nextPeriod(t time.Time) time.Time {
+	if m.kind == PeriodCalendarYear || m.kind == PeriodAnniversary {
+		join := m.f.a.Customer.JoinedAt
+		return periodAfter(m.kind, periodStart(m.kind, t, join, m.loc), join, m.loc)
+	}
+	y, mo, _ := t.In(m.loc).Date()
+	return time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc)
+}
+
+func (m *machine) periodWindows(t time.Time) []window {
+	since := m.l.Spend.Since
+	clampFrom := func(from time.Time) time.Time {
+		if !since.IsZero() && since.After(from) {
+			return since
+		}
+		return from
+	}
+	switch m.kind {
+	case PeriodLifetime:
+		return []window{{from: clampFrom(time.Time{}), to: t, cut: t}}
+	case PeriodCalendarYear, PeriodAnniversary:
+		join := m.f.a.Customer.JoinedAt
+		ps := periodStart(m.kind, t, join, m.loc)
+		next := periodAfter(m.kind, ps, join, m.loc)
+		cur := window{from: clampFrom(ps), to: t, cut: t, expiry: next}
+		if m.term == TermNextPeriodEnd {
+			cur.expiry = periodAfter(m.kind, next, join, m.loc)
+			prev := periodBefore(m.kind, ps, join, m.loc)
+			return []window{cur, {from: clampFrom(prev), to: ps.Add(-time.Nanosecond), cut: t, expiry: next}}
+		}
+		if m.term == TermFixed {
+			cur.expiry = time.Time{}
+		}
+		return []window{cur}
+	}
+	return []window{{from: clampFrom(rollingFrom(t, m.l.windowMonths(), m.loc)), to: t, cut: t}}
+}
+
+// holds reports whether rule r holds over w.
+func (m *machine) holds(r Rule, w *window) bool {
+	need, n := r.need(), 0
+	for _, c := range r.Criteria {
+		if v := m.f.valueSum(w, c.Measure); v.cmpDec(c.Min) >= 0 {
+			n++
+			if n >= need {
+				return true
+			}
+		}
+	}
+	return need == 0
+}
+
+// earnedAt returns the highest tier whose entry rule holds at t, and the expiry the best
+// qualifying window grants (zero for continuous terms).
+func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
+	peak := m.l.TierIndex(m.st.Peak)
+	for i := len(m.l.Tiers) - 1; i >= 0; i-- {
+		t := &m.l.Tiers[i]
+		if t.InviteOnly {
+			continue
+		}
+		r := t.entryRule(m.l.measure())
+		if t.Reentry != nil && peak >= i && cur < i {
+			r = *t.Reentry
+		}
+		if ok, exp := m.anyWindow(r, ws); ok {
+			return i, exp
+		}
+	}
+	return -1, time.Time{}
+}
+
+// earnedBefore reports whether tier i's entry rule holds in a window of a period that has
+// already ended (the previous calendar or anniversary year), whose next period is now.
+func (m *machine) earnedBefore(i int, ws []window) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	ok, _ := m.anyWindow(m.l.Tiers[i].entryRule(m.l.measure()), ws[1:])
+	return ok
+}
+
+// anyWindow reports whether r holds in one of ws, and the latest expiry among those.
+func (m *machine) anyWindow(r Rule, ws []window) (bool, time.Time) {
+	ok, exp := false, time.Time{}
+	for k := range ws {
+		if m.holds(r, &ws[k]) {
+			ok = true
+			if ws[k].expiry.After(exp) {
+				exp = ws[k].expiry
+			}
+		}
+	}
+	return ok, exp
+}
+
+// keeps reports whether tier i's keep rule holds at t, with the expiry it grants.
+func (m *machine) keeps(i int, ws []window) (bool, time.Time) {
+	return m.anyWindow(m.l.Tiers[i].retainRule(m.l.measure()), ws)
+}
+
+// expiryFor returns the expiry of a tier entered or renewed at t, for the ladder's term.
+func (m *machine) expiryFor(t, windowExpiry time.Time, first bool) time.Time {
+	var exp time.Time
+	switch m.term {
+	case TermContinuous:
+		return time.Time{}
+	case TermFixed:
+		exp = AddMonths(t, m.l.termMonths(), m.loc)
+	default:
+		exp = windowExpiry
+	}
+	if first && m.l.Term.FirstMinMonths > 0 {
+		if min := AddMonths(t, m.l.Term.FirstMinMonths, m.loc); min.After(exp) {
+			exp = min
+		}
+	}
+	return ceilTo(exp, m.l.Term.RoundTo, m.loc)
+}
+
+// step evaluates the state machine at instant t.
+func (m *machine) step(t time.Time) {
+	st := &m.st
+	forced := false
+	if ov := st.Override; ov != nil && !t.Before(ov.Until) {
+		m.emit(Event{Kind: EventOverrideExpired, At: t, From: st.Tier, To: st.Tier, Reason: ov.Reason})
+		st.Override = nil
+		forced = true
+	}
+	if ov := st.Override; ov != nil && ov.Kind == OverrideLock {
+		return
+	}
+	floor := -1
+	if ov := st.Override; ov != nil {
+		floor = m.l.TierIndex(ov.Tier)
+	}
+	ws := m.windows(t)
+	cur := m.l.TierIndex(st.Tier)
+	earned, exp := m.earnedAt(ws, cur)
+	if st.Pending != "" && !t.Before(st.PendingFrom) {
+		// A tier earned in the last period starts now.
+		p := max(m.l.TierIndex(st.Pending), earned)
+		st.Pending, st.PendingFrom = "", time.Time{}
+		if p > cur {
+			_, pexp := m.anyWindow(m.l.Tiers[p].entryRule(m.l.measure()), ws)
+			if pexp.IsZero() {
+				pexp = ws[len(ws)-1].expiry
+			}
+			m.upgrade(cur, p, t, pexp, "activity")
+			// The rules below still apply at this instant: a tier earned in the last
+			// period may not be held in this one.
+			cur = p
+		}
+	}
+	if earned > cur && m.l.Term.Start == StartNextPeriod && !m.earnedBefore(earned, ws) {
+		if m.l.TierIndex(st.Pending) < earned {
+			st.Pending, st.PendingFrom = m.l.Tiers[earned].Name, m.nextPeriod(t)
+			m.emit(Event{Kind: EventQualified, At: t, From: st.Tier, To: st.Pending, Deadline: st.PendingFrom,
+				DaysLeft: daysLeft(t, st.PendingFrom), Measure: m.l.measure(), Value: m.f.value(&ws[0], m.l.measure()), Reason: "activity"})
+		}
+		earned = cur
+	}
+	if earned > cur {
+		m.upgrade(cur, earned, t, exp, "activity")
+		m.warn(t, earned, ws)
+		m.near(t, ws)
+		return
+	}
+	if cur < 0 {
+		m.near(t, ws)
+		return
+	}
+	held, renew := m.held(cur, earned, exp, t, ws)
+	if held {
+		switch {
+		case renew.IsZero() || !renew.After(st.ExpiresAt):
+		case st.ExpiresAt.IsZero():
+			// A tier held without an expiry (after a lock) gets one.
+			st.ExpiresAt = renew
+			m.emit(Event{Kind: EventExpiryChanged, At: t, From: st.Tier, To: st.Tier, Deadline: renew, Reason: "expiry"})
+		default:
+			st.ExpiresAt = renew
+			m.emit(Event{Kind: EventProlonged, At: t, From: st.Tier, To: st.Tier, Deadline: renew, Reason: "activity"})
+			st.WarnedFor, st.Warned = time.Time{}, 0
+		}
+		if !st.GraceUntil.IsZero() {
+			m.emit(Event{Kind: EventRecovered, At: t, From: st.Tier, To: st.Tier, Reason: "activity"})
+			st.GraceUntil = time.Time{}
+			st.WarnedFor, st.Warned = time.Time{}, 0
+		}
+		m.warn(t, cur, ws)
+		m.near(t, ws)
+		return
+	}
+	if forced {
+		// An override ended and the tier is not held: land at once, without grace; later
+		// landings follow the interval.
+		st.GraceUntil = t
+		m.land(cur, earned, floor, t, ws, "override")
+		return
+	}
+	if st.GraceUntil.IsZero() {
+		start := t
+		if m.term != TermContinuous && !st.ExpiresAt.IsZero() && st.ExpiresAt.Before(t) {
+			start = st.ExpiresAt
+		}
+		if m.l.GraceMonths > 0 {
+			st.GraceUntil = AddMonths(start, m.l.GraceMonths, m.loc)
+			gap, meas, val := m.keepGap(cur, st.GraceUntil, t)
+			m.emit(Event{Kind: EventGraceStarted, At: t, From: st.Tier, To: st.Tier, Deadline: st.GraceUntil,
+				DaysLeft: daysLeft(t, st.GraceUntil), Gap: gap, Measure: meas, Value: val, Reason: "grace"})
+			m.warn(t, cur, ws)
+			return
+		}
+		st.GraceUntil = start
+	}
+	if t.Before(st.GraceUntil) {
+		m.warn(t, cur, ws)
+		return
+	}
+	m.land(cur, earned, floor, t, ws, "landing")
+}
+
+// held reports whether the current tier cur is held at t, and the expiry a renewal
+// would grant.
+func (m *machine) held(cur, earned int, earnedExp, t time.Time, ws []window) (bool, time.Time) {
+	st := &m.st
+	if floor := st.Override; floor != nil && m.l.TierIndex(floor.Tier) >= cur {
+		return true, time.Time{}
+	}
+	if m.l.Tiers[cur].InviteOnly {
+		// Invitation-only tiers are held by an override alone.
+		return false, time.Time{}
+	}
+	keep, exp := m.keeps(cur, ws)
+	if earned >= cur {
+		// Earning the tier (or a higher one) keeps it, for the term the entry grants.
+		keep = true
+		if earnedExp.After(exp) {
+			exp = earnedExp
+		}
+	}
+	switch m.term {
+	case TermContinuous:
+		return keep, time.Time{}
+	case TermFixed:
+		if t.Before(st.ExpiresAt) {
+			return true, time.Time{}
+		}
+		if keep {
+			// Reassessed at the expiry, the next term follows on from it; a status that
+			// lapsed (in grace or landing) and qualifies again starts a term now.
+			e := st.ExpiresAt
+			if e.IsZero() || !st.GraceUntil.IsZero() {
+				e = t
+			}
+			for !e.After(t) {
+				e = ceilTo(AddMonths(e, m.l.termMonths(), m.loc), m.l.Term.RoundTo, m.loc)
+			}
+			return true, e
+		}
+		return false, time.Time{}
+	}
+	var renew time.Time
+	if keep {
+		renew = ceilTo(exp, m.l.Term.RoundTo, m.loc)
+	}
+	if t.Before(st.ExpiresAt) || renew.After(t) {
+		return true, renew
+	}
+	return false, time.Time{}
+}
+
+// upgrade moves the customer up from cur to to at t.
+func (m *machine) upgrade(cur, to int, t, windowExpiry time.Time, reason string) {
+	st := &m.st
+	peak := m.l.TierIndex(st.Peak)
+	e := Event{Kind: EventUpgraded, At: t, From: st.Tier, To: m.l.Tiers[to].Name, Reentry: to <= peak, Reason: reason,
+		Measure: m.l.measure()}
+	if cur < 0 {
+		e.Kind = EventEnrolled
+	}
+	for i := cur + 1; i <= to; i++ {
+		tier := &m.l.Tiers[i]
+		if tier.InviteOnly && i != to {
+			continue
+		}
+		e.Crossed = append(e.Crossed, tier.Name)
+		if tier.EntryReward != "" && (!m.l.Rewards.NoRepay || i > peak) {
+			e.Rewards = append(e.Rewards, tier.EntryReward)
+		}
+	}
+	ws := m.windows(t)
+	e.Value = m.f.value(&ws[0], m.l.measure())
+	st.Tier = m.l.Tiers[to].Name
+	st.Since, st.LastUpgrade = t, t
+	st.GraceUntil = time.Time{}
+	st.WarnedFor, st.Warned = time.Time{}, 0
+	if to > peak {
+		st.Peak = st.Tier
+	}
+	st.ExpiresAt = m.expiryFor(t, windowExpiry, true)
+	e.Deadline = st.ExpiresAt
+	m.emit(e)
+}
+
+// downgrade moves the customer down from cur to to (-1: off the ladder) at t.
+func (m *machine) downgrade(cur, to int, t time.Time, reason string) {
+	st := &m.st
+	e := Event{Kind: EventDowngraded, At: t, From: st.Tier, Reason: reason, Measure: m.l.measure()}
+	for i := cur; i > to; i-- {
+		e.Crossed = append(e.Crossed, m.l.Tiers[i].Name)
+	}
+	ws := m.windows(t)
+	e.Value = m.f.value(&ws[0], m.l.measure())
+	if g, _, _ := m.ruleGap(m.l.Tiers[cur].entryRule(m.l.measure()), &ws[0]); g.IsPositive() {
+		e.Gap = g
+	}
+	if to >= 0 {
+		st.Tier = m.l.Tiers[to].Name
+		e.To = st.Tier
+	} else {
+		st.Tier = ""
+	}
+	st.Since, st.LastLanding = t, t
+	st.WarnedFor, st.Warned = time.Time{}, 0
+	st.ExpiresAt = time.Time{}
+	m.emit(e)
+}
+
+// land applies the landing rule at t to a customer who no longer holds tier cur.
+func (m *machine) land(cur, earned, floor int, t time.Time, ws []window, reason string) {
+	st := &m.st
+	if !st.LastLanding.IsZero() && t.Before(AddMonths(st.LastLanding, m.l.landingInterval(), m.loc)) && reason != "override" {
+		return
+	}
+	if ms := m.l.Landing.MinStayMonths; ms > 0 && !st.LastUpgrade.IsZero() && t.Before(AddMonths(st.LastUpgrade, ms, m.loc)) {
+		return
+	}
+	target := -1
+	switch m.l.Landing.Mode {
+	case LandQualifying:
+		for i := cur - 1; i >= 0; i-- {
+			if ok, _ := m.keeps(i, ws); ok && !m.l.Tiers[i].InviteOnly {
+				target = i
+				break
+			}
+		}
+	case LandLowest:
+		target = -1
+	default:
+		target = cur - 1
+		for target >= 0 && m.l.Tiers[target].InviteOnly {
+			target--
+		}
+	}
+	target = max(target, earned, floor)
+	if ms := m.l.Landing.MaxSteps; ms > 0 {
+		target = max(target, cur-ms)
+	}
+	for target >= 0 && target < cur && m.l.Tiers[target].InviteOnly && target != floor {
+		target--
+	}
+	if target >= cur {
+		// Nothing lower to land on (the customer earns this tier, or a floor holds it).
+		st.GraceUntil = time.Time{}
+		return
+	}
+	m.downgrade(cur, target, t, reason)
+	st.GraceUntil = time.Time{}
+	if target < 0 {
+		return
+	}
+	defer m.warn(t, target, ws)
+	if ok, exp := m.keeps(target, ws); ok || target <= earned || target == floor {
+		if m.term != TermContinuous {
+			st.ExpiresAt = m.expiryFor(t, exp, false)
+			if !st.ExpiresAt.After(t) {
+				st.ExpiresAt = m.expiryFor(t, ws[0].expiry, false)
+			}
+		}
+		return
+	}
+	// Short of the new tier's keep rule too: it gets a grace of its own, or, without
+	// grace, the landing goes on at the next interval.
+	if m.term != TermContinuous {
+		st.ExpiresAt = t
+	}
+	if m.l.GraceMonths > 0 {
+		st.GraceUntil = AddMonths(t, m.l.GraceMonths, m.loc)
+		gap, meas, val := m.keepGap(target, st.GraceUntil, t)
+		m.emit(Event{Kind: EventGraceStarted, At: t, From: st.Tier, To: st.Tier, Deadline: st.GraceUntil,
+			DaysLeft: daysLeft(t, st.GraceUntil), Gap: gap, Measure: meas, Value: val, Reason: "grace"})
+		return
+	}
+	st.GraceUntil = t
+}
+
+// headline returns the criterion of r that events and progress report: the one on the
+// ladder's measure, or the first.
+func (m *machine) headline(r Rule) Criterion {
+	for _, c := range r.Criteria {
+		if c.Measure == m.l.measure() {
+			return c
+		}
+	}
+	return r.Criteria[0]
+}
+
+// ruleGap returns how far w is from r's headline criterion: gap (never negative),
+// measure and value.
+func (m *machine) ruleGap(r Rule, w *window) (decimal.Decimal, Measure, decimal.Decimal) {
+	c := m.headline(r)
+	v := m.f.value(w, c.Measure)
+	g := c.Min.Sub(v)
+	if g.IsNegative() {
+		g = decimal.Zero
+	}
+	return g, c.Measure, v
+}
+
+// keepGap returns what the customer must add by deadline to keep tier cur, judged at t.
+func (m *machine) keepGap(cur int, deadline, t time.Time) (decimal.Decimal, Measure, decimal.Decimal) {
+	w := m.keepWindow(deadline, t)
+	return m.ruleGap(m.l.Tiers[cur].retainRule(m.l.measure()), &w)
+}
+
+func daysLeft(t, deadline time.Time) int {
+	d := deadline.Sub(t)
+	if d <= 0 {
+		return 0
+	}
+	return int((d + 24*time.Hour - 1) / (24 * time.Hour))
+}
+
+// demotionAt returns the earliest instant the customer could lose tier cur with no new
+// activity, as known at t, or zero when none is in sight.
+func (m *machine) demotionAt(cur int, t time.Time) time.Time {
+	st := &m.st
+	if cur < 0 {
+		return time.Time{}
+	}
+	var d time.Time
+	switch {
+	case !st.GraceUntil.IsZero():
+		if !st.GraceUntil.After(t) {
+			return time.Time{} // landing in progress
+		}
+		d = st.GraceUntil
+	case m.term == TermContinuous:
+		kb := m.keepBy(cur, t)
+		if kb.IsZero() {
+			return time.Time{}
+		}
+		d = AddMonths(kb, m.l.GraceMonths, m.loc)
+	default:
+		if st.ExpiresAt.IsZero() {
+			return time.Time{}
+		}
+		d = AddMonths(st.ExpiresAt, m.l.GraceMonths, m.loc)
+	}
+	if ov := st.Override; ov != nil && ov.Until.After(d) {
+		d = ov.Until
+	}
+	if ms := m.l.Landing.MinStayMonths; ms > 0 && !st.LastUpgrade.IsZero() {
+		if e := AddMonths(st.LastUpgrade, ms, m.loc); e.After(d) {
+			d = e
+		}
+	}
+	return d
+}
+
+// warn emits a DemotionWarning when t is within one of the configured day counts of a
+// possible demotion that has not been warned about at that count.
+func (m *machine) warn(t time.Time, cur int, ws []window) {
+	days := m.l.warningDays()
+	if len(days) == 0 {
+		return
+	}
+	if m.warnFar(cur, t, t) {
+		return
+	}
+	st := &m.st
+	d := m.demotionAt(cur, t)
+	if d.IsZero() || !d.After(t) {
+		return
+	}
+	best := 0
+	for _, n := range days {
+		if !t.Before(addDays(d, -n, m.loc)) && (best == 0 || n < best) {
+			best = n
+		}
+	}
+	if best == 0 {
+		return
+	}
+	if st.WarnedFor.Equal(d) && st.Warned != 0 && st.Warned <= best {
+		return
+	}
+	st.WarnedFor, st.Warned = d, best
+	gap, meas, val := m.keepGap(cur, d, t)
+	m.emit(Event{Kind: EventDemotionWarning, At: t, From: st.Tier, To: st.Tier, Deadline: d, DaysLeft: daysLeft(t, d),
+		Gap: gap, Measure: meas, Value: val, Reason: "warning"})
+}
+
+// nextTier returns the first earnable tier above cur, or -1.
+func (m *machine) nextTier(cur int) int {
+	for i := cur + 1; i < len(m.l.Tiers); i++ {
+		if !m.l.Tiers[i].InviteOnly {
+			return i
+		}
+	}
+	return -1
+}
+
+// near emits a NearNextTier event when activity at t brings the customer within one
+// of the proximity rules of the next tier, at most once per cool-down.
+func (m *machine) near(t time.Time, ws []window) {
+	if len(m.l.Near.Rules) == 0 || !m.f.activityAt(t) {
+		return
+	}
+	st := &m.st
+	if !st.LastNear.IsZero() && t.Before(addDays(st.LastNear, m.l.nearCooldown(), m.loc)) {
+		return
+	}
+	nx := m.nextTier(m.l.TierIndex(st.Tier))
+	if nx < 0 {
+		return
+	}
+	gap, meas, val, share := m.progressTo(nx, &ws[0])
+	if !gap.IsPositive() {
+		return
+	}
+	for _, p := range m.l.Near.Rules {
+		if (p.Gap.IsPositive() && !gap.GreaterThan(p.Gap)) || (p.Share.IsPositive() && !share.LessThan(p.Share)) {
+			st.LastNear = t
+			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap, Share: share,
+				Measure: meas, Value: val, Reason: "activity"})
+			return
+		}
+	}
+}
+
+// progressTo returns the gap, measure, value and share toward tier i's headline entry
+// criterion over w. Share is value / threshold rounded half away from zero to four
+// places, at most 1.
+func (m *machine) progressTo(i int, w *window) (decimal.Decimal, Measure, decimal.Decimal, decimal.Decimal) {
+	r := m.l.Tiers[i].entryRule(m.l.measure())
+	gap, meas, val := m.ruleGap(r, w)
+	c := m.headline(r)
+	share := decimal.NewFromInt(1)
+	if c.Min.IsPositive() && val.LessThan(c.Min) {
+		share = val.DivRound(c.Min, 4)
+		if share.IsNegative() {
+			share = decimal.Zero
+		}
+	}
+	return gap, meas, val, share
+}
+
+// activityAt reports whether an order counts from, or points were earned at, instant t.
+func (f *facts) activityAt(t time.Time) bool {
+	if f.pending {
+		i := sort.Search(len(f.effs), func(i int) bool { return !f.effs[i].Before(t) })
+		if i < len(f.effs) && f.effs[i].Equal(t) {
+			return true
+		}
+	} else if i := f.lower(t); i < len(f.orders) && f.orders[i].placed.Equal(t) {
+		return true
+	}
+	i := sort.Search(len(f.points), func(i int) bool { return !f.points[i].At.Before(t) })
+	return i < len(f.points) && f.points[i].At.Equal(t)
+}
+
+// keepBy returns the first instant after t at which tier cur's keep rule fails if the
+// customer does nothing more, for a continuous term; zero when it never does. The
+// answer is memoised for the last (cur, t) asked.
+func (m *machine) keepBy(cur int, t time.Time) time.Time {
+	if m.kbOK && m.kbCur == cur && m.kbAt.Equal(t) {
+		return m.kbVal
+	}
+	v := m.computeKeepBy(cur, t)
+	m.kbOK, m.kbCur, m.kbAt, m.kbVal = true, cur, t, v
+	return v
+}
+
+func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
+	if m.kind == PeriodLifetime && m.f.monotone {
+		return time.Time{}
+	}
+	r := m.l.Tiers[cur].retainRule(m.l.measure())
+	fails := func(u time.Time) bool {
+		w := m.windows(u)[0].recut(t)
+		return !m.holds(r, &w)
+	}
+	if m.f.monotone && len(m.f.points) == 0 && m.kind != PeriodLifetime && m.l.Spend.Since.IsZero() {
+		// Orders leave the window in the order they were placed. Once order k has left,
+		// the window holds at most the orders placed after it: search k on those index
+		// ranges, with no calendar arithmetic, and compute one roll-off instant at the
+		// end. (When a clamped month end makes several orders leave at the same
+		// instant, the first k found shares that instant with the true answer.)
+		w := m.windows(t)[0]
+		lo, hi := m.f.lower(w.from), m.f.upper(t)
+		k := sort.Search(hi-lo, func(i int) bool {
+			probe := window{cut: t, lo: m.f.upper(m.f.orders[lo+i].placed), hi: hi, indexed: true}
+			return !m.holds(r, &probe)
+		})
+		if k < hi-lo {
+			return rollOff(m.f.orders[lo+k].placed, m.l.windowMonths(), m.loc)
+		}
+		return time.Time{}
+	}
+	cands := m.rollOffs(t)
+	if m.f.monotone {
+		k := sort.Search(len(cands), func(i int) bool { return fails(cands[i]) })
+		if k < len(cands) {
+			return cands[k]
+		}
+		return time.Time{}
+	}
+	for _, u := range cands {
+		if fails(u) {
+			return u
+		}
+	}
+	return time.Time{}
+}
+
+// rollOffs returns, in order, the instants after t at which the window's content can
+// change with no new activity: orders and points leaving it, pending orders maturing,
+// and month starts for monthly measures (for one window length ahead).
+func (m *machine) rollOffs(t time.Time) []time.Time {
+	n := m.l.windowMonths()
+	if m.kind == PeriodLifetime {
+		n = 0
+	}
+	w := m.windows(t)[0]
+	var out []time.Time
+	if n > 0 {
+		lo, hi := m.f.lower(w.from), m.f.upper(t)
+		for i := lo; i < hi; i++ {
+			out = append(out, rollOff(m.f.orders[i].placed, n, m.loc))
+		}
+		for _, p := range m.f.points {
+			if !p.At.Before(w.from) && !p.At.After(t) {
+				out = append(out, rollOff(p.At, n, m.loc))
+			}
+		}
+	}
+	if m.f.pending {
+		for _, e := range m.f.effs {
+			if e.After(t) {
+				out = append(out, e)
+			}
+		}
+	}
+	if m.f.monthly {
+		y, mo, _ := t.In(m.loc).Date()
+		for k := 1; k <= max(n, 12)+1; k++ {
+			out = append(out, time.Date(y, mo+time.Month(k), 1, 0, 0, 0, 0, m.loc))
+		}
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return slices.CompactFunc(out, time.Time.Equal)
+}
+
+// next returns the first instant after t, and no later than horizon, at which the
+// machine must be stepped, or an instant after horizon, or zero.
+func (m *machine) next(t, horizon time.Time) time.Time {
+	var best time.Time
+	consider := func(u time.Time) {
+		if u.After(t) && (best.IsZero() || u.Before(best)) {
+			best = u
+		}
+	}
+	f := m.f
+	if f.pending {
+		i := sort.Search(len(f.effs), func(i int) bool { return f.effs[i].After(t) })
+		if i < len(f.effs) {
+			consider(f.effs[i])
+		}
+	} else if i := f.upper(t); i < len(f.orders) {
+		consider(f.orders[i].placed)
+	}
+	if i := sort.Search(len(f.refunds), func(i int) bool { return f.refunds[i].at.After(t) }); i < len(f.refunds) {
+		consider(f.refunds[i].at)
+	}
+	if i := sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) }); i < len(f.points) {
+		consider(f.points[i].At)
+	}
+	if f.monthly {
+		y, mo, _ := t.In(m.loc).Date()
+		consider(time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc))
+	}
+	st := &m.st
+	if st.Pending != "" {
+		consider(st.PendingFrom)
+	}
+	if ov := st.Override; ov != nil {
+		consider(ov.Until)
+		if ov.Kind == OverrideLock {
+			return best
+		}
+	}
+	cur := m.l.TierIndex(st.Tier)
+	if m.kind == PeriodCalendarYear || m.kind == PeriodAnniversary {
+		consider(periodAfter(m.kind, periodStart(m.kind, t, f.a.Customer.JoinedAt, m.loc), f.a.Customer.JoinedAt, m.loc))
+	}
+	if cur < 0 {
+		return best
+	}
+	consider(st.ExpiresAt)
+	consider(st.GraceUntil)
+	if !st.GraceUntil.IsZero() && !st.GraceUntil.After(t) {
+		consider(AddMonths(st.LastLanding, m.l.landingInterval(), m.loc))
+		if ms := m.l.Landing.MinStayMonths; ms > 0 {
+			consider(AddMonths(st.LastUpgrade, ms, m.loc))
+		}
+	}
+	if m.term == TermContinuous && st.GraceUntil.IsZero() {
+		if lb := m.keepByBound(t); lb.IsZero() || !lb.After(horizon) {
+			consider(m.keepBy(cur, t))
+		}
+	}
+	if !m.warnFar(cur, t, horizon) {
+		if d := m.demotionAt(cur, t); !d.IsZero() {
+			for _, n := range m.l.warningDays() {
+				consider(addDays(d, -n, m.loc))
+			}
+		}
+	}
+	return best
+}
+
+// keepByBound returns an instant no later than keepBy(cur, t) that is cheap to compute:
+// nothing leaves a rolling window before its oldest order does. Zero means no bound.
+func (m *machine) keepByBound(t time.Time) time.Time {
+	if m.kbbOK && m.kbbAt.Equal(t) {
+		return m.kbbVal
+	}
+	v := m.computeKeepByBound(t)
+	m.kbbOK, m.kbbAt, m.kbbVal = true, t, v
+	return v
+}
+
+func (m *machine) computeKeepByBound(t time.Time) time.Time {
+	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
+		return time.Time{}
+	}
+	w := m.windows(t)[0]
+	lo := m.f.lower(w.from)
+	if lo >= m.f.upper(t) {
+		return time.Time{}
+	}
+	return rollOff(m.f.orders[lo].placed, m.l.windowMonths(), m.loc)
+}
+
+// warnFar reports whether no demotion warning can fall at or before horizon, judged
+// from the keepBy bound, so that the exact demotion date need not be computed.
+func (m *machine) warnFar(cur int, t, horizon time.Time) bool {
+	st := &m.st
+	if m.term != TermContinuous || !st.GraceUntil.IsZero() || st.Override != nil || m.l.Landing.MinStayMonths > 0 {
+		return false
+	}
+	lb := m.keepByBound(t)
+	if lb.IsZero() {
+		return false
+	}
+	most := 0
+	for _, n := range m.l.warningDays() {
+		most = max(most, n)
+	}
+	return addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc).After(horizon)
+}

@@ -1,0 +1,589 @@
+package vip
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// ordFact is one order as qualification sees it.
+type ordFact struct {
+	placed time.Time
+	eff    time.Time // when it starts to count: placed, or the end of its return window
+	spend  sum       // qualifying spend, zero when the order does not count
+	counts bool      // the order qualifies at all
+	idx    int       // index in Activity.Orders
+}
+
+// refFact is a refund as qualification sees it.
+type refFact struct {
+	at     time.Time
+	ord    int // index in facts.orders
+	amount sum // the qualifying value refunded
+}
+
+// facts is an Activity prepared for qualification: sorted, filtered by the spend rules,
+// with prefix sums so that a window's spend costs a binary search.
+type facts struct {
+	l        *Ladder
+	loc      *time.Location
+	a        *Activity
+	orders   []ordFact // by placed
+	prefix   []sum     // prefix[i]: spend of orders[:i]
+	nprefix  []int64   // nprefix[i]: counting orders in orders[:i]
+	effs     []time.Time
+	refunds  []refFact // by at
+	points   []PointsEntry
+	pprefix  []sum
+	balances []BalanceSnapshot
+	pending  bool
+	first    time.Time // earliest activity instant
+	monotone bool      // measures only fall as time passes without new activity
+	monthly  bool      // measures change at month boundaries (balances, custom)
+	scratch  map[int]sum
+}
+
+// prepare builds the facts of a for ladder l. It validates nothing; the caller has.
+func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
+	f := &facts{l: l, loc: loc, a: a, pending: l.Returns.Mode == ReturnsPending, monotone: true}
+	sr := &l.Spend
+	var exCat, exSKU map[string]bool
+	if len(sr.ExcludeCategories) > 0 {
+		exCat = make(map[string]bool, len(sr.ExcludeCategories))
+		for _, c := range sr.ExcludeCategories {
+			exCat[c] = true
+		}
+	}
+	if len(sr.ExcludeSKUs) > 0 {
+		exSKU = make(map[string]bool, len(sr.ExcludeSKUs))
+		for _, c := range sr.ExcludeSKUs {
+			exSKU[c] = true
+		}
+	}
+	list := sr.Basis == SpendList
+	f.orders = make([]ordFact, 0, len(a.Orders))
+	for i := range a.Orders {
+		o := &a.Orders[i]
+		if !sr.Since.IsZero() && o.PlacedAt.Before(sr.Since) {
+			continue
+		}
+		of := ordFact{placed: o.PlacedAt, eff: o.PlacedAt, idx: i}
+		any := false
+		for j := range o.Lines {
+			ln := &o.Lines[j]
+			if (exCat != nil && exCat[ln.Category]) || (exSKU != nil && exSKU[ln.SKU]) {
+				continue
+			}
+			any = true
+			if list {
+				of.spend.addProduct(ln.ListPrice, ln.Quantity)
+			} else {
+				of.spend.addProduct(ln.PaidPrice, ln.Quantity)
+			}
+		}
+		if any {
+			if sr.IncludeShipping {
+				of.spend.add(o.Shipping)
+			}
+			if sr.IncludeTax {
+				of.spend.add(o.Tax)
+			}
+			of.counts = sr.MinOrder.IsZero() || !of.spend.less(sr.MinOrder)
+		}
+		if !of.counts {
+			of.spend = sum{}
+		}
+		if f.pending {
+			of.eff = addDays(o.PlacedAt, l.Returns.WindowDays, loc)
+		}
+		f.orders = append(f.orders, of)
+	}
+	byPlaced := func(x, y ordFact) int {
+		if c := x.placed.Compare(y.placed); c != 0 {
+			return c
+		}
+		return x.idx - y.idx // stable: the result never depends on the sort
+	}
+	if !slices.IsSortedFunc(f.orders, byPlaced) {
+		slices.SortFunc(f.orders, byPlaced)
+	}
+	f.prefix = make([]sum, len(f.orders)+1)
+	f.nprefix = make([]int64, len(f.orders)+1)
+	for i := range f.orders {
+		f.prefix[i+1] = f.prefix[i]
+		f.prefix[i+1].addSum(f.orders[i].spend)
+		f.nprefix[i+1] = f.nprefix[i]
+		if f.orders[i].counts {
+			f.nprefix[i+1]++
+		}
+	}
+	if f.pending {
+		f.effs = make([]time.Time, len(f.orders))
+		for i := range f.orders {
+			f.effs[i] = f.orders[i].eff
+		}
+		slices.SortFunc(f.effs, time.Time.Compare)
+		f.monotone = false
+	}
+	if len(a.Refunds) > 0 {
+		pos := make(map[string]int, len(f.orders))
+		for i := range f.orders {
+			pos[a.Orders[f.orders[i].idx].ID] = i
+		}
+		for i := range a.Refunds {
+			r := &a.Refunds[i]
+			k, ok := pos[r.OrderID]
+			if !ok || !f.orders[k].counts {
+				continue
+			}
+			rf := refFact{at: r.At, ord: k}
+			if len(r.Lines) > 0 {
+				o := &a.Orders[f.orders[k].idx]
+				for _, rl := range r.Lines {
+					for j := range o.Lines {
+						ln := &o.Lines[j]
+						if ln.SKU != rl.SKU || (exCat != nil && exCat[ln.Category]) || (exSKU != nil && exSKU[ln.SKU]) {
+							continue
+						}
+						if list {
+							rf.amount.addProduct(ln.ListPrice, rl.Quantity)
+						} else {
+							rf.amount.addProduct(ln.PaidPrice, rl.Quantity)
+						}
+					}
+				}
+			} else {
+				rf.amount.add(r.Amount)
+			}
+			f.refunds = append(f.refunds, rf)
+		}
+		slices.SortStableFunc(f.refunds, func(x, y refFact) int { return x.at.Compare(y.at) })
+		f.scratch = make(map[int]sum)
+	}
+	if len(a.Points) > 0 {
+		f.points = make([]PointsEntry, 0, len(a.Points))
+		for _, p := range a.Points {
+			if sr.Since.IsZero() || !p.At.Before(sr.Since) {
+				f.points = append(f.points, p)
+			}
+		}
+		slices.SortStableFunc(f.points, func(x, y PointsEntry) int { return x.At.Compare(y.At) })
+		f.pprefix = make([]sum, len(f.points)+1)
+		for i, p := range f.points {
+			f.pprefix[i+1] = f.pprefix[i]
+			f.pprefix[i+1].add(p.Points)
+			if p.Points.IsNegative() {
+				f.monotone = false
+			}
+		}
+	}
+	f.balances = sortedBalances(a.Balances)
+	if l.uses(MeasureAverageBalance) || len(l.Custom) > 0 {
+		f.monthly = true
+		f.monotone = false
+	}
+	for _, o := range f.orders {
+		f.first = o.placed
+		break
+	}
+	for _, t := range []time.Time{firstPoint(f.points), firstBalance(f.balances)} {
+		if !t.IsZero() && (f.first.IsZero() || t.Before(f.first)) {
+			f.first = t
+		}
+	}
+	return f
+}
+
+func firstPoint(p []PointsEntry) time.Time {
+	if len(p) == 0 {
+		return time.Time{}
+	}
+	return p[0].At
+}
+
+func firstBalance(b []BalanceSnapshot) time.Time {
+	if len(b) == 0 {
+		return time.Time{}
+	}
+	return b[0].At
+}
+
+func sortedBalances(b []BalanceSnapshot) []BalanceSnapshot {
+	if slices.IsSortedFunc(b, func(x, y BalanceSnapshot) int { return x.At.Compare(y.At) }) {
+		return b
+	}
+	c := slices.Clone(b)
+	slices.SortStableFunc(c, func(x, y BalanceSnapshot) int { return x.At.Compare(y.At) })
+	return c
+}
+
+// uses reports whether any rule of the ladder reads measure m.
+func (l *Ladder) uses(m Measure) bool {
+	if l.measure() == m {
+		for i := range l.Tiers {
+			t := &l.Tiers[i]
+			if t.Entry == nil || (t.Retain == nil && t.Keep != nil) {
+				return true
+			}
+		}
+	}
+	for i := range l.Tiers {
+		for _, r := range []*Rule{l.Tiers[i].Entry, l.Tiers[i].Retain, l.Tiers[i].Reentry} {
+			if r == nil {
+				continue
+			}
+			for _, c := range r.Criteria {
+				if c.Measure == m {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// less reports whether s < d.
+func (s *sum) less(d decimal.Decimal) bool { return s.cmpDec(d) < 0 }
+
+// cmpDec compares s with d: -1, 0 or +1.
+func (s *sum) cmpDec(d decimal.Decimal) int {
+	if !s.big && d.NumDigits() <= 18 {
+		if c, ok := cmpRaw(s.coef, s.exp, d.CoefficientInt64(), d.Exponent()); ok {
+			return c
+		}
+	}
+	return s.decimal().Cmp(d)
+}
+
+// cmp compares s with o: -1, 0 or +1.
+func (s sum) cmp(o sum) int {
+	if !s.big && !o.big {
+		if c, ok := cmpRaw(s.coef, s.exp, o.coef, o.exp); ok {
+			return c
+		}
+	}
+	return s.decimal().Cmp(o.decimal())
+}
+
+// cmpRaw compares a x 10^ea with b x 10^eb, reporting false when aligning the
+// exponents would overflow.
+func cmpRaw(a int64, ea int32, b int64, eb int32) (int, bool) {
+	var ok bool
+	switch {
+	case ea > eb:
+		if ea-eb > 18 {
+			return 0, false
+		}
+		if a, ok = mulOK(a, pow10[ea-eb]); !ok {
+			return 0, false
+		}
+	case eb > ea:
+		if eb-ea > 18 {
+			return 0, false
+		}
+		if b, ok = mulOK(b, pow10[eb-ea]); !ok {
+			return 0, false
+		}
+	}
+	switch {
+	case a < b:
+		return -1, true
+	case a > b:
+		return 1, true
+	}
+	return 0, true
+}
+
+// countAt returns the number of activity entries at or before t.
+func (f *facts) countAt(t time.Time) int {
+	n := f.upper(t)
+	n += sort.Search(len(f.refunds), func(i int) bool { return f.refunds[i].at.After(t) })
+	n += sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) })
+	n += sort.Search(len(f.balances), func(i int) bool { return f.balances[i].At.After(t) })
+	return n
+}
+
+// upper returns the number of orders placed at or before t.
+func (f *facts) upper(t time.Time) int {
+	return sort.Search(len(f.orders), func(i int) bool { return f.orders[i].placed.After(t) })
+}
+
+// lower returns the number of orders placed before t.
+func (f *facts) lower(t time.Time) int {
+	return sort.Search(len(f.orders), func(i int) bool { return !f.orders[i].placed.Before(t) })
+}
+
+// window is a qualifying window: activity in [from, to], as known at the instant cut,
+// granting status until expiry (zero for a continuous term).
+type window struct {
+	from, to, cut time.Time
+	expiry        time.Time
+	vals          [6]sum
+	have          [6]bool
+	custom        map[Measure]decimal.Decimal
+	// indexed windows name their orders by index range [lo, hi) instead of by time.
+	lo, hi  int
+	indexed bool
+}
+
+// recut returns a copy of w as known at cut, with no measures cached.
+func (w window) recut(cut time.Time) window {
+	w.cut = cut
+	w.have = [6]bool{}
+	w.custom = nil
+	return w
+}
+
+func measureSlot(m Measure) int {
+	switch m {
+	case MeasureNetSpend:
+		return 0
+	case MeasureOrders:
+		return 1
+	case MeasurePoints:
+		return 2
+	case MeasureAverageBalance:
+		return 3
+	case MeasureCategories:
+		return 4
+	case MeasureLargestOrder:
+		return 5
+	}
+	return -1
+}
+
+// value returns measure m over w.
+func (f *facts) value(w *window, m Measure) decimal.Decimal {
+	v := f.valueSum(w, m)
+	return v.decimal()
+}
+
+// valueSum returns measure m over w as an exact sum, without allocating for the
+// built-in measures on amounts that fit an int64.
+func (f *facts) valueSum(w *window, m Measure) sum {
+	k := measureSlot(m)
+	if k < 0 {
+		if v, ok := w.custom[m]; ok {
+			var s sum
+			s.add(v)
+			return s
+		}
+		fn := f.l.Custom[m]
+		v := decimal.Zero
+		if fn != nil {
+			v = fn(f.a, w.from, w.to)
+		}
+		if w.custom == nil {
+			w.custom = make(map[Measure]decimal.Decimal)
+		}
+		w.custom[m] = v
+		var s sum
+		s.add(v)
+		return s
+	}
+	if w.have[k] {
+		return w.vals[k]
+	}
+	var v sum
+	switch m {
+	case MeasureNetSpend, MeasureOrders:
+		spend, n := f.spendOrders(w)
+		w.vals[0], w.vals[1] = spend, sum{coef: n}
+		w.have[0], w.have[1] = true, true
+		return w.vals[k]
+	case MeasurePoints:
+		v.add(f.pointsIn(w))
+	case MeasureAverageBalance:
+		v.add(f.averageBalanceIn(w))
+	case MeasureCategories, MeasureLargestOrder:
+		v.add(f.scan(w, m))
+	}
+	w.vals[k], w.have[k] = v, true
+	return v
+}
+
+// span returns the index range of orders that count in w: placed in [from, to], and, in
+// pending mode, past their return window at cut.
+func (f *facts) span(w *window) (lo, hi int) {
+	if w.indexed {
+		return w.lo, w.hi
+	}
+	lo = f.lower(w.from)
+	to := w.to
+	if w.cut.Before(to) {
+		to = w.cut
+	}
+	if f.pending {
+		if p := addDays(w.cut, -f.l.Returns.WindowDays, f.loc); p.Before(to) {
+			to = p
+		}
+	}
+	hi = f.upper(to)
+	if hi < lo {
+		hi = lo
+	}
+	return lo, hi
+}
+
+// refundsIn returns, per order index in [lo, hi), the qualifying amount refunded by cut,
+// capped at the order's spend. The map is reused between calls.
+func (f *facts) refundsIn(lo, hi int, cut time.Time) map[int]sum {
+	if len(f.refunds) == 0 {
+		return nil
+	}
+	clear(f.scratch)
+	for i := range f.refunds {
+		r := &f.refunds[i]
+		if r.at.After(cut) {
+			break
+		}
+		if r.ord < lo || r.ord >= hi {
+			continue
+		}
+		s := f.scratch[r.ord]
+		s.addSum(r.amount)
+		f.scratch[r.ord] = s
+	}
+	for k, s := range f.scratch {
+		if sp := f.orders[k].spend; sp.cmp(s) < 0 {
+			f.scratch[k] = sp
+		}
+	}
+	return f.scratch
+}
+
+// spendOrders returns net spend and the number of counting orders not refunded in full.
+func (f *facts) spendOrders(w *window) (sum, int64) {
+	lo, hi := f.span(w)
+	s := f.prefix[hi]
+	s.subSum(f.prefix[lo])
+	n := f.nprefix[hi] - f.nprefix[lo]
+	for k, r := range f.refundsIn(lo, hi, w.cut) {
+		s.subSum(r)
+		if r.cmp(f.orders[k].spend) >= 0 {
+			n--
+		}
+	}
+	return s, n
+}
+
+// scan computes the measures that need each order: distinct categories and the largest
+// order.
+func (f *facts) scan(w *window, m Measure) decimal.Decimal {
+	lo, hi := f.span(w)
+	refunds := f.refundsIn(lo, hi, w.cut)
+	if m == MeasureLargestOrder {
+		best := decimal.Zero
+		for i := lo; i < hi; i++ {
+			if !f.orders[i].counts {
+				continue
+			}
+			net := f.orders[i].spend
+			if r, ok := refunds[i]; ok {
+				net.subSum(r)
+			}
+			if d := net.decimal(); d.GreaterThan(best) {
+				best = d
+			}
+		}
+		return best
+	}
+	cats := make(map[string]struct{})
+	excluded := func(c string) bool { return slices.Contains(f.l.Spend.ExcludeCategories, c) }
+	for i := lo; i < hi; i++ {
+		of := &f.orders[i]
+		if !of.counts {
+			continue
+		}
+		if r, ok := refunds[i]; ok && r.cmp(of.spend) >= 0 {
+			continue
+		}
+		for _, ln := range f.a.Orders[of.idx].Lines {
+			if ln.Category != "" && !excluded(ln.Category) {
+				cats[ln.Category] = struct{}{}
+			}
+		}
+	}
+	return decimal.NewFromInt(int64(len(cats)))
+}
+
+func (f *facts) pointsIn(w *window) decimal.Decimal {
+	to := w.to
+	if w.cut.Before(to) {
+		to = w.cut
+	}
+	lo := sort.Search(len(f.points), func(i int) bool { return !f.points[i].At.Before(w.from) })
+	hi := sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(to) })
+	if hi < lo {
+		return decimal.Zero
+	}
+	s := f.pprefix[hi]
+	s.subSum(f.pprefix[lo])
+	return s.decimal()
+}
+
+// averageBalanceIn returns the mean of the average balances of the complete calendar
+// months inside [from, min(to, cut)], rounded half away from zero to two places.
+func (f *facts) averageBalanceIn(w *window) decimal.Decimal {
+	to := w.to
+	if w.cut.Before(to) {
+		to = w.cut
+	}
+	fy, fm, fd := w.from.In(f.loc).Date()
+	start := time.Date(fy, fm, 1, 0, 0, 0, 0, f.loc)
+	// A rolling window starts a nanosecond after a month start: that month is complete.
+	if fd != 1 || start.Add(time.Nanosecond).Before(w.from) {
+		start = time.Date(fy, fm+1, 1, 0, 0, 0, 0, f.loc)
+	}
+	var total sum
+	n := int64(0)
+	for m := start; !AddMonths(m, 1, f.loc).After(to.Add(time.Nanosecond)); m = AddMonths(m, 1, f.loc) {
+		total.add(averageMonthlyBalance(f.balances, m, f.loc))
+		n++
+	}
+	if n == 0 {
+		return decimal.Zero
+	}
+	return total.decimal().DivRound(decimal.NewFromInt(n), 2)
+}
+
+// averageMonthlyBalance is [AverageMonthlyBalance] on sorted snapshots, unrounded
+// except for the division, which rounds half away from zero to 8 places.
+func averageMonthlyBalance(b []BalanceSnapshot, t time.Time, loc *time.Location) decimal.Decimal {
+	y, m, _ := t.In(loc).Date()
+	days := daysIn(y, m)
+	var total sum
+	k := 0
+	cur := decimal.Zero
+	for d := 1; d <= days; d++ {
+		day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+		for k < len(b) && !startOfDay(b[k].At, loc).After(day) {
+			cur = b[k].Balance
+			k++
+		}
+		if cur.IsPositive() {
+			total.add(cur)
+		}
+	}
+	return total.decimal().DivRound(decimal.NewFromInt(int64(days)), 8)
+}
+
+// subSum subtracts o.
+func (s *sum) subSum(o sum) {
+	if o.big {
+		s.sub(o.d)
+		return
+	}
+	s.addRaw(-o.coef, o.exp)
+}
+
+// addSum adds o.
+func (s *sum) addSum(o sum) {
+	if o.big {
+		s.add(o.d)
+		return
+	}
+	s.addRaw(o.coef, o.exp)
+}

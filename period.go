@@ -1,0 +1,157 @@
+package vip
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// daysIn returns the number of days in month m of year y (Gregorian).
+func daysIn(y int, m time.Month) int {
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+// AddMonths adds n months to t in loc, keeping the clock time and clamping the day to
+// the end of the target month: January 31 plus one month is February 28 (29 in a leap
+// year), never March 3 as [time.Time.AddDate] would give. A nil loc means t's own zone.
+func AddMonths(t time.Time, n int, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = t.Location()
+	}
+	t = t.In(loc)
+	y, m, d := t.Date()
+	hh, mm, ss := t.Clock()
+	m0 := int(m) - 1 + n
+	ty := y + m0/12
+	if m0 %= 12; m0 < 0 {
+		m0 += 12
+		ty--
+	}
+	tm := time.Month(m0 + 1)
+	if dim := daysIn(ty, tm); d > dim {
+		d = dim
+	}
+	return time.Date(ty, tm, d, hh, mm, ss, t.Nanosecond(), loc)
+}
+
+// addDays adds n calendar days in loc (a DST day is still one day).
+func addDays(t time.Time, n int, loc *time.Location) time.Time {
+	return t.In(loc).AddDate(0, 0, n)
+}
+
+// startOfDay returns midnight of t's date in loc.
+func startOfDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// ceilTo rounds t up to the next boundary of the given unit in loc; a t already on a
+// boundary is kept.
+func ceilTo(t time.Time, r Rounding, loc *time.Location) time.Time {
+	if r == RoundNone || t.IsZero() {
+		return t
+	}
+	lt := t.In(loc)
+	y, m, d := lt.Date()
+	var b time.Time
+	switch r {
+	case RoundDay:
+		b = time.Date(y, m, d, 0, 0, 0, 0, loc)
+		if b.Before(t) {
+			b = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+		}
+	case RoundMonth:
+		b = time.Date(y, m, 1, 0, 0, 0, 0, loc)
+		if b.Before(t) {
+			b = time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
+		}
+	case RoundQuarter:
+		qm := time.Month((int(m)-1)/3*3 + 1)
+		b = time.Date(y, qm, 1, 0, 0, 0, 0, loc)
+		if b.Before(t) {
+			b = time.Date(y, qm+3, 1, 0, 0, 0, 0, loc)
+		}
+	case RoundYear:
+		b = time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+		if b.Before(t) {
+			b = time.Date(y+1, 1, 1, 0, 0, 0, 0, loc)
+		}
+	}
+	return b
+}
+
+// anniversary returns the anniversary of join in year y, at midnight in loc; February 29
+// falls on February 28 in common years.
+func anniversary(join time.Time, y int, loc *time.Location) time.Time {
+	_, m, d := join.In(loc).Date()
+	if dim := daysIn(y, m); d > dim {
+		d = dim
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// periodStart returns the start of the calendar or anniversary year holding t.
+func periodStart(kind PeriodKind, t, join time.Time, loc *time.Location) time.Time {
+	y := t.In(loc).Year()
+	if kind == PeriodAnniversary {
+		if a := anniversary(join, y, loc); !a.After(t) {
+			return a
+		}
+		return anniversary(join, y-1, loc)
+	}
+	return time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+}
+
+// periodAfter returns the start of the period after the one starting at start.
+func periodAfter(kind PeriodKind, start, join time.Time, loc *time.Location) time.Time {
+	y := start.In(loc).Year() + 1
+	if kind == PeriodAnniversary {
+		return anniversary(join, y, loc)
+	}
+	return time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+}
+
+// periodBefore returns the start of the period before the one starting at start.
+func periodBefore(kind PeriodKind, start, join time.Time, loc *time.Location) time.Time {
+	y := start.In(loc).Year() - 1
+	if kind == PeriodAnniversary {
+		return anniversary(join, y, loc)
+	}
+	return time.Date(y, 1, 1, 0, 0, 0, 0, loc)
+}
+
+// rollingFrom returns the first instant inside the rolling window of n months that ends
+// at t: the window is (t - n months, t].
+func rollingFrom(t time.Time, n int, loc *time.Location) time.Time {
+	return AddMonths(t, -n, loc).Add(time.Nanosecond)
+}
+
+// rollOff returns the first instant at which activity at p has left the rolling window
+// of n months.
+func rollOff(p time.Time, n int, loc *time.Location) time.Time {
+	r := AddMonths(p, n, loc)
+	if !AddMonths(r, -n, loc).Before(p) {
+		return r
+	}
+	// r was clamped to a month end: the window's start passes p at the next month.
+	y, m, _ := r.In(loc).Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
+}
+
+// AverageMonthlyBalance returns the average balance of the calendar month holding t,
+// in loc: the sum of each day's positive start-of-day balance divided by the days in the
+// month (the banking variant of a VIP threshold), rounded half away from zero to two
+// places. A snapshot holds from its day until the next snapshot; days before the first
+// snapshot count as zero. Snapshots need not be sorted.
+func AverageMonthlyBalance(snapshots []BalanceSnapshot, t time.Time, loc *time.Location) decimal.Decimal {
+	return averageMonthlyBalance(sortedBalances(snapshots), t, loc).Round(2)
+}

@@ -1,0 +1,141 @@
+package vip_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/synth"
+)
+
+// benchActivity returns a customer with n orders spread over the 12 months before now,
+// with cent amounts, and a status evaluated a day before now.
+func benchActivity(b *testing.B, l *vip.Ladder, n int, now time.Time) (*vip.Activity, vip.Status) {
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	a := &vip.Activity{Customer: vip.Customer{ID: "c", JoinedAt: now.AddDate(-2, 0, 0)}}
+	start := now.AddDate(-1, 0, 0)
+	for i := 0; i < n; i++ {
+		at := start.Add(time.Duration(r.Int64N(int64(now.Sub(start)))))
+		amt := decimal.New(r.Int64N(200000)+100, -2)
+		a.Orders = append(a.Orders, vip.Order{ID: fmt.Sprint(i), CustomerID: "c", PlacedAt: at, Currency: "USD",
+			Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: amt, PaidPrice: amt, UnitCost: amt}}})
+	}
+	// A store hands orders over in time order.
+	slices.SortFunc(a.Orders, func(x, y vip.Order) int { return x.PlacedAt.Compare(y.PlacedAt) })
+	st, _, err := l.Evaluate(vip.Status{}, a, now.AddDate(0, 0, -1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a, st
+}
+
+// BenchmarkLadder_Evaluate measures one evaluation of a customer already evaluated a
+// day earlier (the nightly review), by orders in the window.
+func BenchmarkLadder_Evaluate(b *testing.B) {
+	l := briefLadder(b)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
+			a, st := benchActivity(b, &l, n, now)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := l.Evaluate(st, a, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/order")
+		})
+	}
+}
+
+// BenchmarkLedger_Evaluate is BenchmarkLadder_Evaluate on activity prepared once: the
+// cost of the state machine alone.
+func BenchmarkLedger_Evaluate(b *testing.B) {
+	l := briefLadder(b)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
+			a, st := benchActivity(b, &l, n, now)
+			g, err := l.Ledger(a)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := g.Evaluate(st, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/order")
+		})
+	}
+}
+
+// BenchmarkLadder_Review measures a review of a whole synthetic shop held in memory:
+// every customer's status evaluated at the end of the window from its status a month
+// earlier. "prepared" keeps each customer's activity as a Ledger (validated and prepared
+// once, as a long-running review service would); "raw" validates and prepares on every
+// call. customers=1000000 holds about 20,000,000 orders: run it with -benchtime=1x.
+func BenchmarkLadder_Review(b *testing.B) {
+	l := briefLadder(b)
+	for _, tc := range []struct {
+		n        int
+		prepared bool
+	}{{10_000, false}, {10_000, true}, {1_000_000, true}} {
+		mode := "raw"
+		if tc.prepared {
+			mode = "prepared"
+		}
+		b.Run(fmt.Sprintf("customers=%d/%s", tc.n, mode), func(b *testing.B) {
+			if tc.n > 10_000 && testing.Short() {
+				b.Skip("large review skipped in -short mode")
+			}
+			cfg := synth.DefaultConfig()
+			cfg.Customers, cfg.MaxLines, cfg.RateScale = tc.n, 1, synth.RateScaleFor20
+			var acts []*vip.Activity
+			var ledgers []*vip.Ledger
+			var sts []vip.Status
+			orders := 0
+			prev := cfg.End.AddDate(0, -1, 0)
+			synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
+				a := &vip.Activity{Customer: c, Orders: os, Refunds: rs}
+				g, err := l.Ledger(a)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st, _, err := g.Evaluate(vip.Status{}, prev)
+				if err != nil {
+					b.Fatal(err)
+				}
+				acts, sts = append(acts, a), append(sts, st)
+				if tc.prepared {
+					ledgers = append(ledgers, g)
+				}
+				orders += len(os)
+				return true
+			})
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				for i, a := range acts {
+					var err error
+					if tc.prepared {
+						_, _, err = ledgers[i].Evaluate(sts[i], cfg.End)
+					} else {
+						_, _, err = l.Evaluate(sts[i], a, cfg.End)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(orders), "ns/order")
+			b.ReportMetric(float64(orders), "orders")
+		})
+	}
+}
