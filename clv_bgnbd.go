@@ -412,6 +412,22 @@ func (m *BGNBD) ProbPurchases(t time.Duration, n int) float64 {
 	return m.clvParams().probPurchases(m.Unit.Of(t), n)
 }
 
+// ProbPurchases returns P(X(t) = n) for a new customer: with probability p the
+// customer is gone at once (n = 0); otherwise the BG/NBD count applies, and weighting
+// Beta(a, b) by 1-p gives Beta(a, b+1), so
+// P(n) = a/(a+b)·[n = 0] + b/(a+b)·P_BG/NBD(n; r, α, a, b+1).
+func (m *MBGNBD) ProbPurchases(t time.Duration, n int) float64 {
+	if n < 0 {
+		return 0
+	}
+	bg := clvBG{r: m.R, al: m.Alpha, a: m.A, b: m.B + 1}
+	v := m.B / (m.A + m.B) * bg.probPurchases(m.Unit.Of(t), n)
+	if n == 0 {
+		v += m.A / (m.A + m.B)
+	}
+	return v
+}
+
 // clvCheckRow validates one row for scoring.
 func clvCheckRow(s PurchaseHistory) error {
 	return Cohort{Unit: UnitDay, Rows: []PurchaseHistory{s}}.Validate()

@@ -66,6 +66,15 @@ func TestMBGNBD(t *testing.T) {
 	if got, want := m.ExpectedPurchases(52*clvWeek), 2.5/3.3*bg1.ExpectedPurchases(52*clvWeek); !clvNear(got, want, 1e-10) {
 		t.Errorf("MBG/NBD ExpectedPurchases(52 weeks) = %v, want %v", got, want)
 	}
+	var total, mean float64
+	for n := 0; n < 400; n++ {
+		p := m.ProbPurchases(52*clvWeek, n)
+		total += p
+		mean += float64(n) * p
+	}
+	if want := m.ExpectedPurchases(52 * clvWeek); !clvNear(total, 1, 1e-9) || !clvNear(mean, want, 1e-3) {
+		t.Errorf("MBG/NBD Σ P(X(52)=n) = %v, Σ n P = %v; want 1 and E[X(52)] = %v", total, mean, want)
+	}
 	if a, b := m.ExpectedPurchases(52*clvWeek), bg.ExpectedPurchases(52*clvWeek); !(a < b) {
 		t.Errorf("MBG/NBD expects %v, BG/NBD %v: the extra dropout chance must lower it", a, b)
 	}
