@@ -349,24 +349,35 @@ func (m *ParetoNBD) ConditionalExpectedAll(rows []PurchaseHistory, t time.Durati
 	tu := m.Unit.Of(t)
 	// P(alive) needs the likelihood integral, about a microsecond a row; identical rows
 	// (common: durations in whole days) share it through a table keyed by (x, t_x, T).
-	seen := make(map[[3]float64]float64)
+	var seen clvTable[[3]uint64, [2]float64] // row -> P(alive), expectation
+	seen.init(1<<12, 1<<18)
 	for i := range rows {
-		p, err := m.clvRowParams(rows[i])
-		if err != nil {
-			return err
-		}
-		k := [3]float64{rows[i].X, rows[i].TX, rows[i].T}
-		pa, ok := seen[k]
-		if !ok || m.Covariates != nil {
-			pa = p.pAlive(rows[i].X, rows[i].TX, rows[i].T)
-			if len(seen) < 1<<20 {
-				seen[k] = pa
+		r := &rows[i]
+		var pa, e float64
+		if m.Covariates != nil {
+			p, err := m.clvRowParams(*r)
+			if err != nil {
+				return err
 			}
+			pa, e = p.pAlive(r.X, r.TX, r.T), 0
+			if tu > 0 {
+				e = pa * p.bracket(r.X, r.T, tu)
+			}
+		} else {
+			k := [3]uint64{math.Float64bits(r.X), math.Float64bits(r.TX), math.Float64bits(r.T)}
+			h := clvKeyHash3(k)
+			v, ok := seen.get(k, h)
+			if !ok {
+				p := m.clvParams()
+				v[0] = p.pAlive(r.X, r.TX, r.T)
+				if tu > 0 {
+					v[1] = v[0] * p.bracket(r.X, r.T, tu)
+				}
+				seen.put(k, h, v, clvKeyHash3)
+			}
+			pa, e = v[0], v[1]
 		}
-		out[i] = pa * p.bracket(rows[i].X, rows[i].T, tu)
-		if tu <= 0 {
-			out[i] = 0
-		}
+		out[i] = e
 		if alive != nil {
 			alive[i] = pa
 		}

@@ -132,3 +132,20 @@ func TestParetoNBD_DERT(t *testing.T) {
 		t.Errorf("DERT at 0.01%% a year = %v, want above the 10-year expectation %v", d, e)
 	}
 }
+
+func TestParetoNBD_ConditionalExpectedAll_MatchesOneByOne(t *testing.T) {
+	s := clvCDNOWHoldout(t)
+	m := clvPaperPNBD
+	rows := append(append([]vip.PurchaseHistory(nil), s.Rows...), s.Rows...) // repeated rows share
+	out, alive := make([]float64, len(rows)), make([]float64, len(rows))
+	if err := m.ConditionalExpectedAll(rows, 39*clvWeek, out, alive); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		e, _ := m.ConditionalExpected(r, 39*clvWeek)
+		pa, _ := m.PAlive(r)
+		if !clvNear(out[i], e, 1e-12) || !clvNear(alive[i], pa, 1e-12) {
+			t.Fatalf("row %d %+v: bulk %v/%v, one by one %v/%v", i, r, out[i], alive[i], e, pa)
+		}
+	}
+}
