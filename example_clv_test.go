@@ -140,3 +140,43 @@ func ExampleBGBB_ConditionalExpected() {
 	// gave 3 of 6, last in 3: P(alive next year) 0.095, gifts in the next 5 years 0.22
 	// gave 0 of 6, last in 0: P(alive next year) 0.108, gifts in the next 5 years 0.07
 }
+
+func ExampleParetoNBD_DERT() {
+	// The CDNOW estimates of Fader, Hardie and Lee (2005), in weeks.
+	m := vip.ParetoNBD{R: 0.553, Alpha: 10.578, S: 0.606, Beta: 11.669, Unit: vip.UnitWeek}
+	cust := vip.PurchaseHistory{ID: "1", X: 2, TX: 30.43, T: 38.86}
+	pa, _ := m.PAlive(cust)
+	d, _ := m.DERT(cust, 0.15) // 15% a year, discounted continuously
+	fmt.Printf("P(alive) %.3f, discounted expected residual transactions %.2f\n", pa, d)
+	// Output: P(alive) 0.869, discounted expected residual transactions 6.52
+}
+
+func ExampleFitBGNBD_covariates() {
+	// Two acquisition channels (covariate 0 or 1): channel 1 buys twice as often.
+	rng := rand.New(rand.NewPCG(3, 4))
+	s := vip.Cohort{Unit: vip.UnitWeek}
+	for i := range 6000 {
+		z := float64(i % 2)
+		lambda := rng.ExpFloat64() / 10 * math.Exp(math.Ln2*z) // r = 1, alpha = 10 / 2^z
+		row := vip.PurchaseHistory{ID: fmt.Sprint(i), T: 52, Covariates: []float64{z}}
+		for t := rng.ExpFloat64() / lambda; t <= 52; t += rng.ExpFloat64() / lambda {
+			row.X, row.TX = row.X+1, t
+			if rng.Float64() < 0.2 { // p = 0.2 for everyone
+				break
+			}
+		}
+		s.Rows = append(s.Rows, row)
+	}
+	m, err := vip.FitBGNBD(s, nil)
+	if m == nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("purchase coefficient %.2f (ln 2 = 0.69), dropout coefficient %.2f\n", m.Covariates.Purchase[0], m.Covariates.Dropout[0])
+	// Everyone has the same p, so a and b grow without end: the fit says so and
+	// still returns the (limit) model.
+	fmt.Println("at bound:", m.Fit.AtBound, "error:", err != nil)
+	// Output:
+	// purchase coefficient 0.72 (ln 2 = 0.69), dropout coefficient 0.09
+	// at bound: [a -> inf b -> inf] error: true
+}
