@@ -225,10 +225,13 @@ const (
 
 // Landing is the soft-landing rule applied when a tier is lost (after grace).
 //
-// A landing never goes below the tier the customer earns at that instant. MaxSteps caps
-// how many tiers one landing may drop (0: no cap). After a landing, the next one can
-// come no sooner than IntervalMonths later (0 means 1): that is one "review" of the
-// soft landing, whatever the caller's evaluation cadence.
+// A landing never goes below the tier the customer earns at that instant, nor below a
+// floor. MaxSteps caps how many tiers one landing may drop (0: no cap). A tier landed on
+// whose keep rule fails too gets a grace of its own (GraceMonths); without grace the
+// next landing comes IntervalMonths later (0 means 1). Either way one landing is one
+// "review" of the soft landing, whatever the caller's evaluation cadence, so a
+// Platinum customer who stops buying steps down Gold, Silver, none, one grace period (or
+// one interval) apart.
 type Landing struct {
 	Mode           LandingMode `json:"mode,omitempty"`
 	MaxSteps       int         `json:"max_steps,omitempty"`
