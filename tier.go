@@ -33,6 +33,11 @@ const (
 	// MeasureLargestOrder is the largest single order's net qualifying spend in the
 	// window, so that one order above an amount can qualify on its own.
 	MeasureLargestOrder Measure = "largest_order"
+	// MeasurePointsBalance is the points balance at the instant: every entry of
+	// [Activity.Points] up to then, earned minus spent, whatever the window. Points
+	// qualify as points earned in the window (MeasurePoints) unless a ladder names
+	// this measure explicitly.
+	MeasurePointsBalance Measure = "points_balance"
 )
 
 // MeasureFunc computes a caller-defined measure of a's activity placed in [from, to].
@@ -477,7 +482,7 @@ func (l *Ladder) Validate() error {
 	}
 	known := func(m Measure) bool {
 		switch m {
-		case MeasureNetSpend, MeasureOrders, MeasurePoints, MeasureAverageBalance, MeasureCategories, MeasureLargestOrder:
+		case MeasureNetSpend, MeasureOrders, MeasurePoints, MeasureAverageBalance, MeasureCategories, MeasureLargestOrder, MeasurePointsBalance:
 			return true
 		}
 		_, ok := l.Custom[m]
