@@ -23,6 +23,8 @@ type machine struct {
 	kind PeriodKind
 	term TermKind
 
+	entry, retain []Rule // the tiers' rules in composite form
+
 	wsOK bool // memo of windows
 	wsAt time.Time
 	ws   []window
@@ -31,10 +33,11 @@ type machine struct {
 	kbbAt  time.Time
 	kbbVal time.Time
 
-	kbOK  bool // memo of keepBy
-	kbCur int
-	kbAt  time.Time
-	kbVal time.Time
+	kbOK    bool // memo of keepBy
+	kbCount int  // activity entries at kbAt
+	kbCur   int
+	kbAt    time.Time
+	kbVal   time.Time
 }
 
 // Ledger is one customer's activity prepared for one ladder: validated once, sorted, with
@@ -45,9 +48,12 @@ type machine struct {
 // A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
 // may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
 type Ledger struct {
-	l   *Ladder
-	f   *facts
-	loc *time.Location
+	l      *Ladder
+	f      *facts
+	loc    *time.Location
+	entry  []Rule   // each tier's entry rule in composite form, built once
+	retain []Rule   // each tier's keep rule
+	m      *machine // reused between evaluations
 }
 
 // Ledger validates a for the ladder and prepares it for evaluation.
@@ -69,7 +75,12 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 	if (l.periodKind() == PeriodAnniversary) && a.Customer.JoinedAt.IsZero() {
 		return nil, errorf(ErrInvalidActivity, "customer %q: joined_at is needed for an anniversary period", a.Customer.ID)
 	}
-	return &Ledger{l: l, f: prepare(l, a, loc), loc: loc}, nil
+	g := &Ledger{l: l, f: prepare(l, a, loc), loc: loc, entry: make([]Rule, len(l.Tiers)), retain: make([]Rule, len(l.Tiers))}
+	for i := range l.Tiers {
+		g.entry[i] = l.Tiers[i].entryRule(l.measure())
+		g.retain[i] = l.Tiers[i].retainRule(l.measure())
+	}
+	return g, nil
 }
 
 func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
@@ -113,7 +124,13 @@ func (g *Ledger) start(st Status) (*machine, error) {
 	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
 		term = TermContinuous
 	}
-	return &machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term}, nil
+	m := g.m
+	if m == nil {
+		m = new(machine)
+		g.m = m
+	}
+	*m = machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term, entry: g.entry, retain: g.retain}
+	return m, nil
 }
 
 // Evaluate is [Ladder.Evaluate] on the prepared activity.
@@ -357,7 +374,7 @@ func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
 		if t.InviteOnly {
 			continue
 		}
-		r := t.entryRule(m.l.measure())
+		r := m.entry[i]
 		if t.Reentry != nil && peak >= i && cur < i {
 			r = *t.Reentry
 		}
@@ -374,7 +391,7 @@ func (m *machine) earnedBefore(i int, ws []window) bool {
 	if len(ws) < 2 {
 		return false
 	}
-	ok, _ := m.anyWindow(m.l.Tiers[i].entryRule(m.l.measure()), ws[1:])
+	ok, _ := m.anyWindow(m.entry[i], ws[1:])
 	return ok
 }
 
@@ -394,7 +411,7 @@ func (m *machine) anyWindow(r Rule, ws []window) (bool, time.Time) {
 
 // keeps reports whether tier i's keep rule holds at t, with the expiry it grants.
 func (m *machine) keeps(i int, ws []window) (bool, time.Time) {
-	return m.anyWindow(m.l.Tiers[i].retainRule(m.l.measure()), ws)
+	return m.anyWindow(m.retain[i], ws)
 }
 
 // expiryFor returns the expiry of a tier entered or renewed at t, for the ladder's term.
@@ -440,7 +457,7 @@ func (m *machine) step(t time.Time) {
 		p := max(m.l.TierIndex(st.Pending), earned)
 		st.Pending, st.PendingFrom = "", time.Time{}
 		if p > cur {
-			_, pexp := m.anyWindow(m.l.Tiers[p].entryRule(m.l.measure()), ws)
+			_, pexp := m.anyWindow(m.entry[p], ws)
 			if pexp.IsZero() {
 				pexp = ws[len(ws)-1].expiry
 			}
@@ -611,7 +628,7 @@ func (m *machine) downgrade(cur, to int, t time.Time, reason string) {
 	}
 	ws := m.windows(t)
 	e.Value = m.f.value(&ws[0], m.l.measure())
-	if g, _, _ := m.ruleGap(m.l.Tiers[cur].entryRule(m.l.measure()), &ws[0]); g.IsPositive() {
+	if g, _, _ := m.ruleGap(m.entry[cur], &ws[0]); g.IsPositive() {
 		e.Gap = g
 	}
 	if to >= 0 {
@@ -720,7 +737,7 @@ func (m *machine) ruleGap(r Rule, w *window) (decimal.Decimal, Measure, decimal.
 // keepGap returns what the customer must add by deadline to keep tier cur, judged at t.
 func (m *machine) keepGap(cur int, deadline, t time.Time) (decimal.Decimal, Measure, decimal.Decimal) {
 	w := m.keepWindow(deadline, t)
-	return m.ruleGap(m.l.Tiers[cur].retainRule(m.l.measure()), &w)
+	return m.ruleGap(m.retain[cur], &w)
 }
 
 func daysLeft(t, deadline time.Time) int {
@@ -822,7 +839,7 @@ func (m *machine) near(t time.Time, ws []window) {
 		return
 	}
 	nx := m.nextTier(m.l.TierIndex(st.Tier))
-	if nx < 0 {
+	if nx < 0 || !m.nearAny(nx, &ws[0]) {
 		return
 	}
 	gap, meas, val, share := m.progressTo(nx, &ws[0])
@@ -839,11 +856,35 @@ func (m *machine) near(t time.Time, ws []window) {
 	}
 }
 
+// nearAny reports, cheaply, whether a proximity rule may hold for tier i over w: the
+// value is below the threshold and within a rule's gap, or at or above a rule's share.
+// near computes the exact figures only then.
+func (m *machine) nearAny(i int, w *window) bool {
+	c := m.headline(m.entry[i])
+	v := m.f.valueSum(w, c.Measure)
+	if v.cmpDec(c.Min) >= 0 {
+		return false
+	}
+	for _, p := range m.l.Near.Rules {
+		if p.Gap.IsPositive() {
+			g := v
+			g.add(p.Gap)
+			if g.cmpDec(c.Min) >= 0 {
+				return true
+			}
+		}
+		if p.Share.IsPositive() && v.cmpDec(p.Share.Mul(c.Min)) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // progressTo returns the gap, measure, value and share toward tier i's headline entry
 // criterion over w. Share is value / threshold rounded half away from zero to four
 // places, at most 1.
 func (m *machine) progressTo(i int, w *window) (decimal.Decimal, Measure, decimal.Decimal, decimal.Decimal) {
-	r := m.l.Tiers[i].entryRule(m.l.measure())
+	r := m.entry[i]
 	gap, meas, val := m.ruleGap(r, w)
 	c := m.headline(r)
 	share := decimal.NewFromInt(1)
@@ -874,11 +915,21 @@ func (f *facts) activityAt(t time.Time) bool {
 // customer does nothing more, for a continuous term; zero when it never does. The
 // answer is memoised for the last (cur, t) asked.
 func (m *machine) keepBy(cur int, t time.Time) time.Time {
-	if m.kbOK && m.kbCur == cur && m.kbAt.Equal(t) {
-		return m.kbVal
+	if m.kbOK && m.kbCur == cur {
+		if m.kbAt.Equal(t) {
+			return m.kbVal
+		}
+		// With no activity since the last answer, and the answer still ahead, it stands:
+		// nothing but activity moves a monotone measure's failure instant.
+		if m.f.monotone && t.After(m.kbAt) && (m.kbVal.IsZero() || m.kbVal.After(t)) && m.f.countAt(t) == m.kbCount {
+			return m.kbVal
+		}
 	}
 	v := m.computeKeepBy(cur, t)
 	m.kbOK, m.kbCur, m.kbAt, m.kbVal = true, cur, t, v
+	if m.f.monotone {
+		m.kbCount = m.f.countAt(t)
+	}
 	return v
 }
 
@@ -886,7 +937,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	if m.kind == PeriodLifetime && m.f.monotone {
 		return time.Time{}
 	}
-	r := m.l.Tiers[cur].retainRule(m.l.measure())
+	r := m.retain[cur]
 	fails := func(u time.Time) bool {
 		w := m.windows(u)[0].recut(t)
 		return !m.holds(r, &w)

@@ -319,8 +319,8 @@ func (f *facts) lower(t time.Time) int {
 type window struct {
 	from, to, cut time.Time
 	expiry        time.Time
-	vals          [6]sum
-	have          [6]bool
+	vals          [7]sum
+	have          [7]bool
 	custom        map[Measure]decimal.Decimal
 	// indexed windows name their orders by index range [lo, hi) instead of by time.
 	lo, hi  int
@@ -330,7 +330,7 @@ type window struct {
 // recut returns a copy of w as known at cut, with no measures cached.
 func (w window) recut(cut time.Time) window {
 	w.cut = cut
-	w.have = [6]bool{}
+	w.have = [7]bool{}
 	w.custom = nil
 	return w
 }
@@ -349,6 +349,8 @@ func measureSlot(m Measure) int {
 		return 4
 	case MeasureLargestOrder:
 		return 5
+	case MeasurePointsBalance:
+		return 6
 	}
 	return -1
 }
@@ -398,6 +400,14 @@ func (f *facts) valueSum(w *window, m Measure) sum {
 		v.add(f.averageBalanceIn(w))
 	case MeasureCategories, MeasureLargestOrder:
 		v.add(f.scan(w, m))
+	case MeasurePointsBalance:
+		to := w.to
+		if w.cut.Before(to) {
+			to = w.cut
+		}
+		if len(f.points) > 0 {
+			v = f.pprefix[sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(to) })]
+		}
 	}
 	w.vals[k], w.have[k] = v, true
 	return v

@@ -69,7 +69,7 @@ func (l *Ladder) Progress(st Status, a *Activity, now time.Time) (Progress, erro
 	if nx := m.nextTier(cur); nx >= 0 {
 		p.Next = l.Tiers[nx].Name
 		p.Gap, _, _, p.Share = m.progressTo(nx, &ws[0])
-		p.NextCriteria = m.criteria(l.Tiers[nx].entryRule(l.measure()), &ws[0])
+		p.NextCriteria = m.criteria(m.entry[nx], &ws[0])
 	}
 	if cur >= 0 && (st.Override == nil || st.Override.Kind != OverrideLock) {
 		switch m.term {
@@ -87,7 +87,7 @@ func (l *Ladder) Progress(st Status, a *Activity, now time.Time) (Progress, erro
 		}
 		p.Shortfall, _, _ = m.keepGap(cur, judge, now)
 		w := m.keepWindow(judge, now)
-		p.KeepCriteria = m.criteria(l.Tiers[cur].retainRule(l.measure()), &w)
+		p.KeepCriteria = m.criteria(m.retain[cur], &w)
 	}
 	if m.f.pending {
 		var s sum

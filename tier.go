@@ -33,6 +33,11 @@ const (
 	// MeasureLargestOrder is the largest single order's net qualifying spend in the
 	// window, so that one order above an amount can qualify on its own.
 	MeasureLargestOrder Measure = "largest_order"
+	// MeasurePointsBalance is the points balance at the instant: every entry of
+	// [Activity.Points] up to then, earned minus spent, whatever the window. Points
+	// qualify as points earned in the window (MeasurePoints) unless a ladder names
+	// this measure explicitly.
+	MeasurePointsBalance Measure = "points_balance"
 )
 
 // MeasureFunc computes a caller-defined measure of a's activity placed in [from, to].
@@ -225,10 +230,13 @@ const (
 
 // Landing is the soft-landing rule applied when a tier is lost (after grace).
 //
-// A landing never goes below the tier the customer earns at that instant. MaxSteps caps
-// how many tiers one landing may drop (0: no cap). After a landing, the next one can
-// come no sooner than IntervalMonths later (0 means 1): that is one "review" of the
-// soft landing, whatever the caller's evaluation cadence.
+// A landing never goes below the tier the customer earns at that instant, nor below a
+// floor. MaxSteps caps how many tiers one landing may drop (0: no cap). A tier landed on
+// whose keep rule fails too gets a grace of its own (GraceMonths); without grace the
+// next landing comes IntervalMonths later (0 means 1). Either way one landing is one
+// "review" of the soft landing, whatever the caller's evaluation cadence, so a
+// Platinum customer who stops buying steps down Gold, Silver, none, one grace period (or
+// one interval) apart.
 type Landing struct {
 	Mode           LandingMode `json:"mode,omitempty"`
 	MaxSteps       int         `json:"max_steps,omitempty"`
@@ -474,7 +482,7 @@ func (l *Ladder) Validate() error {
 	}
 	known := func(m Measure) bool {
 		switch m {
-		case MeasureNetSpend, MeasureOrders, MeasurePoints, MeasureAverageBalance, MeasureCategories, MeasureLargestOrder:
+		case MeasureNetSpend, MeasureOrders, MeasurePoints, MeasureAverageBalance, MeasureCategories, MeasureLargestOrder, MeasurePointsBalance:
 			return true
 		}
 		_, ok := l.Custom[m]

@@ -563,3 +563,31 @@ func TestLadder_SnapshotAt(t *testing.T) {
 		}
 	}
 }
+
+func TestLadder_Evaluate_Points(t *testing.T) {
+	day := func(m time.Month) time.Time { return time.Date(2025, m, 1, 0, 0, 0, 0, time.UTC) }
+	a := propActivity(nil)
+	a.Points = []vip.PointsEntry{
+		{At: day(1), Points: dec(t, "500"), Reason: "order"},
+		{At: day(3), Points: dec(t, "700"), Reason: "order"},
+		{At: day(4), Points: dec(t, "-600"), Reason: "redeemed"},
+	}
+	for _, tt := range []struct {
+		measure vip.Measure
+		at      time.Time
+		want    string
+	}{
+		// Earned in the rolling 12 months: 500 + 700 - 600 of adjustments = 600 on Apr 1.
+		{vip.MeasurePoints, day(3), "Club"},
+		{vip.MeasurePoints, day(5), ""},
+		// The balance, named explicitly: 1,200 on Mar 1, 600 after the redemption.
+		{vip.MeasurePointsBalance, day(3), "Club"},
+		{vip.MeasurePointsBalance, day(5), ""},
+		{vip.MeasurePointsBalance, day(2), ""},
+	} {
+		l := vip.Ladder{Name: "p", Currency: "USD", Measure: tt.measure, Tiers: []vip.Tier{{Name: "Club", Qualify: dec(t, "1000")}}}
+		if st := tierAtT(t, &l, a, tt.at); st.Tier != tt.want {
+			t.Errorf("%s at %s: tier %q, want %q", tt.measure, tt.at.Format(time.DateOnly), st.Tier, tt.want)
+		}
+	}
+}

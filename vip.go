@@ -28,7 +28,10 @@
 // [Ladder.Progress] tells the customer where they stand. Evaluate is pure and
 // deterministic, and it catches up: evaluating at a later instant gives the same result
 // as evaluating at every instant in between, so a nightly review and a review at each
-// order agree. See [Ladder] for the rules.
+// order agree. See [Ladder] for the rules. A service that keeps customers' activity in
+// memory prepares it once with [Ladder.Ledger] and evaluates the [Ledger]. A [Program]
+// holds several ladders side by side; [Ladder.PlanChange] applies a new version of a live
+// ladder, and is its own dry run.
 //
 // # Scoring
 //

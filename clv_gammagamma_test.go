@@ -1,0 +1,73 @@
+package vip_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/vipkit/vip"
+)
+
+func TestFitGammaGamma_CDNOW(t *testing.T) {
+	s := clvCDNOWHoldout(t)
+	m, err := vip.FitGammaGamma(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Published on the 946 repeat customers: p 6.25, q 3.74, gamma 15.44 (FHL 2005).
+	for _, c := range []struct {
+		name      string
+		got, want float64
+		tol       float64
+	}{
+		{"p", m.P, 6.25, 0.005},
+		{"q", m.Q, 3.74, 0.005},
+		{"gamma", m.Gamma, 15.44, 0.05},
+	} {
+		if !clvNear(c.got, c.want, c.tol) {
+			t.Errorf("FitGammaGamma(CDNOW) %s = %.4f, want %v ± %g", c.name, c.got, c.want, c.tol)
+		}
+	}
+	if m.Fit.Customers != 946 || !m.Fit.Converged {
+		t.Errorf("FitGammaGamma report = %+v, want 946 customers, converged", m.Fit)
+	}
+	t.Logf("%v %+v", m, m.Fit)
+}
+
+func TestGammaGamma_ConditionalExpectedSpend(t *testing.T) {
+	m := &vip.GammaGamma{P: 6, Q: 4, Gamma: 15}
+	tests := []struct {
+		name string
+		row  vip.PurchaseHistory
+		want string
+	}{
+		// (γ + x z̄) p / (p x + q - 1) = (15 + 2·20)·6 / (12 + 3) = 22
+		{"repeat buyer", vip.PurchaseHistory{ID: "a", X: 2, TX: 1, T: 2, MeanRepeatSpend: decimal.NewFromInt(20)}, "22"},
+		// population mean p γ/(q-1) = 6·15/3 = 30
+		{"one-time buyer", vip.PurchaseHistory{ID: "b", T: 2}, "30"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := m.ConditionalExpectedSpend(tc.row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(decimal.RequireFromString(tc.want)) {
+				t.Errorf("ConditionalExpectedSpend(%+v) = %s, want %s", tc.row, got, tc.want)
+			}
+		})
+	}
+	t.Run("q at its bound refused", func(t *testing.T) {
+		bound := &vip.GammaGamma{P: 6, Q: 1.00000001, Gamma: 15, Fit: vip.FitReport{AtBound: []string{"q"}}}
+		_, err := bound.ConditionalExpectedSpend(vip.PurchaseHistory{ID: "b", T: 2})
+		if !errors.Is(err, vip.ErrCannotScore) {
+			t.Errorf("ConditionalExpectedSpend with q at bound: error %v, want ErrCannotScore", err)
+		}
+	})
+	t.Run("q below 1 refused", func(t *testing.T) {
+		_, err := (&vip.GammaGamma{P: 6, Q: 0.5, Gamma: 15}).ConditionalExpectedSpend(vip.PurchaseHistory{ID: "b", T: 2})
+		if !errors.Is(err, vip.ErrCannotScore) {
+			t.Errorf("error %v, want ErrCannotScore", err)
+		}
+	})
+}
