@@ -22,6 +22,9 @@ else
   fi
   [ -n "$vip_pg_bin" ] || { echo "PostgreSQL: no initdb after installing" >&2; exit 1; }
 
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
   vip_pg_as() { # run a command as the cluster's owner
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
   }
