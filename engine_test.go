@@ -462,3 +462,32 @@ func TestEngine_Review_BadCustomer(t *testing.T) {
 		t.Errorf("c6 after the review: tier %q, want none", st.Tier)
 	}
 }
+
+// staleStore fails every commit with ErrStale, as a store whose customers another
+// writer keeps changing would.
+type staleStore struct {
+	vip.Store
+	commits int
+}
+
+func (s *staleStore) Commit(context.Context, vip.Change) error {
+	s.commits++
+	return fmt.Errorf("test: %w", vip.ErrStale)
+}
+
+// TestEngine_Ingest_RetriesBounded: a write that keeps meeting a newer version gives
+// up after MaxRetries retries with ErrStale.
+func TestEngine_Ingest_RetriesBounded(t *testing.T) {
+	s := &staleStore{Store: memstore.New()}
+	e, err := vip.NewEngine(s, engLadder(t), &vip.EngineOptions{Clock: func() time.Time { return day(2025, 3, 1) }, MaxRetries: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Ingest(context.Background(), vip.Batch{Orders: []vip.Order{engOrder("o1", "c1", day(2025, 2, 1), "10")}})
+	if !errors.Is(err, vip.ErrStale) || !errors.Is(err, vip.ErrConflict) {
+		t.Errorf("Ingest = %v, want ErrStale (an ErrConflict)", err)
+	}
+	if s.commits != 4 {
+		t.Errorf("%d commits tried, want 4 (the first and 3 retries)", s.commits)
+	}
+}
