@@ -1,19 +1,30 @@
 // Command quickstart runs a deterministic synthetic shop (5,000 customers over two years)
 // through the brief's Silver/Gold/Platinum ladder: $2,000, $5,000 and $10,000 of net
-// spend over a rolling 12 months, 3 months' grace, one tier down per landing. It prints
-// the tier distribution, three customers' progress and the timeline of their events.
+// spend over a rolling 12 months, 3 months' grace, one tier down per landing. Month by
+// month it ingests the orders into an Engine on a SQLite file and reviews everyone; then
+// it prints the tier distribution, three customers' progress and the timeline of their
+// events.
+//
+// The state lives in the file (-db, by default under the OS temp dir): a second run
+// continues from it, finds every order already stored and every review already done,
+// and prints the same figures.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/internal/synth"
+	"github.com/vipkit/vip/store/sqlitestore"
 )
 
 // ladderJSON is the brief's ladder as a shop would keep it in a file.
@@ -33,52 +44,70 @@ const ladderJSON = `{
 }`
 
 func main() {
-	if err := run(); err != nil {
+	db := flag.String("db", filepath.Join(os.TempDir(), "vip-quickstart.db"), "the SQLite file that keeps the program's state")
+	flag.Parse()
+	if err := run(context.Background(), *db); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run() error {
+func run(ctx context.Context, db string) error {
 	ladder, err := vip.ParseLadder([]byte(ladderJSON))
 	if err != nil {
 		return err
 	}
 	cfg := synth.DefaultConfig()
 	shop := synth.Generate(cfg)
-	acts := make(map[string]*vip.Activity, len(shop.Customers))
-	for _, c := range shop.Customers {
-		acts[c.ID] = &vip.Activity{Customer: c}
+	store, err := sqlitestore.Open(ctx, db, nil)
+	if err != nil {
+		return err
 	}
-	for _, o := range shop.Orders {
-		acts[o.CustomerID].Orders = append(acts[o.CustomerID].Orders, o)
+	defer store.Close()
+	now := cfg.Start
+	engine, err := vip.NewEngine(store, ladder, &vip.EngineOptions{Clock: func() time.Time { return now }})
+	if err != nil {
+		return err
 	}
-	for _, r := range shop.Refunds {
-		acts[r.CustomerID].Refunds = append(acts[r.CustomerID].Refunds, r)
-	}
-	fmt.Printf("vip quickstart: %d customers, %d orders, %d refunds, %s to %s\n",
-		len(shop.Customers), len(shop.Orders), len(shop.Refunds), cfg.Start.Format(time.DateOnly), cfg.End.Format(time.DateOnly))
+	fmt.Printf("vip quickstart: %d customers, %d orders, %d refunds, %s to %s, state in %s\n",
+		len(shop.Customers), len(shop.Orders), len(shop.Refunds), cfg.Start.Format(time.DateOnly), cfg.End.Format(time.DateOnly), db)
 
-	// Review every customer on the first of each month, as a nightly or monthly job
-	// would; Evaluate catches up on everything in between.
-	statuses := make(map[string]vip.Status, len(acts))
-	timeline := make(map[string][]vip.Event)
-	kinds := map[vip.EventKind]int{}
-	for now := cfg.Start.AddDate(0, 1, 0); !now.After(cfg.End); now = now.AddDate(0, 1, 0) {
-		for _, c := range shop.Customers {
-			st, evs, err := ladder.Evaluate(statuses[c.ID], acts[c.ID], now)
-			if err != nil {
-				return fmt.Errorf("customer %s: %w", c.ID, err)
-			}
-			statuses[c.ID] = st
-			timeline[c.ID] = append(timeline[c.ID], evs...)
-			for _, e := range evs {
-				kinds[e.Kind]++
+	// Each month: the month's orders and refunds arrive, then the nightly review runs
+	// (here once, at the end of the month; Evaluate catches up on everything between).
+	var stored, dup int
+	for month := cfg.Start; month.Before(cfg.End); month = month.AddDate(0, 1, 0) {
+		next := month.AddDate(0, 1, 0)
+		var b vip.Batch
+		for _, o := range shop.Orders {
+			if !o.PlacedAt.Before(month) && o.PlacedAt.Before(next) {
+				b.Orders = append(b.Orders, o)
 			}
 		}
+		for _, r := range shop.Refunds {
+			if !r.At.Before(month) && r.At.Before(next) {
+				b.Refunds = append(b.Refunds, r)
+			}
+		}
+		now = next
+		res, err := engine.Ingest(ctx, b)
+		if err != nil {
+			return fmt.Errorf("ingest %s: %w", month.Format("2006-01"), err)
+		}
+		stored += res.Orders
+		dup += res.Duplicates
+		if _, err := engine.Review(ctx, vip.Shard{}); err != nil {
+			return fmt.Errorf("review %s: %w", now.Format(time.DateOnly), err)
+		}
 	}
+	fmt.Printf("this run stored %d new orders and found %d orders and refunds already stored\n", stored, dup)
 
+	statuses := make(map[string]vip.Status, len(shop.Customers))
 	counts := map[string]int{}
-	for _, st := range statuses {
+	for _, c := range shop.Customers {
+		st, err := engine.Status(ctx, c.ID)
+		if err != nil && !errorsIsNotFound(err) {
+			return err
+		}
+		statuses[c.ID] = st
 		counts[st.Tier]++
 	}
 	fmt.Printf("\nTiers on %s:\n", cfg.End.Format(time.DateOnly))
@@ -87,7 +116,25 @@ func run() error {
 		if name == "" {
 			name = "(none)"
 		}
-		fmt.Printf("  %-9s %5d  %5.1f%%\n", name, counts[t], 100*float64(counts[t])/float64(len(statuses)))
+		fmt.Printf("  %-9s %5d  %5.1f%%\n", name, counts[t], 100*float64(counts[t])/float64(len(shop.Customers)))
+	}
+
+	// Every event the program logged, read from the store's outbox.
+	kinds := map[vip.EventKind]int{}
+	timeline := map[string][]vip.Event{}
+	for after := int64(0); ; {
+		recs, err := store.Events(ctx, after, 1000)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			break
+		}
+		for _, r := range recs {
+			kinds[r.Event.Kind]++
+			timeline[r.Event.CustomerID] = append(timeline[r.Event.CustomerID], r.Event)
+			after = r.Seq
+		}
 	}
 	fmt.Printf("\nEvents over the two years:\n")
 	for _, k := range []vip.EventKind{vip.EventEnrolled, vip.EventUpgraded, vip.EventNearNextTier, vip.EventGraceStarted,
@@ -96,9 +143,8 @@ func run() error {
 	}
 
 	// Three customers: the first Platinum, the first in grace, the first near its next tier.
-	picks := pick(shop.Customers, statuses, timeline)
-	for _, id := range picks {
-		p, err := ladder.Progress(statuses[id], acts[id], cfg.End)
+	for _, id := range pick(shop.Customers, statuses, timeline) {
+		p, err := engine.Progress(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -109,6 +155,8 @@ func run() error {
 	}
 	return nil
 }
+
+func errorsIsNotFound(err error) bool { return errors.Is(err, vip.ErrNotFound) }
 
 func tierNames(l vip.Ladder) []string {
 	var out []string
