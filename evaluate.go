@@ -175,6 +175,27 @@ func (l *Ladder) Evaluate(st Status, a *Activity, now time.Time) (Status, []Even
 	return g.Evaluate(st, now)
 }
 
+// NextChange returns the first instant after st.Checked at which evaluating st could
+// change it or emit an event: activity already in the ledger after st.Checked, an order
+// leaving the window, the end of grace, an expiry, a warning date, a landing, the end of
+// an override. Zero means nothing is scheduled. A store can keep it beside the status so
+// that a review visits only the customers that are due (new activity calls for an
+// evaluation anyway).
+func (g *Ledger) NextChange(st Status) (time.Time, error) {
+	if st.Checked.IsZero() {
+		return time.Time{}, errorf(ErrInvalidStatus, "next change: customer %q was never evaluated", st.CustomerID)
+	}
+	m, err := g.start(st)
+	if err != nil {
+		return time.Time{}, err
+	}
+	far := time.Date(2200, 12, 31, 0, 0, 0, 0, time.UTC)
+	if nx := m.next(st.Checked, far); !nx.After(far) {
+		return nx, nil
+	}
+	return time.Time{}, nil
+}
+
 // TierAt returns the tier the activity earns and holds at instant t, replayed from the
 // first entry: what a shop needs to price an old order at the tier it was placed under.
 func (l *Ladder) TierAt(a *Activity, t time.Time) (Status, error) {

@@ -808,7 +808,10 @@ type Event struct {
 	Reentry bool `json:"reentry,omitempty"`
 	// Rewards are the entry rewards to pay, one per tier crossed upward that names one.
 	Rewards []string `json:"rewards,omitempty"`
-	// Measure and Value: the ladder's measure and its value at At.
+	// Measure and Value: the measure an event is about and its value: at At, except for
+	// GraceStarted and DemotionWarning, where Value is what will still count at Deadline
+	// if the customer does nothing more (orders may leave the window before it), and
+	// Gap is measured from it.
 	Measure Measure         `json:"measure,omitempty"`
 	Value   decimal.Decimal `json:"value,omitzero"`
 	// Gap: to the next tier (NearNextTier), to keep the tier (DemotionWarning,

@@ -218,3 +218,39 @@ func FuzzParseLadder(f *testing.F) {
 		}
 	})
 }
+
+func TestLedger_NextChange(t *testing.T) {
+	// The brief's ladder after the upgrade to Gold on 2025-03-01: nothing happens until
+	// the first order leaves the window on 2026-01-10 10:00 (warnings come later, from
+	// 2026-02-09), and evaluating at any instant before it changes nothing.
+	l := briefLadder(t)
+	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)}, Orders: []vip.Order{
+		order("o1", "c1", utc(2025, 1, 10, 10), "2500"), order("o2", "c1", utc(2025, 3, 1, 10), "3000")}}
+	g, err := l.Ledger(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := g.Evaluate(vip.Status{}, utc(2025, 4, 1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := g.NextChange(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := utc(2026, 1, 10, 10); !next.Equal(want) {
+		t.Fatalf("NextChange = %s, want %s", next, want)
+	}
+	before, evs, err := g.Evaluate(st, next.Add(-time.Second))
+	if err != nil || len(evs) != 0 || before.Tier != "Gold" || !before.GraceUntil.IsZero() {
+		t.Errorf("just before the next change: %+v, %v, %v; want Gold unchanged and no events", before, evs, err)
+	}
+	after, evs, err := g.Evaluate(before, next)
+	if err != nil || len(evs) != 1 || evs[0].Kind != vip.EventGraceStarted {
+		t.Errorf("at the next change: %v, %v; want grace to start", evs, err)
+	}
+	// In grace the next change is the 60-day warning.
+	if n2, _ := g.NextChange(after); !n2.Equal(utc(2026, 2, 9, 10)) {
+		t.Errorf("NextChange in grace = %s, want 2026-02-09 10:00", n2)
+	}
+}
