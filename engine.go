@@ -71,6 +71,9 @@ func (e *Engine) Store() Store { return e.store }
 // now reads the clock, normalised as the stores keep instants.
 func (e *Engine) now() time.Time { return engInstant(e.clock()) }
 
+// engFar is an instant after any activity a shop can have (see validInstant).
+var engFar = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func engInstant(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
@@ -331,13 +334,20 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
 		}
-		if added == 0 && !custChanged && snap.Found {
-			continue
-		}
 		g, err := e.ladder.Ledger(&a) // validates the stored and new activity together
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if added == 0 && !custChanged && snap.Found && !st.Checked.IsZero() {
+			// Nothing new in the store, but this ladder's status may not have seen all of
+			// it: another Engine, for another ladder on the same store, may have stored it.
+			switch seen := g.f.countAt(st.Checked); {
+			case seen != st.Seen:
+				late = true
+			case g.f.countAt(engFar) == seen:
+				continue // the status has seen everything
+			}
 		}
 		now := base
 		if now.Before(st.Checked) {
