@@ -13,10 +13,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/vipkit/vip/store/internal/migrations"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ import (
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFS embed.FS
 
 // Options tune [Open]. A nil *Options means the defaults.
 type Options struct {
@@ -109,43 +108,17 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Schema returns the schema that holds the store's tables.
 func (s *Store) Schema() string { return s.schema }
 
-type migration struct {
-	version int
-	sql     string
-}
-
 // Migrations returns the schema versions embedded in this binary, in order.
 func Migrations() []int {
 	ms, _ := versions()
 	out := make([]int, len(ms))
 	for i, m := range ms {
-		out[i] = m.version
+		out[i] = m.Version
 	}
 	return out
 }
 
-func versions() ([]migration, error) {
-	ents, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range ents {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration file %q: want NNNN_name.sql", name)
-		}
-		b, err := migrations.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{v, string(b)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	return out, nil
-}
+func versions() ([]migrations.Migration, error) { return migrations.Read(migrationFS, "migrations") }
 
 // migrate applies the missing migrations in one transaction holding an advisory lock
 // on the schema's name, so that concurrent openers take turns.
@@ -175,18 +148,18 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM vip_migrations`).Scan(&have); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if last := ms[len(ms)-1].version; have > last {
+	if last := ms[len(ms)-1].Version; have > last {
 		return fmt.Errorf("schema version %d is newer than this binary's %d", have, last)
 	}
 	for _, m := range ms {
-		if m.version <= have {
+		if m.Version <= have {
 			continue
 		}
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %d: %w", m.version, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %d: %w", m.Version, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO vip_migrations (version) VALUES ($1)`, m.version); err != nil {
-			return fmt.Errorf("migration %d: %w", m.version, err)
+		if _, err := tx.Exec(ctx, `INSERT INTO vip_migrations (version) VALUES ($1)`, m.Version); err != nil {
+			return fmt.Errorf("migration %d: %w", m.Version, err)
 		}
 	}
 	return tx.Commit(ctx)

@@ -16,9 +16,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
+	"github.com/vipkit/vip/store/internal/migrations"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +28,7 @@ import (
 )
 
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFS embed.FS
 
 // Options tune [Open]. A nil *Options means the defaults.
 type Options struct {
@@ -157,38 +156,12 @@ func Migrations() []int {
 	v, _ := versions()
 	out := make([]int, len(v))
 	for i, m := range v {
-		out[i] = m.version
+		out[i] = m.Version
 	}
 	return out
 }
 
-type migration struct {
-	version int
-	sql     string
-}
-
-func versions() ([]migration, error) {
-	ents, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range ents {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration file %q: want NNNN_name.sql", name)
-		}
-		b, err := migrations.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{v, string(b)})
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	return out, nil
-}
+func versions() ([]migrations.Migration, error) { return migrations.Read(migrationFS, "migrations") }
 
 // migrate applies the missing migrations in one immediate transaction: a second
 // process opening the file at the same time waits for it and then finds nothing to do.
@@ -209,19 +182,19 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM vip_migrations`).Scan(&have); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if last := ms[len(ms)-1].version; have > last {
+	if last := ms[len(ms)-1].Version; have > last {
 		return fmt.Errorf("schema version %d is newer than this binary's %d", have, last)
 	}
 	for _, m := range ms {
-		if m.version <= have {
+		if m.Version <= have {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %d: %w", m.version, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %d: %w", m.Version, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO vip_migrations (version, applied_at) VALUES (?, ?)`,
-			m.version, codec.FormatTime(time.Now())); err != nil {
-			return fmt.Errorf("migration %d: %w", m.version, err)
+			m.Version, codec.FormatTime(time.Now())); err != nil {
+			return fmt.Errorf("migration %d: %w", m.Version, err)
 		}
 	}
 	return tx.Commit()
