@@ -24,7 +24,8 @@ import (
 
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/internal/codec"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -133,7 +134,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	s := &Store{w: w, r: r}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateRetrying(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
 	}
@@ -162,6 +163,27 @@ func Migrations() []int {
 }
 
 func versions() ([]migrations.Migration, error) { return migrations.Read(migrationFS, "migrations") }
+
+// migrateRetrying is migrate, tried again while SQLite reports the file busy. Several
+// processes opening a new file at once can see SQLITE_BUSY without the busy timeout
+// being consulted (while the first of them sets up the WAL index); the next try then
+// finds the schema in place or applies it.
+func (s *Store) migrateRetrying(ctx context.Context) error {
+	delay := 5 * time.Millisecond
+	for try := 0; ; try++ {
+		err := s.migrate(ctx)
+		var se *sqlite.Error
+		if err == nil || try == 50 || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 200*time.Millisecond)
+	}
+}
 
 // migrate applies the missing migrations in one immediate transaction: a second
 // process opening the file at the same time waits for it and then finds nothing to do.
