@@ -224,7 +224,10 @@ const (
 	LandOneStep LandingMode = "one_step"
 	// LandQualifying drops to the highest tier whose keep rule still holds.
 	LandQualifying LandingMode = "qualifying"
-	// LandLowest drops to the tier the entry rules support (possibly no tier).
+	// LandLowest drops to the tier the entry rules support (possibly no tier), whatever
+	// the keep rules of the tiers in between say. It is the one landing under which a
+	// customer who earned more can end below one who held a lower tier by its keep
+	// threshold.
 	LandLowest LandingMode = "lowest"
 )
 

@@ -325,8 +325,10 @@ func TestLadder_Evaluate_RichRules(t *testing.T) {
 		// Terms anchored at the upgrade instant (fixed terms, a first-term minimum, a
 		// minimum stay) are not monotone by design: more activity earlier can start, and
 		// so end, a term earlier. Every other rule is.
+		// Landing on the lowest tier ignores the keep rules below, so a customer who
+		// earned more can land below one who kept a lower tier by its keep threshold.
 		anchored := l.Period.Kind == vip.PeriodFixedTerm || l.Term.Kind == vip.TermFixed ||
-			l.Term.FirstMinMonths > 0 || l.Landing.MinStayMonths > 0
+			l.Term.FirstMinMonths > 0 || l.Landing.MinStayMonths > 0 || l.Landing.Mode == vip.LandLowest
 		less := tierAt(t, &l, propActivity(a), now)
 		more := tierAt(t, &l, propActivity(append(append([]vip.Order{}, a...), b...)), now)
 		if more < less && !anchored {
