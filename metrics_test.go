@@ -1,0 +1,59 @@
+package vip_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vipkit/vip"
+)
+
+func TestProgramMetrics(t *testing.T) {
+	l := simpleLadder(t, func(l *vip.Ladder) { l.Landing.MaxSteps = 1 })
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+	cust := func(id string, orders ...vip.Order) *vip.Activity {
+		for i := range orders {
+			orders[i].CustomerID = id
+		}
+		return &vip.Activity{Customer: vip.Customer{ID: id, JoinedAt: day(2024, 1, 1)}, Orders: orders}
+	}
+	customers := []*vip.Activity{
+		// Silver on 2025-01-01; Gold 2025-06-01; back to Silver when the 2024 order leaves
+		// on 2025-12-10. Ends Silver, with one order in 2025.
+		cust("a", order("a1", "a", day(2024, 12, 10), "2500"), order("a2", "a", day(2025, 6, 1), "3000")),
+		// Gold on 2025-01-01; Silver 2025-11-01; none 2025-12-01. No order in 2025.
+		cust("b", order("b1", "b", day(2024, 11, 1), "6000")),
+		// Never a tier; two orders in 2025.
+		cust("c", order("c1", "c", day(2024, 10, 1), "100"), order("c2", "c", day(2025, 3, 1), "100"), order("c3", "c", day(2025, 4, 1), "100")),
+		// Never a tier; nothing in 2025.
+		cust("d", order("d1", "d", day(2024, 9, 1), "50")),
+	}
+	res, err := l.Backtest(customers, vip.BacktestOptions{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := vip.ProgramMetrics(&l, res, customers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At 2025-01-01: a Silver, b Gold, c and d none. Bought in the year after: a and c.
+	// Non-VIP retention 1/2; Silver 1/1: lift 1/0.5 - 1 = 1; Gold 0/1: lift -1.
+	// Orders in 2025 per buyer: (1 + 2) / 2 = 1.5; Silver (a) 1 order: 1 / 1.5 = 0.6667.
+	// Demotions: Gold>Silver twice (a, b), Silver>none once (b). Customers on Silver over
+	// the 13 reviews: 8, on Gold 17: Silver 1 / (8/13) = 1.625, Gold 2 / (17/13) = 1.5294.
+	// Moved up: a and b of 4; reactivations 0 of 3 demotions.
+	retention, orders := vip.BandRetentionLift, vip.BandOrdersMultiple
+	want := []vip.Metric{
+		{Name: "retention_lift", Tier: "Silver", Value: dec(t, "1"), Band: &retention, Finding: "retention_lift 1 for Silver is outside the target 0.3-0.5"},
+		{Name: "retention_lift", Tier: "Gold", Value: dec(t, "-1"), Band: &retention, Finding: "retention_lift -1 for Gold is outside the target 0.3-0.5"},
+		{Name: "orders_multiple", Tier: "Silver", Value: dec(t, "0.6667"), Band: &orders, Finding: "orders_multiple 0.6667 for Silver is outside the target 2-3"},
+		{Name: "demotion_rate", Tier: "Silver", Value: dec(t, "1.625"), Finding: "Silver has the highest demotion rate of the ladder: the tier may be too hard to keep"},
+		{Name: "demotion_rate", Tier: "Gold", Value: dec(t, "1.5294")},
+		{Name: "upgrade_share", Value: dec(t, "0.5")},
+		{Name: "reactivation_rate", Value: dec(t, "0")},
+	}
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Errorf("ProgramMetrics (-want +got):\n%s", diff)
+	}
+}
