@@ -181,3 +181,35 @@ func backtestMember(a *Activity, tier string, at time.Time, loc *time.Location) 
 	}
 	return m
 }
+
+// Comparison is one ladder's backtest and program metrics, for side-by-side reading.
+type Comparison struct {
+	Ladder  string         `json:"ladder"`
+	Result  BacktestResult `json:"result"`
+	Metrics []Metric       `json:"metrics"`
+}
+
+// CompareLadders backtests several ladders (what-if thresholds, grace lengths, landing
+// rules) on the same customers with the same options, in the order given. Ladder names
+// must differ.
+func CompareLadders(ladders []Ladder, customers []*Activity, opts BacktestOptions) ([]Comparison, error) {
+	seen := map[string]bool{}
+	out := make([]Comparison, 0, len(ladders))
+	for i := range ladders {
+		l := &ladders[i]
+		if seen[l.Name] {
+			return nil, errorf(ErrInvalidLadder, "compare ladders: ladder %q appears twice", l.Name)
+		}
+		seen[l.Name] = true
+		res, err := l.Backtest(customers, opts)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := ProgramMetrics(l, res, customers)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Comparison{Ladder: l.Name, Result: res, Metrics: ms})
+	}
+	return out, nil
+}

@@ -57,3 +57,35 @@ func TestProgramMetrics(t *testing.T) {
 		t.Errorf("ProgramMetrics (-want +got):\n%s", diff)
 	}
 }
+
+func TestCompareLadders(t *testing.T) {
+	// The customers of TestProgramMetrics under the same ladder with and without three
+	// months' grace. On 2026-01-01 without grace a is back on Silver and b has no tier;
+	// with grace both are still Gold (a's grace runs to 2026-03-10, b's to 2026-02-01).
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+	mk := func(id string, os ...vip.Order) *vip.Activity {
+		return &vip.Activity{Customer: vip.Customer{ID: id, JoinedAt: day(2024, 1, 1)}, Orders: os}
+	}
+	customers := []*vip.Activity{
+		mk("a", order("a1", "a", day(2024, 12, 10), "2500"), order("a2", "a", day(2025, 6, 1), "3000")),
+		mk("b", order("b1", "b", day(2024, 11, 1), "6000")),
+	}
+	strict := simpleLadder(t, func(l *vip.Ladder) { l.Name, l.Landing.MaxSteps = "strict", 1 })
+	lenient := simpleLadder(t, func(l *vip.Ladder) { l.Name, l.Landing.MaxSteps, l.GraceMonths = "lenient", 1, 3 })
+	cs, err := vip.CompareLadders([]vip.Ladder{strict, lenient}, customers,
+		vip.BacktestOptions{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]int{}
+	for _, c := range cs {
+		got[c.Ladder] = c.Result.Periods[len(c.Result.Periods)-1].Tiers
+	}
+	want := map[string]map[string]int{"strict": {"Silver": 1, "": 1}, "lenient": {"Gold": 2}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("final tiers (-want +got):\n%s", diff)
+	}
+	if _, err := vip.CompareLadders([]vip.Ladder{strict, strict}, customers, vip.BacktestOptions{From: day(2025, 1, 1), To: day(2025, 2, 1)}); err == nil {
+		t.Error("the same ladder twice: no error")
+	}
+}
