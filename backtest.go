@@ -28,7 +28,8 @@ type BacktestPeriod struct {
 	At time.Time `json:"at"`
 	// Tiers counts the customers on each tier at At ("" for none).
 	Tiers map[string]int `json:"tiers"`
-	// Flows counted over the period that ends at At: customers entering a tier from
+	// Flows counted over the period that ends at At (the first period: everything up to
+	// the first review, the replayed history included): customers entering a tier from
 	// below (Upgrades, first entries and re-entries alike), moving down (Downgrades),
 	// entering grace, and re-entering a tier they had lost (Reactivations, a subset of
 	// Upgrades).
