@@ -355,21 +355,14 @@ func BriefCatalogue() Catalogue {
 // error, so that a misspelt benefit is not silently dropped. Every error wraps
 // [ErrInvalidCatalogue].
 func ParseCatalogue(data []byte) (Catalogue, error) {
-	var c Catalogue
-	if err := decodeJSON(data, &c, ErrInvalidCatalogue, "catalogue"); err != nil {
-		return Catalogue{}, err
-	}
-	if err := c.Validate(); err != nil {
-		return Catalogue{}, err
-	}
-	return c, nil
+	return parseConfig[Catalogue](data, ErrInvalidCatalogue, "catalogue")
 }
 
 // LoadCatalogue reads all of r and parses it with [ParseCatalogue].
 func LoadCatalogue(r io.Reader) (Catalogue, error) {
-	data, err := io.ReadAll(r)
+	data, err := readConfig(r, "catalogue")
 	if err != nil {
-		return Catalogue{}, fmt.Errorf("vip: reading catalogue: %w", err)
+		return Catalogue{}, err
 	}
 	return ParseCatalogue(data)
 }

@@ -3,6 +3,7 @@ package vip
 import (
 	"errors"
 	"math"
+	"strconv"
 
 	"github.com/vipkit/vip/internal/numerics"
 )
@@ -35,7 +36,7 @@ func ValidateDiscrete(rows []DiscreteHistory) error {
 	for i, r := range rows {
 		id := r.ID
 		if id == "" {
-			id = "row " + clvItoa(i)
+			id = "row " + strconv.Itoa(i)
 		}
 		if r.X < 0 || r.X > r.TX && r.X > 0 {
 			rules[0].add(id)

@@ -2,6 +2,7 @@ package vip
 
 import (
 	"math"
+	"strconv"
 )
 
 // Covariates are the coefficients of static customer covariates (channel, region,
@@ -58,22 +59,8 @@ func (m *BGNBD) clvRowParams(s PurchaseHistory) (clvBG, error) {
 func clvFitBGNBDCov(s Cohort, opt *FitOptions) (*BGNBD, error) {
 	k := len(s.Rows[0].Covariates)
 	rows := s.Rows
-	var sx, sT float64
-	for _, r := range rows {
-		sx += r.X
-		sT += r.T
-	}
-	rate := math.Max(sx, 1) / math.Max(sT, 1)
-	names := []string{"r", "alpha", "a", "b"}
-	start := []float64{1, 1 / rate, 1, 1}
-	for j := 0; j < k; j++ {
-		names = append(names, "purchase"+clvItoa(j))
-		start = append(start, 0)
-	}
-	for j := 0; j < k; j++ {
-		names = append(names, "dropout"+clvItoa(j))
-		start = append(start, 0)
-	}
+	rate, _ := clvMeanRate(rows)
+	names, start := clvCovParams([]string{"r", "alpha", "a", "b"}, []float64{1, 1 / rate, 1, 1}, k)
 	nll := func(th, g []float64) float64 {
 		al0, a0 := math.Exp(th[1]), math.Exp(th[2])
 		gp, gd := th[4:4+k], th[4+k:]
@@ -119,11 +106,27 @@ func clvFitBGNBDCov(s Cohort, opt *FitOptions) (*BGNBD, error) {
 	return m, err
 }
 
-func clvItoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
+// clvMeanRate returns the cohort's purchases per unit of time observed (at least one
+// of each counted) and the mean observation length: the data-derived start values.
+func clvMeanRate(rows []PurchaseHistory) (rate, meanT float64) {
+	var sx, sT float64
+	for _, r := range rows {
+		sx += r.X
+		sT += r.T
 	}
-	return clvItoa(i/10) + string(rune('0'+i%10))
+	return math.Max(sx, 1) / math.Max(sT, 1), sT / float64(max(len(rows), 1))
+}
+
+// clvCovParams extends a model's parameter names and start values with k purchase and
+// then k dropout coefficients, all starting at 0.
+func clvCovParams(names []string, start []float64, k int) ([]string, []float64) {
+	for _, process := range []string{"purchase", "dropout"} {
+		for j := 0; j < k; j++ {
+			names = append(names, process+strconv.Itoa(j))
+			start = append(start, 0)
+		}
+	}
+	return names, start
 }
 
 // clvFitParetoCov fits Pareto/NBD with covariates: log r, log α, log s, log β, then
@@ -131,22 +134,8 @@ func clvItoa(i int) string {
 func clvFitParetoCov(s Cohort, opt *FitOptions) (*ParetoNBD, error) {
 	k := len(s.Rows[0].Covariates)
 	rows := s.Rows
-	var sx, sT float64
-	for _, r := range rows {
-		sx += r.X
-		sT += r.T
-	}
-	rate := math.Max(sx, 1) / math.Max(sT, 1)
-	names := []string{"r", "alpha", "s", "beta"}
-	start := []float64{1, 1 / rate, 1, math.Max(sT/float64(len(rows)), 1e-3)}
-	for j := 0; j < k; j++ {
-		names = append(names, "purchase"+clvItoa(j))
-		start = append(start, 0)
-	}
-	for j := 0; j < k; j++ {
-		names = append(names, "dropout"+clvItoa(j))
-		start = append(start, 0)
-	}
+	rate, meanT := clvMeanRate(rows)
+	names, start := clvCovParams([]string{"r", "alpha", "s", "beta"}, []float64{1, 1 / rate, 1, math.Max(meanT, 1e-3)}, k)
 	nll := func(th, g []float64) float64 {
 		al0, be0 := math.Exp(th[1]), math.Exp(th[3])
 		gp, gd := th[4:4+k], th[4+k:]

@@ -71,9 +71,6 @@ func (e *Engine) Store() Store { return e.store }
 // now reads the clock, normalised as the stores keep instants.
 func (e *Engine) now() time.Time { return engInstant(e.clock()) }
 
-// engFar is an instant after any activity a shop can have (see validInstant).
-var engFar = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)
-
 func engInstant(t time.Time) time.Time {
 	if t.IsZero() {
 		return t
@@ -345,7 +342,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 			switch seen := g.f.countAt(st.Checked); {
 			case seen != st.Seen:
 				late = true
-			case g.f.countAt(engFar) == seen:
+			case g.f.countAt(endOfTime) == seen:
 				continue // the status has seen everything
 			}
 		}

@@ -83,14 +83,6 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 	return g, nil
 }
 
-func (l *Ladder) start(st Status, a *Activity) (*machine, error) {
-	g, err := l.Ledger(a)
-	if err != nil {
-		return nil, err
-	}
-	return g.start(st)
-}
-
 func (g *Ledger) start(st Status) (*machine, error) {
 	l := g.l
 	id := g.f.a.Customer.ID
@@ -189,8 +181,7 @@ func (g *Ledger) NextChange(st Status) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	far := time.Date(2200, 12, 31, 0, 0, 0, 0, time.UTC)
-	if nx := m.next(st.Checked, far); !nx.After(far) {
+	if nx := m.next(st.Checked, endOfTime); !nx.After(endOfTime) {
 		return nx, nil
 	}
 	return time.Time{}, nil
@@ -238,11 +229,15 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 	if !o.Until.After(now) {
 		return st, nil, errorf(ErrInvalidStatus, "override: until %s is not after now %s", o.Until.Format(time.RFC3339), now.Format(time.RFC3339))
 	}
-	st2, evs, err := l.Evaluate(st, a, now)
+	g, err := l.Ledger(a)
 	if err != nil {
 		return st, nil, err
 	}
-	m, err := l.start(st2, a)
+	st2, evs, err := g.Evaluate(st, now)
+	if err != nil {
+		return st, nil, err
+	}
+	m, err := g.start(st2)
 	if err != nil {
 		return st, nil, err
 	}

@@ -21,14 +21,7 @@ type Program struct {
 
 // ParseProgram decodes a program from JSON, rejecting unknown fields, and validates it.
 func ParseProgram(data []byte) (Program, error) {
-	var p Program
-	if err := decodeJSON(data, &p, ErrInvalidLadder, "program"); err != nil {
-		return Program{}, err
-	}
-	if err := p.Validate(); err != nil {
-		return Program{}, err
-	}
-	return p, nil
+	return parseConfig[Program](data, ErrInvalidLadder, "program")
 }
 
 // Validate reports every problem with the program and its ladders at once: ladder names

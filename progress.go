@@ -53,11 +53,15 @@ type Progress struct {
 // Progress evaluates st up to now (as [Ladder.Evaluate] does, discarding the events)
 // and reports where the customer stands.
 func (l *Ladder) Progress(st Status, a *Activity, now time.Time) (Progress, error) {
-	st, _, err := l.Evaluate(st, a, now)
+	g, err := l.Ledger(a)
 	if err != nil {
 		return Progress{}, err
 	}
-	m, err := l.start(st, a)
+	st, _, err = g.Evaluate(st, now)
+	if err != nil {
+		return Progress{}, err
+	}
+	m, err := g.start(st)
 	if err != nil {
 		return Progress{}, err
 	}

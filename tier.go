@@ -2,7 +2,6 @@ package vip
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -358,21 +357,14 @@ type Ladder struct {
 
 // ParseLadder decodes a ladder from JSON, rejecting unknown fields, and validates it.
 func ParseLadder(data []byte) (Ladder, error) {
-	var l Ladder
-	if err := decodeJSON(data, &l, ErrInvalidLadder, "ladder"); err != nil {
-		return Ladder{}, err
-	}
-	if err := l.Validate(); err != nil {
-		return Ladder{}, err
-	}
-	return l, nil
+	return parseConfig[Ladder](data, ErrInvalidLadder, "ladder")
 }
 
 // LoadLadder reads a ladder from r with [ParseLadder].
 func LoadLadder(r io.Reader) (Ladder, error) {
-	data, err := io.ReadAll(r)
+	data, err := readConfig(r, "ladder")
 	if err != nil {
-		return Ladder{}, fmt.Errorf("vip: reading ladder: %w", err)
+		return Ladder{}, err
 	}
 	return ParseLadder(data)
 }

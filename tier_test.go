@@ -64,7 +64,7 @@ func TestLadder_Evaluate_BriefLadder(t *testing.T) {
 			order("o2", "c1", utc(2025, 3, 1, 10), "3000"),  // 5,500: Gold; 55% of Platinum
 		},
 	}
-	got := map[string][]vip.Event{}
+	var got []vip.Event
 	st := vip.Status{}
 	// Evaluate at a monthly cadence; catch-up must make the cadence irrelevant.
 	for now := utc(2025, 1, 1, 0); now.Before(utc(2026, 9, 1, 0)); now = now.AddDate(0, 1, 0) {
@@ -74,7 +74,7 @@ func TestLadder_Evaluate_BriefLadder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Evaluate(%s): %v", now, err)
 		}
-		got["all"] = append(got["all"], evs...)
+		got = append(got, evs...)
 	}
 	base := vip.Event{Ladder: "vip", CustomerID: "c1", Measure: vip.MeasureNetSpend}
 	ev := func(e vip.Event) vip.Event {
@@ -120,7 +120,7 @@ func TestLadder_Evaluate_BriefLadder(t *testing.T) {
 		ev(vip.Event{Kind: vip.EventDowngraded, At: utc(2026, 7, 10, 10), From: "Silver", To: "", Crossed: []string{"Silver"},
 			Gap: dec(t, "2000"), Value: dec(t, "0"), Reason: "landing"}),
 	}
-	if diff := cmp.Diff(want, got["all"], cmpOpts); diff != "" {
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	if st.Tier != "" || st.Peak != "Gold" {

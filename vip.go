@@ -101,6 +101,31 @@ func decodeJSON(data []byte, v any, sentinel error, what string) error {
 	return nil
 }
 
+// parseConfig decodes data strictly (see decodeJSON) into a T and validates it: the
+// body of every Parse function for configuration.
+func parseConfig[T any, PT interface {
+	*T
+	Validate() error
+}](data []byte, sentinel error, what string) (T, error) {
+	var v, zero T
+	if err := decodeJSON(data, &v, sentinel, what); err != nil {
+		return zero, err
+	}
+	if err := PT(&v).Validate(); err != nil {
+		return zero, err
+	}
+	return v, nil
+}
+
+// readConfig reads all of r for a Load function.
+func readConfig(r io.Reader, what string) ([]byte, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("vip: reading %s: %w", what, err)
+	}
+	return data, nil
+}
+
 // Clock returns the current instant. The [Engine] reads time only through its Clock;
 // the pure core takes instants as parameters.
 type Clock func() time.Time
@@ -312,6 +337,9 @@ func validInstant(t time.Time) bool {
 	y := t.UTC().Year()
 	return y >= 1900 && y <= 2200
 }
+
+// endOfTime is after any instant validInstant accepts.
+var endOfTime = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // lineIndex returns the index of the line with the SKU, or -1. A linear scan: orders
 // have few lines, and a map would cost more than it saves.

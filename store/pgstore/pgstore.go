@@ -585,19 +585,7 @@ func (s *Store) records(ctx context.Context, query string, args ...any) ([]vip.R
 		return nil, wrap("events", err)
 	}
 	defer rows.Close()
-	var out []vip.Record
-	for rows.Next() {
-		var r vip.Record
-		var body []byte
-		if err := rows.Scan(&r.Seq, &r.Source, &body); err != nil {
-			return nil, wrap("events", err)
-		}
-		if r.Event, err = codec.DecodeEvent(body); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, wrap("events", rows.Err())
+	return codec.Records(rows, func(err error) error { return wrap("events", err) })
 }
 
 // Events implements [vip.Store.Events].

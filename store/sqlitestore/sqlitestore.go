@@ -325,6 +325,9 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 }
 
 func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
@@ -457,14 +460,7 @@ func (s *Store) Customers(ctx context.Context, shard vip.Shard, after string, li
 		}
 		ids = append(ids, id)
 	}
-	return ids, wrap2("customers", rows.Err())
-}
-
-func wrap2(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return wrap(what, err)
+	return ids, wrap("customers", rows.Err())
 }
 
 func (s *Store) records(ctx context.Context, query string, args ...any) ([]vip.Record, error) {
@@ -473,19 +469,7 @@ func (s *Store) records(ctx context.Context, query string, args ...any) ([]vip.R
 		return nil, wrap("events", err)
 	}
 	defer rows.Close()
-	var out []vip.Record
-	for rows.Next() {
-		var r vip.Record
-		var body []byte
-		if err := rows.Scan(&r.Seq, &r.Source, &body); err != nil {
-			return nil, wrap("events", err)
-		}
-		if r.Event, err = codec.DecodeEvent(body); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, wrap2("events", rows.Err())
+	return codec.Records(rows, func(err error) error { return wrap("events", err) })
 }
 
 // Events implements [vip.Store.Events].
@@ -500,7 +484,7 @@ func (s *Store) Cursor(ctx context.Context, consumer string) (int64, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
-	return seq, wrap2("cursor", err)
+	return seq, wrap("cursor", err)
 }
 
 // Ack implements [vip.Store.Ack].
@@ -525,7 +509,7 @@ func (s *Store) Ack(ctx context.Context, consumer string, from, to int64) error 
 		ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq`, consumer, to); err != nil {
 		return wrap("ack", err)
 	}
-	return wrap2("ack", tx.Commit())
+	return wrap("ack", tx.Commit())
 }
 
 // History implements [vip.Store.History].

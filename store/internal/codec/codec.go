@@ -317,3 +317,33 @@ func DecodeEvent(b []byte) (vip.Event, error) {
 	}
 	return NormEvent(e), nil
 }
+
+// Rows is the part of a query result that both database/sql and pgx provide.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// Records reads rows of (seq, source, body) into event records. Errors from the
+// driver go through wrap; a body that does not decode is returned as it is.
+func Records(rows Rows, wrap func(error) error) ([]vip.Record, error) {
+	var out []vip.Record
+	for rows.Next() {
+		var r vip.Record
+		var body []byte
+		if err := rows.Scan(&r.Seq, &r.Source, &body); err != nil {
+			return nil, wrap(err)
+		}
+		ev, err := DecodeEvent(body)
+		if err != nil {
+			return nil, err
+		}
+		r.Event = ev
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err)
+	}
+	return out, nil
+}
