@@ -173,6 +173,8 @@ type Report struct {
 	Metrics []vip.Metric `json:"metrics"`
 	// Notes are the assumptions the report made, in words, as printed at its foot.
 	Notes []string `json:"notes"`
+
+	tierOf map[string]string // customer ID to tier after the last review
 }
 
 // Ladder summarises the ladder in the header.
@@ -296,10 +298,25 @@ type CLV struct {
 	Median decimal.Decimal `json:"median"`
 	P90    decimal.Decimal `json:"p90"`
 	P99    decimal.Decimal `json:"p99"`
-	// Bins is the histogram: equal-width bins [From, To) from zero; Over counts the values
-	// at or above the last bin's To (the top 1% or so, shown as one open bar).
+	// Bins is the histogram: 20 equal-width bins [From, To) from zero, of a round width
+	// (1, 2, 2.5 or 5 times a power of ten) chosen so that P95 falls inside them; Over
+	// counts the values at or above the last bin's To (about the top 5%, one open bar).
 	Bins []Bin `json:"bins"`
 	Over int   `json:"over"`
+	// ByTier sums the scored values by the tier held after the backtest's last review:
+	// the ladder's tiers lowest first, then the customers on no tier (Tier "").
+	ByTier []TierValue `json:"by_tier"`
+}
+
+// TierValue is the predicted lifetime value of the customers of one tier.
+type TierValue struct {
+	Tier      string          `json:"tier"`
+	Customers int             `json:"customers"`
+	Total     decimal.Decimal `json:"total"`
+	// Mean is Total / Customers, DivRound to 2 places; Share is Total over the value of
+	// every scored customer, DivRound to 4 places.
+	Mean  decimal.Decimal `json:"mean"`
+	Share decimal.Decimal `json:"share"`
 }
 
 // Bin is one bar of a histogram: the customers with a value in [From, To).
@@ -579,6 +596,10 @@ func (r *Report) backtest(customers []*vip.Activity, opts Options, loc *time.Loc
 		b.Periods = append(b.Periods, q)
 	}
 	r.Backtest = b
+	r.tierOf = make(map[string]string, len(res.Statuses))
+	for id, st := range res.Statuses {
+		r.tierOf[id] = st.Tier
+	}
 	if cat != nil && len(res.Periods) > 0 {
 		lastP := res.Periods[len(res.Periods)-1]
 		r.Economics.At = lastP.At
