@@ -40,3 +40,16 @@ func BenchmarkWriteHTML(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuild_OnlineRetail builds the report of the 4,338 UCI Online Retail
+// customers (needs VIP_DATA).
+func BenchmarkBuild_OnlineRetail(b *testing.B) {
+	shop := uciShop(b)
+	l := gbpLadder(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := report.Build(shop, report.Options{Ladder: l}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
