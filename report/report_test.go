@@ -146,11 +146,9 @@ func TestBuild_TinyHistory(t *testing.T) {
 	}
 
 	var wantCounts [5][5]int
-	wantCounts[3-1][4-1] = 1 // c1
-	wantCounts[2-1][1-1] = 1 // c2
-	wantCounts[4-1][3-1] = 1 // c3
-	wantCounts[5-1][5-1] = 1 // c4
-	wantCounts[1-1][2-1] = 1 // c5
+	for _, c := range [][2]int{{3, 4}, {2, 1}, {4, 3}, {5, 5}, {1, 2}} { // c1 to c5, (R, F)
+		wantCounts[c[0]-1][c[1]-1] = 1
+	}
 	if diff := cmp.Diff(wantCounts, r.RFM.Counts); diff != "" {
 		t.Errorf("R x F counts [R-1][F-1] (-want +got):\n%s", diff)
 	}
@@ -159,7 +157,7 @@ func TestBuild_TinyHistory(t *testing.T) {
 	if diff := cmp.Diff(wantSeg, r.RFM.BySegment); diff != "" {
 		t.Errorf("customers by segment (-want +got):\n%s", diff)
 	}
-	if got := r.RFM.Segments[5-1][1-1]; got != "New Customers" {
+	if got := r.RFM.Segments[4][0]; got != "New Customers" {
 		t.Errorf("segment of R5 F1 = %q, the grid says New Customers", got)
 	}
 
