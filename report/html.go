@@ -168,6 +168,7 @@ func (r *Report) paretoSection(b *strings.Builder) {
 			x := paretoX.at(float64(k) / float64(c.Customers))
 			y := paretoY.at(t.share.InexactFloat64())
 			w.f(`<circle class="mark top" data-top="%d" cx="%s" cy="%s" r="4.5" fill="#fff" stroke="%s" stroke-width="2"/>`, t.p, num(x), num(y), colorCurve)
+			w.text(x+9, y+13, ` class="tick"`, fmt.Sprintf("%d%%", t.p))
 			ly := 210 + float64(i)*22
 			w.text(380, ly, ` class="legend"`, fmt.Sprintf("top %d%%", t.p))
 			w.text(556, ly, ` class="legend strong" text-anchor="end"`, pct(t.share, 1)+"%")

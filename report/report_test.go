@@ -340,3 +340,16 @@ func TestBuild_Deterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteHTML_ZeroReport checks that the zero Report writes a page with empty sections.
+func TestWriteHTML_ZeroReport(t *testing.T) {
+	var buf bytes.Buffer
+	if err := (&report.Report{}).WriteHTML(&buf); err != nil {
+		t.Fatalf("WriteHTML of the zero Report: %v", err)
+	}
+	for _, s := range []string{"<!DOCTYPE html>", `id="pareto"`, "no revenue in the window", "No customer changed tier.", "</html>"} {
+		if !strings.Contains(buf.String(), s) {
+			t.Errorf("the zero Report's page lacks %q", s)
+		}
+	}
+}
