@@ -43,7 +43,20 @@ func TestProgramMetrics(t *testing.T) {
 	// Demotions: Gold>Silver twice (a, b), Silver>none once (b). Customers on Silver over
 	// the 13 reviews: 8, on Gold 17: Silver 1 / (8/13) = 1.625, Gold 2 / (17/13) = 1.5294.
 	// Moved up: a and b of 4; reactivations 0 of 3 demotions.
-	retention, orders := vip.BandRetentionLift, vip.BandOrdersMultiple
+	//
+	// At 2026-01-01 a is Silver; b, c and d are on no tier. In 2025 a bought once
+	// (Silver: 1 order per buyer, no interval), c twice, 31 days apart (2025-03-01 to
+	// 2025-04-01); b and d did not buy: no tier has 2 / 1 = 2 orders per buyer.
+	// Reaching Silver: a with its first order (0 days), b jumped to Gold with its first
+	// order, crossing Silver (0 days). Reaching Gold: b at 0 days, a at 2025-06-01, 173
+	// days after 2024-12-10 (22 + 31 + 28 + 31 + 30 + 31): mean = median = 86.5.
+	// LTV: the data start at d's order of 2024-09-01 (all joined before). a and b
+	// reached Silver 3 and 2 months after it: fewer than 6, left out. b reached Gold
+	// likewise; a reached Gold at 2025-06-01 12:00 with 9 months before and 6 after
+	// (2025-12-01 12:00; 7 would pass 2026-01-01): 6 months on each side. Before,
+	// (2024-12-01, 2025-06-01]: 2,500 + 3,000 = 5,500, 916.67 a month; after: nothing.
+	// Lift 0 / 5,500 - 1 = -1.
+	retention, orders, ltv := vip.BandRetentionLift, vip.BandOrdersMultiple, vip.BandLTVLift
 	want := []vip.Metric{
 		{Name: "retention_lift", Tier: "Silver", Value: dec(t, "1"), Band: &retention, Finding: "retention_lift 1 for Silver is outside the target 0.3-0.5"},
 		{Name: "retention_lift", Tier: "Gold", Value: dec(t, "-1"), Band: &retention, Finding: "retention_lift -1 for Gold is outside the target 0.3-0.5"},
@@ -52,6 +65,17 @@ func TestProgramMetrics(t *testing.T) {
 		{Name: "demotion_rate", Tier: "Gold", Value: dec(t, "1.5294")},
 		{Name: "upgrade_share", Value: dec(t, "0.5")},
 		{Name: "reactivation_rate", Value: dec(t, "0")},
+		{Name: "orders_per_year", Tier: "Silver", Value: dec(t, "1")},
+		{Name: "orders_per_year", Tier: "", Value: dec(t, "2")},
+		{Name: "days_between_orders", Tier: "", Value: dec(t, "31")},
+		{Name: "days_between_orders_median", Tier: "", Value: dec(t, "31")},
+		{Name: "days_to_reach", Tier: "Silver", Value: dec(t, "0")},
+		{Name: "days_to_reach_median", Tier: "Silver", Value: dec(t, "0")},
+		{Name: "days_to_reach", Tier: "Gold", Value: dec(t, "86.5")},
+		{Name: "days_to_reach_median", Tier: "Gold", Value: dec(t, "86.5")},
+		{Name: "spend_per_month_before", Tier: "Gold", Value: dec(t, "916.67")},
+		{Name: "spend_per_month_after", Tier: "Gold", Value: dec(t, "0")},
+		{Name: "ltv_lift", Tier: "Gold", Value: dec(t, "-1"), Band: &ltv, Finding: "ltv_lift -1 for Gold is outside the target 0.2-0.4"},
 	}
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("ProgramMetrics (-want +got):\n%s", diff)
