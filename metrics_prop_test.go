@@ -13,7 +13,8 @@ import (
 )
 
 // genShop draws 1-6 customers with up to 12 orders each over two years from propBase,
-// some orders without costs, some partly refunded within 90 days.
+// some orders without costs, some partly refunded within 90 days, some customers' orders
+// in time order.
 func genShop(t *rapid.T) []*vip.Activity {
 	n := rapid.IntRange(1, 6).Draw(t, "customers")
 	out := make([]*vip.Activity, n)
@@ -32,6 +33,9 @@ func genShop(t *rapid.T) []*vip.Activity {
 					At:     os[i].PlacedAt.AddDate(0, 0, rapid.IntRange(0, 90).Draw(t, fmt.Sprintf("%sAfter%d", id, i))),
 					Amount: os[i].Total().Mul(decimal.NewFromInt(pct)).Div(decimal.NewFromInt(100)).Round(2)})
 			}
+		}
+		if rapid.Bool().Draw(t, id+"Sorted") { // as a store hands them over
+			slices.SortStableFunc(os, func(x, y vip.Order) int { return x.PlacedAt.Compare(y.PlacedAt) })
 		}
 		a.Orders = os
 		out[c] = a
