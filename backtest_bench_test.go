@@ -15,7 +15,9 @@ import (
 // without a catalogue (distribution and flows), "pnl" with the brief's catalogue priced
 // at each review. Generating the shop is not timed; validating and preparing each
 // customer's activity is, as Backtest does it. customers=1000000 holds about 20,000,000
-// orders and needs 10+ GB: run it alone with -benchtime 1x -cpu 1.
+// orders and needs 10+ GB: run it alone with -benchtime 1x -cpu 1. cpu-ns/op is the
+// process's CPU time (user and system, the garbage collector's included) per backtest:
+// on a shared machine it is the work done, where ns/op is the wall time.
 func BenchmarkBacktest(b *testing.B) {
 	l := briefLadder(b)
 	cat := vip.BriefCatalogue()
@@ -41,6 +43,7 @@ func BenchmarkBacktest(b *testing.B) {
 						o.Catalogue, o.Margin = &cat, decimal.RequireFromString("0.40")
 					}
 					b.ReportAllocs()
+					cpu := rfmCPUTime()
 					for b.Loop() {
 						res, err := l.Backtest(acts, o)
 						if err != nil {
@@ -50,6 +53,7 @@ func BenchmarkBacktest(b *testing.B) {
 							b.Fatalf("%d periods, want 24", len(res.Periods))
 						}
 					}
+					b.ReportMetric(float64(rfmCPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(orders), "ns/order")
 					b.ReportMetric(float64(orders), "orders")
 				})
