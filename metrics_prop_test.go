@@ -199,3 +199,58 @@ func TestLadder_Backtest_PnLMembers(t *testing.T) {
 		}
 	})
 }
+
+// TestLadder_Backtest_StepByStep: the backtest's flows, tier counts and final statuses
+// are those of evaluating every customer at every review in turn, each from its status at
+// the review before (the backtest skips the customers with nothing due).
+func TestLadder_Backtest_StepByStep(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		l := genLadder(t)
+		customers := genShop(t)
+		opts := vip.BacktestOptions{From: propBase.AddDate(0, rapid.IntRange(0, 12).Draw(t, "from"), rapid.IntRange(0, 27).Draw(t, "fromDay")),
+			To: propBase.AddDate(2, 3, 0), EveryMonths: rapid.IntRange(1, 4).Draw(t, "every")}
+		res, err := l.Backtest(customers, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc, _ := l.Location()
+		sts := make([]vip.Status, len(customers))
+		for k, p := range res.Periods {
+			if at := vip.AddMonths(opts.From, k*opts.EveryMonths, loc); !at.Equal(p.At) {
+				t.Fatalf("period %d at %s, want %s", k, p.At, at)
+			}
+			want := vip.BacktestPeriod{At: p.At, Tiers: map[string]int{}, Moves: map[string]int{}}
+			for i, a := range customers {
+				st, evs, err := l.Evaluate(sts[i], a, p.At)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sts[i] = st
+				want.Tiers[st.Tier]++
+				for _, e := range evs {
+					switch e.Kind {
+					case vip.EventEnrolled, vip.EventUpgraded:
+						want.Upgrades++
+						if e.Reentry {
+							want.Reactivations++
+						}
+						want.Moves[e.From+">"+e.To]++
+					case vip.EventDowngraded:
+						want.Downgrades++
+						want.Moves[e.From+">"+e.To]++
+					case vip.EventGraceStarted:
+						want.GraceStarted++
+					}
+				}
+			}
+			if diff := cmp.Diff(want, p, cmpOpts); diff != "" {
+				t.Fatalf("period %d (-step by step +backtest):\n%s", k, diff)
+			}
+		}
+		for i, a := range customers {
+			if got := res.Statuses[a.Customer.ID]; !got.Equal(sts[i]) {
+				t.Fatalf("customer %s: backtest status %+v, step by step %+v", a.Customer.ID, got, sts[i])
+			}
+		}
+	})
+}
