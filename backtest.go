@@ -74,27 +74,19 @@ func (l *Ladder) Backtest(customers []*Activity, opts BacktestOptions) (Backtest
 		return BacktestResult{}, err
 	}
 	every := max(opts.EveryMonths, 1)
-	ledgers := make([]*Ledger, len(customers))
-	statuses := make([]Status, len(customers))
-	seen := make(map[string]bool, len(customers))
-	for i, a := range customers {
-		g, err := l.Ledger(a)
-		if err != nil {
-			return BacktestResult{}, fmt.Errorf("vip: backtest customer %d: %w", i, err)
-		}
-		if seen[a.Customer.ID] {
-			return BacktestResult{}, errorf(ErrInvalidActivity, "backtest: customer %q appears twice", a.Customer.ID)
-		}
-		seen[a.Customer.ID] = true
-		ledgers[i] = g
-	}
 	loc, _ := l.Location()
-	res := BacktestResult{Ladder: l.Name}
-	// Tier counts and moves are kept by tier position (0 for no tier, i+1 for tier i)
-	// and turned into the period's maps once, not per customer and event.
+	var ats []time.Time
+	for k := 0; ; k++ {
+		at := AddMonths(opts.From, k*every, loc)
+		if at.After(opts.To) {
+			break
+		}
+		ats = append(ats, at)
+	}
+	// Tier counts and moves are kept by tier position (0 for no tier, i+1 for tier i),
+	// per period, and turned into the periods' maps at the end, not per customer and
+	// event.
 	nt := len(l.Tiers) + 1
-	counts := make([]int, nt)
-	moves := make([]int, nt*nt)
 	names := make([]string, nt)
 	for i := range l.Tiers {
 		names[i+1] = l.Tiers[i].Name
@@ -110,48 +102,51 @@ func (l *Ladder) Backtest(customers []*Activity, opts BacktestOptions) (Backtest
 		}
 		return 0 // not reached: Evaluate only moves between the ladder's tiers
 	}
-	// next[i] is the first instant after customer i's last evaluation at which evaluating
-	// could change its status or emit an event ([Ledger.NextChange]): a customer with
-	// nothing due at a review is not evaluated, which most customers are not in most
-	// months (70% of the synthetic shop's customer-reviews).
-	next := make([]time.Time, len(customers))
-	var windows []*memberWindow
-	var members []PnLMember
-	if opts.Catalogue != nil {
-		windows = make([]*memberWindow, len(customers))
+	counts := make([]int, len(ats)*nt)
+	moves := make([]int, len(ats)*nt*nt)
+	res := BacktestResult{Ladder: l.Name, Periods: make([]BacktestPeriod, len(ats)), Statuses: make(map[string]Status, len(customers))}
+	for k, at := range ats {
+		res.Periods[k].At = at
 	}
-	for k := 0; ; k++ {
-		at := AddMonths(opts.From, k*every, loc)
-		if at.After(opts.To) {
-			break
+	var members [][]PnLMember
+	if opts.Catalogue != nil {
+		members = make([][]PnLMember, len(ats))
+	}
+	// Customers are replayed one at a time through every review: their histories are
+	// independent, and one customer's Ledger stays in cache for all its reviews and is
+	// dropped after them, instead of every Ledger being held and visited once a review.
+	for i, a := range customers {
+		g, err := l.Ledger(a)
+		if err != nil {
+			return BacktestResult{}, fmt.Errorf("vip: backtest customer %d: %w", i, err)
 		}
-		p := BacktestPeriod{At: at}
-		clear(counts)
-		clear(moves)
-		members = members[:0]
-		from := AddMonths(at, -12, loc)
-		for i, g := range ledgers {
-			st := statuses[i]
+		if _, dup := res.Statuses[a.Customer.ID]; dup {
+			return BacktestResult{}, errorf(ErrInvalidActivity, "backtest: customer %q appears twice", a.Customer.ID)
+		}
+		var st Status
+		// next is the first instant after the last evaluation at which evaluating could
+		// change the status or emit an event ([Ledger.NextChange]): at a review before it
+		// the customer is not evaluated, only Checked moves. Most customers have nothing
+		// due in most months (70% of the synthetic shop's customer-reviews).
+		var next time.Time
+		var w *memberWindow
+		for k, at := range ats {
 			var evs []Event
-			if !st.Checked.IsZero() && next[i].After(at) {
-				// Nothing can change before next[i]: evaluating would only move Checked.
+			if !st.Checked.IsZero() && next.After(at) {
 				st.Checked = at
 			} else {
-				var err error
 				if st, evs, err = g.Evaluate(st, at); err != nil {
-					return BacktestResult{}, fmt.Errorf("vip: backtest customer %q at %s: %w", customers[i].Customer.ID, at.Format(time.RFC3339), err)
+					return BacktestResult{}, fmt.Errorf("vip: backtest customer %q at %s: %w", a.Customer.ID, at.Format(time.RFC3339), err)
 				}
-				nx, err := g.NextChange(st)
-				if err != nil {
-					return BacktestResult{}, fmt.Errorf("vip: backtest customer %q at %s: %w", customers[i].Customer.ID, at.Format(time.RFC3339), err)
+				if next, err = g.NextChange(st); err != nil {
+					return BacktestResult{}, fmt.Errorf("vip: backtest customer %q at %s: %w", a.Customer.ID, at.Format(time.RFC3339), err)
 				}
-				if nx.IsZero() {
-					nx = endOfTime // nothing is scheduled, ever: the ledger holds all the activity
+				if next.IsZero() {
+					next = endOfTime // nothing is scheduled, ever: the ledger holds all the activity
 				}
-				next[i] = nx
 			}
-			statuses[i] = st
-			counts[pos(st.Tier)]++
+			counts[k*nt+pos(st.Tier)]++
+			p := &res.Periods[k]
 			for e := range evs {
 				e := &evs[e]
 				switch e.Kind {
@@ -160,47 +155,45 @@ func (l *Ladder) Backtest(customers []*Activity, opts BacktestOptions) (Backtest
 					if e.Reentry {
 						p.Reactivations++
 					}
-					moves[pos(e.From)*nt+pos(e.To)]++
+					moves[(k*nt+pos(e.From))*nt+pos(e.To)]++
 				case EventDowngraded:
 					p.Downgrades++
-					moves[pos(e.From)*nt+pos(e.To)]++
+					moves[(k*nt+pos(e.From))*nt+pos(e.To)]++
 				case EventGraceStarted:
 					p.GraceStarted++
 				}
 			}
-			if windows != nil && st.Tier != "" {
-				w := windows[i]
+			if members != nil && st.Tier != "" {
 				if w == nil {
-					w = newMemberWindow(customers[i])
-					windows[i] = w
+					w = newMemberWindow(a)
 				}
-				members = append(members, w.member(customers[i], st.Tier, from, at))
+				members[k] = append(members[k], w.member(a, st.Tier, AddMonths(at, -12, loc), at))
 			}
 		}
+		res.Statuses[a.Customer.ID] = st
+	}
+	for k := range res.Periods {
+		p := &res.Periods[k]
 		p.Tiers = make(map[string]int, nt)
-		for t, n := range counts {
+		for t, n := range counts[k*nt : (k+1)*nt] {
 			if n > 0 {
 				p.Tiers[names[t]] = n
 			}
 		}
 		p.Moves = map[string]int{}
-		for mv, n := range moves {
+		for mv, n := range moves[k*nt*nt : (k+1)*nt*nt] {
 			if n > 0 {
 				p.Moves[names[mv/nt]+">"+names[mv%nt]] = n
 			}
 		}
-		if opts.Catalogue != nil {
-			pnl, err := opts.Catalogue.PnL(members, opts.Margin, opts.Redemption)
+		if members != nil {
+			pnl, err := opts.Catalogue.PnL(members[k], opts.Margin, opts.Redemption)
 			if err != nil {
-				return BacktestResult{}, fmt.Errorf("vip: backtest P&L at %s: %w", at.Format(time.RFC3339), err)
+				return BacktestResult{}, fmt.Errorf("vip: backtest P&L at %s: %w", p.At.Format(time.RFC3339), err)
 			}
 			p.PnL = &pnl
+			members[k] = nil
 		}
-		res.Periods = append(res.Periods, p)
-	}
-	res.Statuses = make(map[string]Status, len(customers))
-	for i, a := range customers {
-		res.Statuses[a.Customer.ID] = statuses[i]
 	}
 	return res, nil
 }
