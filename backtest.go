@@ -57,6 +57,11 @@ type BacktestResult struct {
 // catalogue, the P&L by tier. It is pure: the same history and options give the same
 // result. Activity after a review instant does not count at that review, so the replay
 // is what the ladder would have done had it been live.
+//
+// Customers are replayed one at a time through all the reviews, so that only one
+// customer's prepared [Ledger] is held at a time besides the activity the caller holds;
+// the first invalid customer, or a customer ID given twice, stops the backtest with an
+// error naming it.
 func (l *Ladder) Backtest(customers []*Activity, opts BacktestOptions) (BacktestResult, error) {
 	var errs []error
 	if opts.From.IsZero() || opts.To.Before(opts.From) {
