@@ -3,6 +3,7 @@ package vip
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -56,6 +57,11 @@ type BacktestResult struct {
 // catalogue, the P&L by tier. It is pure: the same history and options give the same
 // result. Activity after a review instant does not count at that review, so the replay
 // is what the ladder would have done had it been live.
+//
+// Customers are replayed one at a time through all the reviews, so that only one
+// customer's prepared [Ledger] is held at a time besides the activity the caller holds;
+// the first invalid customer, or a customer ID given twice, stops the backtest with an
+// error naming it.
 func (l *Ladder) Backtest(customers []*Activity, opts BacktestOptions) (BacktestResult, error) {
 	var errs []error
 	if opts.From.IsZero() || opts.To.Before(opts.From) {
@@ -73,110 +79,219 @@ func (l *Ladder) Backtest(customers []*Activity, opts BacktestOptions) (Backtest
 		return BacktestResult{}, err
 	}
 	every := max(opts.EveryMonths, 1)
-	ledgers := make([]*Ledger, len(customers))
-	statuses := make([]Status, len(customers))
-	seen := make(map[string]bool, len(customers))
-	for i, a := range customers {
-		g, err := l.Ledger(a)
-		if err != nil {
-			return BacktestResult{}, fmt.Errorf("vip: backtest customer %d: %w", i, err)
-		}
-		if seen[a.Customer.ID] {
-			return BacktestResult{}, errorf(ErrInvalidActivity, "backtest: customer %q appears twice", a.Customer.ID)
-		}
-		seen[a.Customer.ID] = true
-		ledgers[i] = g
-	}
 	loc, _ := l.Location()
-	res := BacktestResult{Ladder: l.Name}
+	var ats []time.Time
 	for k := 0; ; k++ {
 		at := AddMonths(opts.From, k*every, loc)
 		if at.After(opts.To) {
 			break
 		}
-		p := BacktestPeriod{At: at, Tiers: map[string]int{}, Moves: map[string]int{}}
-		var members []PnLMember
-		for i, g := range ledgers {
-			st, evs, err := g.Evaluate(statuses[i], at)
-			if err != nil {
-				return BacktestResult{}, fmt.Errorf("vip: backtest customer %q at %s: %w", customers[i].Customer.ID, at.Format(time.RFC3339), err)
+		ats = append(ats, at)
+	}
+	// Tier counts and moves are kept by tier position (0 for no tier, i+1 for tier i),
+	// per period, and turned into the periods' maps at the end, not per customer and
+	// event.
+	nt := len(l.Tiers) + 1
+	names := make([]string, nt)
+	for i := range l.Tiers {
+		names[i+1] = l.Tiers[i].Name
+	}
+	pos := func(name string) int {
+		if name == "" {
+			return 0
+		}
+		for i := 1; i < nt; i++ {
+			if names[i] == name {
+				return i
 			}
-			statuses[i] = st
-			p.Tiers[st.Tier]++
-			for _, e := range evs {
+		}
+		return 0 // not reached: Evaluate only moves between the ladder's tiers
+	}
+	counts := make([]int, len(ats)*nt)
+	moves := make([]int, len(ats)*nt*nt)
+	res := BacktestResult{Ladder: l.Name, Periods: make([]BacktestPeriod, len(ats)), Statuses: make(map[string]Status, len(customers))}
+	for k, at := range ats {
+		res.Periods[k].At = at
+	}
+	var members [][]PnLMember
+	if opts.Catalogue != nil {
+		members = make([][]PnLMember, len(ats))
+	}
+	// Customers are replayed one at a time through every review: their histories are
+	// independent, and one customer's Ledger stays in cache for all its reviews and is
+	// dropped after them, instead of every Ledger being held and visited once a review.
+	for i, a := range customers {
+		g, err := l.Ledger(a)
+		if err != nil {
+			return BacktestResult{}, fmt.Errorf("vip: backtest customer %d: %w", i, err)
+		}
+		if _, dup := res.Statuses[a.Customer.ID]; dup {
+			return BacktestResult{}, errorf(ErrInvalidActivity, "backtest: customer %q appears twice", a.Customer.ID)
+		}
+		var st Status
+		// next is the first instant after the last evaluation at which evaluating could
+		// change the status or emit an event ([Ledger.NextChange]): at a review before it
+		// the customer is not evaluated, only Checked moves. Most customers have nothing
+		// due in most months (70% of the synthetic shop's customer-reviews).
+		var next time.Time
+		var w *memberWindow
+		for k, at := range ats {
+			var evs []Event
+			if !st.Checked.IsZero() && next.After(at) {
+				st.Checked = at
+			} else {
+				if st, evs, err = g.Evaluate(st, at); err != nil {
+					return BacktestResult{}, fmt.Errorf("vip: backtest customer %q at %s: %w", a.Customer.ID, at.Format(time.RFC3339), err)
+				}
+				if next, err = g.NextChange(st); err != nil {
+					return BacktestResult{}, fmt.Errorf("vip: backtest customer %q at %s: %w", a.Customer.ID, at.Format(time.RFC3339), err)
+				}
+				if next.IsZero() {
+					next = endOfTime // nothing is scheduled, ever: the ledger holds all the activity
+				}
+			}
+			counts[k*nt+pos(st.Tier)]++
+			p := &res.Periods[k]
+			for e := range evs {
+				e := &evs[e]
 				switch e.Kind {
 				case EventEnrolled, EventUpgraded:
 					p.Upgrades++
 					if e.Reentry {
 						p.Reactivations++
 					}
-					p.Moves[e.From+">"+e.To]++
+					moves[(k*nt+pos(e.From))*nt+pos(e.To)]++
 				case EventDowngraded:
 					p.Downgrades++
-					p.Moves[e.From+">"+e.To]++
+					moves[(k*nt+pos(e.From))*nt+pos(e.To)]++
 				case EventGraceStarted:
 					p.GraceStarted++
 				}
 			}
-			if opts.Catalogue != nil && st.Tier != "" {
-				members = append(members, backtestMember(customers[i], st.Tier, at, loc))
+			if members != nil && st.Tier != "" {
+				if w == nil {
+					w = newMemberWindow(a)
+				}
+				members[k] = append(members[k], w.member(a, st.Tier, AddMonths(at, -12, loc), at))
 			}
 		}
-		if opts.Catalogue != nil {
-			pnl, err := opts.Catalogue.PnL(members, opts.Margin, opts.Redemption)
+		res.Statuses[a.Customer.ID] = st
+	}
+	for k := range res.Periods {
+		p := &res.Periods[k]
+		p.Tiers = make(map[string]int, nt)
+		for t, n := range counts[k*nt : (k+1)*nt] {
+			if n > 0 {
+				p.Tiers[names[t]] = n
+			}
+		}
+		p.Moves = map[string]int{}
+		for mv, n := range moves[k*nt*nt : (k+1)*nt*nt] {
+			if n > 0 {
+				p.Moves[names[mv/nt]+">"+names[mv%nt]] = n
+			}
+		}
+		if members != nil {
+			pnl, err := opts.Catalogue.PnL(members[k], opts.Margin, opts.Redemption)
 			if err != nil {
-				return BacktestResult{}, fmt.Errorf("vip: backtest P&L at %s: %w", at.Format(time.RFC3339), err)
+				return BacktestResult{}, fmt.Errorf("vip: backtest P&L at %s: %w", p.At.Format(time.RFC3339), err)
 			}
 			p.PnL = &pnl
+			members[k] = nil
 		}
-		res.Periods = append(res.Periods, p)
-	}
-	res.Statuses = make(map[string]Status, len(customers))
-	for i, a := range customers {
-		res.Statuses[a.Customer.ID] = statuses[i]
 	}
 	return res, nil
 }
 
-// backtestMember is a customer's year before at, for the P&L: net paid spend (lines,
-// less refunds of those orders made by at), orders, and gross profit from the lines'
-// costs when every line has one (refunds lower it by their amount); otherwise the P&L
-// applies its margin.
-func backtestMember(a *Activity, tier string, at time.Time, loc *time.Location) PnLMember {
-	from := AddMonths(at, -12, loc)
-	var spend, gross sum
-	orders := int64(0)
-	costed := true
-	in := make(map[string]bool)
-	for i := range a.Orders {
-		o := &a.Orders[i]
-		if !o.PlacedAt.After(from) || o.PlacedAt.After(at) {
-			continue
+// memberWindow is a customer's year before the latest review at which it was a member,
+// for the P&L: net paid spend (lines, less refunds of those orders made by the review),
+// orders, and gross profit from the lines' costs when every line has one (refunds lower
+// it by their amount); otherwise the P&L applies its margin. Reviews only move forward,
+// so the window moves forward too: each order enters the running sums once and leaves
+// them once over the whole backtest, instead of every order being scanned at every
+// review.
+type memberWindow struct {
+	sorted   []int // a.Orders positions by PlacedAt; nil when a.Orders is in order
+	refPos   []int // for each refund, the sorted position of its order
+	lo, hi   int   // the sorted orders [lo, hi) are those placed in (from, at]
+	spend    sum   // paid spend of the window's orders
+	gross    sum   // paid spend less cost of the window's orders
+	uncosted int   // lines without a cost in the window's orders
+}
+
+// newMemberWindow prepares a's orders and refunds for a window moved forward in time.
+// The activity is valid (the backtest built its Ledger): order IDs are unique and every
+// refund names one of its orders.
+func newMemberWindow(a *Activity) *memberWindow {
+	w := &memberWindow{}
+	n := len(a.Orders)
+	if !slices.IsSortedFunc(a.Orders, func(x, y Order) int { return x.PlacedAt.Compare(y.PlacedAt) }) {
+		w.sorted = make([]int, n)
+		for i := range w.sorted {
+			w.sorted[i] = i
 		}
-		in[o.ID] = true
-		orders++
-		for j := range o.Lines {
-			ln := &o.Lines[j]
-			spend.addProduct(ln.PaidPrice, ln.Quantity)
-			gross.addProduct(ln.PaidPrice, ln.Quantity)
-			gross.addProduct(ln.UnitCost, -ln.Quantity)
-			if ln.UnitCost.IsZero() {
-				costed = false
+		slices.SortStableFunc(w.sorted, func(x, y int) int { return a.Orders[x].PlacedAt.Compare(a.Orders[y].PlacedAt) })
+	}
+	if len(a.Refunds) > 0 {
+		w.refPos = make([]int, len(a.Refunds))
+		for j := range a.Refunds {
+			for k := 0; k < n; k++ {
+				if a.Orders[w.at(k)].ID == a.Refunds[j].OrderID {
+					w.refPos[j] = k
+					break
+				}
 			}
 		}
 	}
-	for _, r := range a.Refunds {
-		if in[r.OrderID] && !r.At.After(at) {
+	return w
+}
+
+// at returns the a.Orders position of the k-th order by time.
+func (w *memberWindow) at(k int) int {
+	if w.sorted == nil {
+		return k
+	}
+	return w.sorted[k]
+}
+
+// add adds (sign 1) or removes (sign -1) the order o from the running sums.
+func (w *memberWindow) add(o *Order, sign int64) {
+	for j := range o.Lines {
+		ln := &o.Lines[j]
+		w.spend.addProduct(ln.PaidPrice, sign*ln.Quantity)
+		w.gross.addProduct(ln.PaidPrice, sign*ln.Quantity)
+		w.gross.addProduct(ln.UnitCost, -sign*ln.Quantity)
+		if ln.UnitCost.IsZero() {
+			w.uncosted += int(sign)
+		}
+	}
+}
+
+// member moves the window to (from, at], both at or after the previous call's, and
+// returns the customer's P&L figures.
+func (w *memberWindow) member(a *Activity, tier string, from, at time.Time) PnLMember {
+	for w.hi < len(a.Orders) && !a.Orders[w.at(w.hi)].PlacedAt.After(at) {
+		w.add(&a.Orders[w.at(w.hi)], 1)
+		w.hi++
+	}
+	for w.lo < w.hi && !a.Orders[w.at(w.lo)].PlacedAt.After(from) {
+		w.add(&a.Orders[w.at(w.lo)], -1)
+		w.lo++
+	}
+	spend, gross := w.spend, w.gross
+	for j, k := range w.refPos {
+		if r := &a.Refunds[j]; k >= w.lo && k < w.hi && !r.At.After(at) {
 			spend.sub(r.Amount)
 			gross.sub(r.Amount)
 		}
 	}
+	orders := int64(w.hi - w.lo)
 	net := spend.decimal()
 	if net.IsNegative() {
 		net = decimal.Zero
 	}
 	m := PnLMember{CustomerID: a.Customer.ID, Tier: tier, AnnualSpend: net, OrdersPerYear: decimal.NewFromInt(orders)}
-	if costed && orders > 0 {
+	if w.uncosted == 0 && orders > 0 {
 		g := gross.decimal()
 		m.GrossProfit = &g
 	}

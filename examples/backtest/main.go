@@ -81,7 +81,7 @@ func main() {
 				p.Upgrades, p.Downgrades, p.GraceStarted)
 		}
 		for _, m := range c.Metrics {
-			line := fmt.Sprintf("  %-17s %-9s %s", m.Name, m.Tier, m.Value.StringFixed(4))
+			line := fmt.Sprintf("  %-26s %-9s %s", m.Name, m.Tier, m.Value.StringFixed(4))
 			if m.Finding != "" {
 				line += "  <- " + m.Finding
 			}

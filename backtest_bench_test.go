@@ -1,0 +1,63 @@
+package vip_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/synth"
+)
+
+// BenchmarkBacktest replays the brief's ladder over a synthetic shop of two years (about
+// 20 orders a customer) in 24 monthly reviews, the last at the end of the data: "tiers"
+// without a catalogue (distribution and flows), "pnl" with the brief's catalogue priced
+// at each review. Generating the shop is not timed; validating and preparing each
+// customer's activity is, as Backtest does it. customers=1000000 holds about 20,000,000
+// orders and needs 10+ GB: run it alone with -benchtime 1x -cpu 1. cpu-ns/op is the
+// process's CPU time (user and system, the garbage collector's included) per backtest:
+// on a shared machine it is the work done, where ns/op is the wall time.
+func BenchmarkBacktest(b *testing.B) {
+	l := briefLadder(b)
+	cat := vip.BriefCatalogue()
+	for _, n := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprintf("customers=%d", n), func(b *testing.B) {
+			if n > 10_000 && testing.Short() {
+				b.Skip("large backtest skipped in -short mode")
+			}
+			cfg := synth.DefaultConfig()
+			cfg.Customers, cfg.MaxLines, cfg.RateScale = n, 1, synth.RateScaleFor20
+			var acts []*vip.Activity
+			orders := 0
+			synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
+				acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
+				orders += len(os)
+				return true
+			})
+			opts := vip.BacktestOptions{From: cfg.End.AddDate(0, -23, 0), To: cfg.End}
+			for _, mode := range []string{"tiers", "pnl"} {
+				b.Run(mode, func(b *testing.B) {
+					o := opts
+					if mode == "pnl" {
+						o.Catalogue, o.Margin = &cat, decimal.RequireFromString("0.40")
+					}
+					b.ReportAllocs()
+					cpu := rfmCPUTime()
+					for b.Loop() {
+						res, err := l.Backtest(acts, o)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if len(res.Periods) != 24 {
+							b.Fatalf("%d periods, want 24", len(res.Periods))
+						}
+					}
+					b.ReportMetric(float64(rfmCPUTime()-cpu)/float64(b.N), "cpu-ns/op")
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(orders), "ns/order")
+					b.ReportMetric(float64(orders), "orders")
+				})
+			}
+		})
+	}
+}
