@@ -1,0 +1,5 @@
+package main
+
+func runReport(args []string, e *env) error {
+	return usagef("report: not yet available")
+}
