@@ -76,15 +76,15 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 // input holds the flags of the order and refund files.
 type input struct {
-	orders, refunds       string
-	sep, dateFormat, cur  string
-	tz                    string
-	noHeader, keepPlaces  bool
-	unitPrices            bool
-	skipBad, progress     bool
-	cols                  csvin.Columns
-	rcols                 csvin.RefundColumns
-	loc                   *time.Location
+	orders, refunds      string
+	sep, dateFormat, cur string
+	tz                   string
+	noHeader, keepPlaces bool
+	unitPrices           bool
+	skipBad, progress    bool
+	cols                 csvin.Columns
+	rcols                csvin.RefundColumns
+	loc                  *time.Location
 }
 
 func addInput(c *cmdFlags, curDefault string) *input {
