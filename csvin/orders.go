@@ -77,10 +77,14 @@ func ReadOrders(r io.Reader, opts Options) ([]vip.Order, Result, error) {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && opts.SkipBad {
-				res.Rows++
-				res.skip(err)
-				continue
+			if errors.As(err, &pe) {
+				err = splitError(t.file, pe)
+				if opts.SkipBad {
+					res.Rows++
+					res.skip(err)
+					continue
+				}
+				return nil, res, err
 			}
 			return nil, res, fmt.Errorf("%s: %w", t.file, err)
 		}
@@ -171,6 +175,11 @@ func parseOrderRow(r *row, oc orderCols, layouts []string, loc *time.Location, p
 		return ord, ln, firstOrJoin(errs)
 	}
 	return ord, ln, nil
+}
+
+// splitError turns a CSV syntax error into a RowError at the line where it was found.
+func splitError(file string, pe *csv.ParseError) error {
+	return &RowError{File: file, Line: pe.Line, Reason: fmt.Sprintf("%v (at character %d)", pe.Err, pe.Column)}
 }
 
 // divideExact returns d / q when some number of decimal places (at most 20 more than
@@ -329,10 +338,14 @@ func ReadRefunds(r io.Reader, orders []vip.Order, opts Options) ([]vip.Refund, R
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && opts.SkipBad {
-				res.Rows++
-				res.skip(err)
-				continue
+			if errors.As(err, &pe) {
+				err = splitError(t.file, pe)
+				if opts.SkipBad {
+					res.Rows++
+					res.skip(err)
+					continue
+				}
+				return nil, res, err
 			}
 			return nil, res, fmt.Errorf("%s: %w", t.file, err)
 		}

@@ -46,6 +46,7 @@ func (c *cmdFlags) help(w io.Writer) {
 // parse parses args, returning the positional arguments. --help prints the usage to
 // stdout and returns errHelp.
 func (c *cmdFlags) parse(args []string, e *env) ([]string, error) {
+	e.flags = c.FlagSet
 	var pos []string
 	for {
 		err := c.Parse(args)

@@ -17,6 +17,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,6 +46,8 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	tty            bool
+	// flags is the flag set of the command that ran, for the tests of its help.
+	flags *flag.FlagSet
 }
 
 // usageError is a mistake in the command line: exit status 2.
