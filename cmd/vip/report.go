@@ -97,8 +97,16 @@ defaults to the ladder's.`,
 	if err != nil {
 		return err
 	}
+	if reportHook != nil {
+		reportHook(data, opts)
+		return nil
+	}
 	return writeReport(data, opts, *out, e)
 }
+
+// reportHook, when set (by the tests), receives the loaded input and the options in
+// place of building the report.
+var reportHook func(*loaded, report.Options)
 
 // writeReport builds the report and writes its HTML to out.
 func writeReport(data *loaded, opts report.Options, out string, e *env) error {
