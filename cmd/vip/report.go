@@ -122,4 +122,3 @@ func writeReport(data *loaded, opts report.Options, out string, e *env) error {
 	err = r.WriteHTML(bw)
 	return errors.Join(err, bw.Flush(), closeOut())
 }
-

@@ -276,7 +276,6 @@ func inkOf(img image.Image, r image.Rectangle) (colours int, ink float64) {
 	return len(seen), float64(n) / float64(r.Dx()*r.Dy())
 }
 
-
 // countAny counts the occurrences of every one of subs in s.
 func countAny(s string, subs ...string) int {
 	n := 0
