@@ -22,10 +22,10 @@ reviews back from it; a 40% gross margin; the brief's benefit table when it pric
 ladder (USD; Silver, Gold, Platinum), otherwise the economics section says why it is
 empty (pass --catalogue); CLV over 12 months without discounting. The orders' currency
 defaults to the ladder's.`,
-		`  vip report --ladder uci-ladder.json --catalogue uci-catalogue.json \
-      --orders ../shared/data/online_retail/online_retail_invoices.csv --out uci.html
+		`  vip report --ladder cmd/vip/testdata/uci-ladder.json --catalogue cmd/vip/testdata/uci-catalogue.json \
+      --orders $VIP_DATA/online_retail/online_retail_invoices.csv --out uci.html
   vip report --ladder testdata/brief-ladder.json --sep whitespace \
-      --orders ../shared/data/cdnow/CDNOW_master.txt --out cdnow.html`)
+      --orders $VIP_DATA/cdnow/CDNOW_master.txt --out cdnow.html`)
 	in := addInput(c, "")
 	ladderFile := c.String("ladder", "", "the ladder JSON `file`; required")
 	catFile := c.String("catalogue", "", "a benefit catalogue `file` pricing the ladder's tiers")

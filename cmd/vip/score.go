@@ -39,10 +39,10 @@ same-day orders merged. The horizon is --horizon-months average Gregorian months
 rate is an effective annual rate. A fit whose parameters end on a bound (a limit case
 such as "nobody drops out") is used, with a warning on stderr; a failed fit is an error
 (--no-clv leaves the column out).`,
-		`  vip score --orders ../shared/data/online_retail/online_retail_invoices.csv \
-      --currency GBP --as-of 2011-12-10 --out uci-scores.csv
-  vip score --orders ../shared/data/cdnow/CDNOW_master.txt --sep whitespace \
-      --as-of 1998-07-01 --margin 0.3 --out cdnow-scores.csv`)
+		`  vip score --orders $VIP_DATA/online_retail/online_retail_invoices.csv \
+      --currency GBP --as-of 2011-12-10 --margin 0.3 --out uci-scores.csv
+  vip score --orders $VIP_DATA/cdnow/CDNOW_master.txt --sep whitespace \
+      --as-of 1998-07-01 --out cdnow-scores.csv`)
 	in := addInput(c, "USD")
 	asOfFlag := c.String("as-of", "", "the scoring `date` (default: midnight after the day of the last order)")
 	out := c.String("out", "", "the output `file` (default stdout)")

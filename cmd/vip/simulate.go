@@ -42,10 +42,10 @@ tier.
 The orders' currency defaults to the first ladder's. Customers joining after --to and
 their orders are still replayed; only reviews up to --to are reported.`,
 		`  vip simulate --ladder testdata/brief-ladder.json \
-      --orders ../shared/data/cdnow/CDNOW_master.txt --sep whitespace \
+      --orders $VIP_DATA/cdnow/CDNOW_master.txt --sep whitespace \
       --from 1997-04-01 --to 1998-07-01
-  vip simulate --ladder uci-brief.json --ladder uci-lower.json --currency GBP \
-      --orders ../shared/data/online_retail/online_retail_invoices.csv --format json --out compare.json`)
+  vip simulate --ladder cmd/vip/testdata/uci-ladder.json --ladder cmd/vip/testdata/uci-lifetime.json \
+      --orders $VIP_DATA/online_retail/online_retail_invoices.csv --format json --out compare.json`)
 	in := addInput(c, "")
 	var ladderFiles multi
 	c.Var(&ladderFiles, "ladder", "a ladder JSON `file`; repeat to compare ladders")
