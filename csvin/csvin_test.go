@@ -238,6 +238,7 @@ func TestReadRefunds(t *testing.T) {
 		t.Errorf("refunds (-want +got):\n%s", diff)
 	}
 	for _, tt := range []struct{ name, row, want string }{
+		{"ErrZero", "r9,2,2024-03-01,0.001", `r.csv:2: column "amount": "0.001" is not positive`},
 		{"ErrUnknownOrder", "r9,9,2024-03-01,1", `r.csv:2: column "order_id": "9" is not an order of the orders file`},
 		{"ErrBeforeOrder", "r9,2,2024-01-31,1", `r.csv:2: column "date": "2024-01-31" is before its order's date 2024-02-01T00:00:00Z`},
 		{"ErrAboveTotal", "r8,2,2024-02-02,49\nr9,2,2024-02-03,1.01", `r.csv:3: column "amount": "1.01" brings the refunds of order "2" to 50.01, above its total 50`},

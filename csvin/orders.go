@@ -288,7 +288,7 @@ func Activities(orders []vip.Order, refunds []vip.Refund) ([]*vip.Activity, erro
 }
 
 // ReadRefunds reads a refunds file: refund ID, order ID, date and amount (the money
-// returned, rounded like order amounts). Each refund takes its customer and currency
+// returned, above zero, rounded like order amounts). Each refund takes its customer and currency
 // from its order in orders; a refund of an order not there, one dated before its order,
 // or refunds of an order adding up to more than it paid (with shipping and tax) are bad
 // rows.
@@ -366,6 +366,8 @@ func ReadRefunds(r io.Reader, orders []vip.Order, opts Options) ([]vip.Refund, R
 			}
 			if rf.Amount, err = rw.money(ac, places, opts.KeepPlaces); err != nil {
 				errs = append(errs, err)
+			} else if rf.Amount.IsZero() {
+				errs = append(errs, rw.bad(ac, "is not positive"))
 			}
 			if len(errs) > 0 {
 				return rf, firstOrJoin(errs)
