@@ -10,6 +10,17 @@ import (
 )
 
 func runReport(args []string, e *env) error {
+	data, opts, out, err := prepareReport(args, e)
+	if err != nil {
+		return err
+	}
+	return writeReport(data, opts, out, e)
+}
+
+// prepareReport parses the report command's flags and loads its input: the customers,
+// the report options and the output file.
+func prepareReport(args []string, e *env) (*loaded, report.Options, string, error) {
+	var none report.Options
 	c := newFlags("report", "vip report --ladder ladder.json --orders orders.csv [--refunds refunds.csv] [--catalogue c.json] --out report.html",
 		`Write one self-contained HTML page (inline CSS and SVG, nothing fetched) about the
 program on the shop's history: the Pareto curve of revenue, the ladder's backtest (tier
@@ -39,74 +50,66 @@ defaults to the ladder's.`,
 	rate := c.Float64("discount-rate", 0, "the effective annual discount `rate` of CLV (0.10 for 10%)")
 	pos, err := c.parse(args, e)
 	if err != nil {
-		return err
+		return nil, none, "", err
 	}
 	if len(pos) > 0 {
-		return usagef("report: unexpected argument %q", pos[0])
+		return nil, none, "", usagef("report: unexpected argument %q", pos[0])
 	}
 	if *ladderFile == "" {
-		return usagef("report: --ladder is required")
+		return nil, none, "", usagef("report: --ladder is required")
 	}
 	if *out == "" {
-		return usagef("report: --out is required")
+		return nil, none, "", usagef("report: --out is required")
 	}
 	opts := report.Options{Title: *title, EveryMonths: *every, Months: *months, CLVMonths: *clvMonths, CLVAnnualRate: *rate}
 	if *marginFlag != "" {
 		m, err := decimal.NewFromString(*marginFlag)
 		if err != nil || !m.IsPositive() || !m.LessThan(decimal.NewFromInt(1)) {
-			return usagef("--margin %q is not a rate between 0 and 1", *marginFlag)
+			return nil, none, "", usagef("--margin %q is not a rate between 0 and 1", *marginFlag)
 		}
 		opts.Margin = m
 	}
 	if *every < 1 || *every > 24 {
-		return usagef("--every %d is outside 1-24", *every)
+		return nil, none, "", usagef("--every %d is outside 1-24", *every)
 	}
 	if *months < 1 || *months > 240 {
-		return usagef("--months %d is outside 1-240", *months)
+		return nil, none, "", usagef("--months %d is outside 1-240", *months)
 	}
 	if *clvMonths < 1 || *clvMonths > 120 {
-		return usagef("--clv-months %d is outside 1-120", *clvMonths)
+		return nil, none, "", usagef("--clv-months %d is outside 1-120", *clvMonths)
 	}
 	if *rate < 0 || *rate > 1 {
-		return usagef("--discount-rate %v is outside 0-1", *rate)
+		return nil, none, "", usagef("--discount-rate %v is outside 0-1", *rate)
 	}
 	ladders, err := loadLadders([]string{*ladderFile})
 	if err != nil {
-		return err
+		return nil, none, "", err
 	}
 	opts.Ladder = &ladders[0]
 	if in.cur == "" {
 		in.cur = ladders[0].Currency
 	}
 	if err := in.check(); err != nil {
-		return err
+		return nil, none, "", err
 	}
 	if *asOfFlag != "" {
 		if opts.AsOf, err = parseDate("as-of", *asOfFlag, in.loc); err != nil {
-			return err
+			return nil, none, "", err
 		}
 	}
 	if *catFile != "" {
 		cat, err := loadCatalogue(*catFile)
 		if err != nil {
-			return err
+			return nil, none, "", err
 		}
 		opts.Catalogue = &cat
 	}
 	data, err := load(in, e)
 	if err != nil {
-		return err
+		return nil, none, "", err
 	}
-	if reportHook != nil {
-		reportHook(data, opts)
-		return nil
-	}
-	return writeReport(data, opts, *out, e)
+	return data, opts, *out, nil
 }
-
-// reportHook, when set (by the tests), receives the loaded input and the options in
-// place of building the report.
-var reportHook func(*loaded, report.Options)
 
 // writeReport builds the report and writes its HTML to out.
 func writeReport(data *loaded, opts report.Options, out string, e *env) error {

@@ -145,15 +145,12 @@ func buildReport(t testing.TB, args []string) *report.Report {
 // reportInput parses report flags and loads the input as the command does.
 func reportInput(t testing.TB, args []string) (*loaded, report.Options) {
 	t.Helper()
-	var got *loaded
-	var gotOpts report.Options
-	reportHook = func(d *loaded, o report.Options) { got, gotOpts = d, o }
-	defer func() { reportHook = nil }()
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
-	if err := runReport(append(args, "--out", os.DevNull), e); err != nil {
+	data, opts, _, err := prepareReport(append(args, "--out", os.DevNull), e)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return got, gotOpts
+	return data, opts
 }
 
 // TestRealData_ReportScreenshot renders the UCI report in headless Chromium at 1366
