@@ -49,8 +49,8 @@ their orders are still replayed; only reviews up to --to are reported.`,
 	in := addInput(c, "")
 	var ladderFiles multi
 	c.Var(&ladderFiles, "ladder", "a ladder JSON `file`; repeat to compare ladders")
-	fromFlag := c.String("from", "", "the first review `date` (default: the first day of the month after the first order, in the ladder's zone)")
-	toFlag := c.String("to", "", "the last review `date` allowed (default: the first day of the month after the last order)")
+	fromFlag := c.String("from", "", "the first review `date`, in the ladder's time zone (default: the first day of the month after the first order)")
+	toFlag := c.String("to", "", "the last review `date` allowed, in the ladder's time zone (default: the first day of the month after the last order)")
 	every := c.Int("every", 1, "review every `N` months (1-24)")
 	format := c.String("format", "csv", "the output format: csv or json")
 	out := c.String("out", "", "the output `file` (default stdout)")
@@ -86,14 +86,19 @@ their orders are still replayed; only reviews up to --to are reported.`,
 	if err := in.check(); err != nil {
 		return err
 	}
+	// Review dates are read in the (first) ladder's zone, whose calendar the reviews follow.
+	loc, err := ladders[0].Location()
+	if err != nil {
+		return err
+	}
 	var from, to time.Time
 	if *fromFlag != "" {
-		if from, err = parseDate("from", *fromFlag, in.loc); err != nil {
+		if from, err = parseDate("from", *fromFlag, loc); err != nil {
 			return err
 		}
 	}
 	if *toFlag != "" {
-		if to, err = parseDate("to", *toFlag, in.loc); err != nil {
+		if to, err = parseDate("to", *toFlag, loc); err != nil {
 			return err
 		}
 	}
@@ -106,10 +111,6 @@ their orders are still replayed; only reviews up to --to are reported.`,
 		opts.Catalogue = &cat
 	}
 	data, err := load(in, e)
-	if err != nil {
-		return err
-	}
-	loc, err := ladders[0].Location()
 	if err != nil {
 		return err
 	}
