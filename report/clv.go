@@ -74,12 +74,21 @@ func (r *Report) clv(customers []*vip.Activity, opts Options, loc *time.Location
 		c.Note = strings.Join(notes, " ")
 	}
 	vals := make([]decimal.Decimal, 0, len(res))
+	byTier := map[string]*TierValue{}
 	for _, x := range res {
-		if x.OK {
-			vals = append(vals, x.Value)
-		} else {
+		if !x.OK {
 			c.Unscored++
+			continue
 		}
+		vals = append(vals, x.Value)
+		t := r.tierOf[x.ID]
+		tv := byTier[t]
+		if tv == nil {
+			tv = &TierValue{Tier: t, Total: decimal.Zero}
+			byTier[t] = tv
+		}
+		tv.Customers++
+		tv.Total = tv.Total.Add(x.Value)
 	}
 	c.Scored = len(vals)
 	if c.Scored == 0 {
@@ -98,7 +107,21 @@ func (r *Report) clv(customers []*vip.Activity, opts Options, loc *time.Location
 		return vals[min(max(k, 1), len(vals))-1]
 	}
 	c.Median, c.P90, c.P99 = q(0.5), q(0.9), q(0.99)
-	c.Bins, c.Over = histogram(vals, c.P99, clvBins)
+	c.Bins, c.Over = histogram(vals, q(0.95), clvBins)
+	for _, t := range append(append([]string(nil), r.Backtest.Tiers...), "") {
+		tv := byTier[t]
+		if tv == nil {
+			tv = &TierValue{Tier: t, Total: decimal.Zero}
+		}
+		tv.Mean, tv.Share = decimal.Zero, decimal.Zero
+		if tv.Customers > 0 {
+			tv.Mean = tv.Total.DivRound(decimal.NewFromInt(int64(tv.Customers)), 2)
+		}
+		if total.IsPositive() {
+			tv.Share = tv.Total.DivRound(total, 4)
+		}
+		c.ByTier = append(c.ByTier, *tv)
+	}
 }
 
 // histogram counts sorted non-negative values in n equal bins from zero, of a "nice"

@@ -18,6 +18,8 @@ var tierColors = []string{"#94a3b8", "#e0a526", "#7c4dcc", "#0f8b7d", "#c2415d",
 
 const (
 	colorCurve     = "#1f6feb"
+	colorCurveArea = "#e3ecfb"
+	colorNone      = "#c9d1db"
 	colorUp        = "#2a9d8f"
 	colorReact     = "#1d5f8a"
 	colorDown      = "#d1495b"
@@ -46,8 +48,9 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	r.tiersSection(&b)
 	r.flowsSection(&b)
 	r.rfmSection(&b)
-	r.clvSection(&b)
 	r.movesSection(&b)
+	r.clvSection(&b)
+	r.clvTierSection(&b)
 	r.economicsSection(&b)
 	r.findingsSection(&b)
 	p("</main>\n")
@@ -131,6 +134,18 @@ func (r *Report) paretoSection(b *strings.Builder) {
 		fmt.Sprintf("Customers ranked by net revenue over the %d months before the report date, highest first, against the share of that revenue they hold. The dashed diagonal is an even spread.", r.Pareto.WindowMonths))
 	w := svgWriter{b}
 	w.f(`<svg id="chart-pareto" class="chart" viewBox="0 0 600 360" role="img" aria-label="Pareto curve of revenue">`)
+	var pts strings.Builder
+	curve := len(r.Pareto.Points) > 1 && c.Total.IsPositive()
+	if curve {
+		for i, pt := range r.Pareto.Points {
+			if i > 0 {
+				pts.WriteByte(' ')
+			}
+			pts.WriteString(num(paretoX.at(pt.CustomerShare.InexactFloat64())) + "," + num(paretoY.at(pt.RevenueShare.InexactFloat64())))
+		}
+		// The area under the curve first, so that the grid shows over it.
+		w.f(`<polygon class="mark" fill="%s" points="%s %s,%s"/>`, colorCurveArea, pts.String(), num(paretoX.at(1)), num(paretoY.at(0)))
+	}
 	for i := 0; i <= 5; i++ {
 		v := float64(i) / 5
 		w.line(paretoX.at(0), paretoY.at(v), paretoX.at(1), paretoY.at(v), gridClass(i == 0))
@@ -141,15 +156,7 @@ func (r *Report) paretoSection(b *strings.Builder) {
 	w.text(310, 354, ` class="axis-title" text-anchor="middle"`, "share of customers, ranked by revenue")
 	w.text(14, 170, ` class="axis-title" text-anchor="middle" transform="rotate(-90 14 170)"`, "share of revenue")
 	w.f(`<line class="even" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(paretoX.at(0)), num(paretoY.at(0)), num(paretoX.at(1)), num(paretoY.at(1)))
-	if len(r.Pareto.Points) > 1 && c.Total.IsPositive() {
-		var pts strings.Builder
-		for i, pt := range r.Pareto.Points {
-			if i > 0 {
-				pts.WriteByte(' ')
-			}
-			pts.WriteString(num(paretoX.at(pt.CustomerShare.InexactFloat64())) + "," + num(paretoY.at(pt.RevenueShare.InexactFloat64())))
-		}
-		w.f(`<polygon class="mark" fill="%s" fill-opacity="0.12" points="%s %s,%s"/>`, colorCurve, pts.String(), num(paretoX.at(1)), num(paretoY.at(0)))
+	if curve {
 		w.f(`<polyline class="mark curve" fill="none" stroke="%s" stroke-width="3" stroke-linejoin="round" points="%s"/>`, colorCurve, pts.String())
 		tops := []struct {
 			p     int
@@ -161,6 +168,7 @@ func (r *Report) paretoSection(b *strings.Builder) {
 			x := paretoX.at(float64(k) / float64(c.Customers))
 			y := paretoY.at(t.share.InexactFloat64())
 			w.f(`<circle class="mark top" data-top="%d" cx="%s" cy="%s" r="4.5" fill="#fff" stroke="%s" stroke-width="2"/>`, t.p, num(x), num(y), colorCurve)
+			w.text(x+9, y+13, ` class="tick"`, fmt.Sprintf("%d%%", t.p))
 			ly := 210 + float64(i)*22
 			w.text(380, ly, ` class="legend"`, fmt.Sprintf("top %d%%", t.p))
 			w.text(556, ly, ` class="legend strong" text-anchor="end"`, pct(t.share, 1)+"%")
@@ -329,7 +337,7 @@ func (r *Report) flowsSection(b *strings.Builder) {
 
 func (r *Report) movesSection(b *strings.Builder) {
 	bt := r.Backtest
-	section(b, "moves", "", "Tier moves by period",
+	section(b, "moves", "wide", "Tier moves by period",
 		"Customers changing tier in each period, from the tier left to the tier entered (&ldquo;&ndash;&rdquo; is no tier), moves up first. The first column catches up the history before the first review.")
 	type key struct{ from, to string }
 	var cols []key
@@ -558,6 +566,61 @@ func (r *Report) clvSection(b *strings.Builder) {
 		fmt.Fprintf(b, "<p class=\"note\">%s</p>\n", esc(c.Note))
 	}
 	b.WriteString("</section>\n")
+}
+
+// Value-by-tier chart geometry: one horizontal bar per tier, x 130..560 for 0..the
+// largest mean, rows 44 high from y 20.
+func (r *Report) clvTierSection(b *strings.Builder) {
+	c := r.CLV
+	section(b, "clv-tiers", "", "Predicted value by tier",
+		"The mean predicted lifetime value of the customers on each tier after the last review, and the share of all predicted value they hold (the brief expects VIPs&rsquo; lifetime value to be 40-60% higher).")
+	if c.Problem != "" || len(c.ByTier) == 0 {
+		msg := c.Problem
+		if msg == "" {
+			msg = "No customer was scored."
+		}
+		fmt.Fprintf(b, "<p class=\"problem\">%s</p>\n</section>\n", esc(msg))
+		return
+	}
+	w := svgWriter{b}
+	h := 20 + 44*float64(len(c.ByTier)) + 44
+	w.f(`<svg id="chart-clvtier" class="chart" viewBox="0 0 600 %s" role="img" aria-label="Mean predicted value by tier">`, num(h))
+	most := 0.0
+	for _, tv := range c.ByTier {
+		most = math.Max(most, tv.Mean.InexactFloat64())
+	}
+	top, step := niceMax(most, 4)
+	x := linear{0, top, 130, 560}
+	bottom := 20 + 44*float64(len(c.ByTier))
+	for v := 0.0; v <= top+step/2; v += step {
+		w.line(x.at(v), 14, x.at(v), bottom, gridClass(v == 0))
+		w.text(x.at(v), bottom+16, ` class="tick" text-anchor="middle"`, money(decimal.NewFromFloat(v), -1))
+	}
+	for i, tv := range c.ByTier {
+		y := 20 + 44*float64(i)
+		name, col := tv.Tier, colorNone
+		if tv.Tier == "" {
+			name = "no tier"
+		} else {
+			col = tierColor(i)
+		}
+		w.text(122, y+22, ` class="legend" text-anchor="end"`, name)
+		if tv.Customers > 0 {
+			w.rect(x.at(0), y+6, x.at(tv.Mean.InexactFloat64())-x.at(0), 24, col, fmt.Sprintf(` class="mark" data-tier="%s" data-n="%d"`, esc(tv.Tier), tv.Customers))
+		}
+		w.text(x.at(tv.Mean.InexactFloat64())+6, y+22, ` class="legend strong"`, money(tv.Mean, 0))
+	}
+	w.text(345, bottom+30, ` class="axis-title" text-anchor="middle"`, "mean predicted value per customer ("+r.Currency+")")
+	w.f("</svg>\n")
+	b.WriteString("<table class=\"num\">\n<thead><tr><th>tier</th><th>customers scored</th><th>mean</th><th>total</th><th>share of value</th></tr></thead>\n<tbody>\n")
+	for _, tv := range c.ByTier {
+		name := esc(tv.Tier)
+		if tv.Tier == "" {
+			name = "no tier"
+		}
+		fmt.Fprintf(b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s%%</td></tr>\n", name, count(tv.Customers), money(tv.Mean, 2), money(tv.Total, 0), pct(tv.Share, 1))
+	}
+	b.WriteString("</tbody></table>\n</section>\n")
 }
 
 func f3(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }

@@ -173,9 +173,12 @@ type Report struct {
 	Metrics []vip.Metric `json:"metrics"`
 	// Notes are the assumptions the report made, in words, as printed at its foot.
 	Notes []string `json:"notes"`
+
+	tierOf map[string]string // customer ID to tier after the last review
 }
 
-// Ladder summarises the ladder in the header.
+// Ladder summarises the ladder for the header: Measure, Period and Landing are in
+// words. Plain data; the zero value is a ladder without tiers.
 type Ladder struct {
 	Name        string `json:"name"`
 	Currency    string `json:"currency"`
@@ -187,8 +190,8 @@ type Ladder struct {
 	Tiers []LadderTier `json:"tiers"`
 }
 
-// LadderTier is one rung: its name and its entry rule in words ("2000", or the
-// criteria of a composite rule).
+// LadderTier is one rung: its name and its entry and keep rules in words ("2000", or
+// the criteria of a composite rule). Plain data.
 type LadderTier struct {
 	Name    string `json:"name"`
 	Qualify string `json:"qualify"`
@@ -196,7 +199,8 @@ type LadderTier struct {
 }
 
 // Pareto is the concentration of net revenue over the 12 months before AsOf: the
-// [vip.Concentrate] figures and the Lorenz-style curve they come from.
+// [vip.Concentrate] figures and the Lorenz-style curve they come from. Plain data; the
+// zero value describes no customers.
 type Pareto struct {
 	// WindowMonths is the window of each customer's net revenue (12).
 	WindowMonths int `json:"window_months"`
@@ -211,7 +215,7 @@ type Pareto struct {
 	Points []ParetoPoint `json:"points"`
 }
 
-// ParetoPoint is one point of the Pareto curve.
+// ParetoPoint is one point of the Pareto curve. Plain data.
 type ParetoPoint struct {
 	Customers int `json:"customers"`
 	// CustomerShare is Customers / n and RevenueShare the share of the total they hold,
@@ -220,7 +224,8 @@ type ParetoPoint struct {
 	RevenueShare  decimal.Decimal `json:"revenue_share"`
 }
 
-// Backtest is the ladder replayed over the history with [vip.Ladder.Backtest].
+// Backtest is the ladder replayed over the history with [vip.Ladder.Backtest]. Plain
+// data; the zero value has no reviews.
 type Backtest struct {
 	From        time.Time `json:"from"`
 	EveryMonths int       `json:"every_months"`
@@ -229,7 +234,7 @@ type Backtest struct {
 	Periods []Period `json:"periods"`
 }
 
-// Period is one review of the backtest.
+// Period is one review of the backtest. Plain data.
 type Period struct {
 	At time.Time `json:"at"`
 	// Tiers counts the customers on each tier at At, in the order of Backtest.Tiers;
@@ -247,7 +252,7 @@ type Period struct {
 	Moves []Move `json:"moves,omitempty"`
 }
 
-// Move counts the customers who went from one tier to another in a period.
+// Move counts the customers who went from one tier to another in a period. Plain data.
 type Move struct {
 	From      string `json:"from"`
 	To        string `json:"to"`
@@ -256,7 +261,8 @@ type Move struct {
 
 // Heatmap is the R x F map at AsOf: quintile scores by [vip.ScoreRFM] (ties split by
 // customer ID) of every customer's recency, and orders and net spend in the 12 months
-// before AsOf, named by the 10-segment grid [vip.SegmentsRFGrid].
+// before AsOf, named by the 10-segment grid [vip.SegmentsRFGrid]. Plain data; the zero
+// value is an empty, unnamed map.
 type Heatmap struct {
 	// Counts[r-1][f-1] is the number of customers with R score r and F score f.
 	Counts [5][5]int `json:"counts"`
@@ -266,7 +272,7 @@ type Heatmap struct {
 	BySegment []SegmentCount `json:"by_segment"`
 }
 
-// SegmentCount is the number of customers in one segment.
+// SegmentCount is the number of customers in one segment. Plain data.
 type SegmentCount struct {
 	Segment   string `json:"segment"`
 	Customers int    `json:"customers"`
@@ -275,6 +281,7 @@ type SegmentCount struct {
 // CLV is the distribution of predicted residual lifetime value: a BG/NBD purchase model
 // and a Gamma-Gamma spend model fitted on every order at or before AsOf (weeks as the
 // unit, orders of one day merged), then [vip.ResidualCLV] per customer over the horizon.
+// Plain data (the models are read-only after their fit); the zero value has no figures.
 type CLV struct {
 	// Problem, when not empty, says why there are no figures (a fit that failed).
 	Problem string `json:"problem,omitempty"`
@@ -296,13 +303,28 @@ type CLV struct {
 	Median decimal.Decimal `json:"median"`
 	P90    decimal.Decimal `json:"p90"`
 	P99    decimal.Decimal `json:"p99"`
-	// Bins is the histogram: equal-width bins [From, To) from zero; Over counts the values
-	// at or above the last bin's To (the top 1% or so, shown as one open bar).
+	// Bins is the histogram: 20 equal-width bins [From, To) from zero, of a round width
+	// (1, 2, 2.5 or 5 times a power of ten) chosen so that P95 falls inside them; Over
+	// counts the values at or above the last bin's To (about the top 5%, one open bar).
 	Bins []Bin `json:"bins"`
 	Over int   `json:"over"`
+	// ByTier sums the scored values by the tier held after the backtest's last review:
+	// the ladder's tiers lowest first, then the customers on no tier (Tier "").
+	ByTier []TierValue `json:"by_tier"`
 }
 
-// Bin is one bar of a histogram: the customers with a value in [From, To).
+// TierValue is the predicted lifetime value of the customers of one tier. Plain data.
+type TierValue struct {
+	Tier      string          `json:"tier"`
+	Customers int             `json:"customers"`
+	Total     decimal.Decimal `json:"total"`
+	// Mean is Total / Customers, DivRound to 2 places; Share is Total over the value of
+	// every scored customer, DivRound to 4 places.
+	Mean  decimal.Decimal `json:"mean"`
+	Share decimal.Decimal `json:"share"`
+}
+
+// Bin is one bar of a histogram: the customers with a value in [From, To). Plain data.
 type Bin struct {
 	From      decimal.Decimal `json:"from"`
 	To        decimal.Decimal `json:"to"`
@@ -311,7 +333,7 @@ type Bin struct {
 
 // Economics is the program's P&L by tier at the backtest's last review
 // ([vip.Catalogue.PnL] over the members then, each with the net spend, orders and gross
-// profit of the 12 months before it).
+// profit of the 12 months before it). Plain data; the zero value has no table.
 type Economics struct {
 	// Catalogue says which catalogue priced the tiers.
 	Catalogue string `json:"catalogue"`
@@ -579,6 +601,10 @@ func (r *Report) backtest(customers []*vip.Activity, opts Options, loc *time.Loc
 		b.Periods = append(b.Periods, q)
 	}
 	r.Backtest = b
+	r.tierOf = make(map[string]string, len(res.Statuses))
+	for id, st := range res.Statuses {
+		r.tierOf[id] = st.Tier
+	}
 	if cat != nil && len(res.Periods) > 0 {
 		lastP := res.Periods[len(res.Periods)-1]
 		r.Economics.At = lastP.At
@@ -659,8 +685,9 @@ func summarizeLadder(l *vip.Ladder) Ladder {
 			s.Period += fmt.Sprintf(" (%d months)", l.Period.Months)
 		}
 	}
-	s.Landing = strings.ReplaceAll(string(cmp.Or(l.Landing.Mode, "none")), "_", " ")
-	if l.Landing.MaxSteps > 0 {
+	mode := cmp.Or(l.Landing.Mode, vip.LandOneStep)
+	s.Landing = strings.ReplaceAll(string(mode), "_", " ")
+	if l.Landing.MaxSteps > 0 && mode != vip.LandOneStep {
 		s.Landing += fmt.Sprintf(", at most %d step", l.Landing.MaxSteps)
 		if l.Landing.MaxSteps > 1 {
 			s.Landing += "s"

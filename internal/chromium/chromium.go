@@ -46,7 +46,8 @@ func Path() (string, error) {
 
 // Screenshot renders the HTML file at htmlPath in a window of width x height CSS
 // pixels and writes what the window shows to pngPath. Content below the window's height
-// is not captured: make the window as tall as the page.
+// is not captured: make the window as tall as the page. Chromium does not lay out pages
+// narrower than about 500 pixels: a smaller window shows a wider page scaled down.
 func Screenshot(ctx context.Context, htmlPath, pngPath string, width, height int) error {
 	png, err := filepath.Abs(pngPath)
 	if err != nil {
