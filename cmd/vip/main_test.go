@@ -253,6 +253,23 @@ func TestRun_Errors(t *testing.T) {
 	}
 }
 
+// TestScore_KeepPlaces: amounts kept as written come out exactly, never rounded to cents.
+func TestScore_KeepPlaces(t *testing.T) {
+	in := "customer,date,amount\na,2024-01-01,1.005\na,2024-01-02,2.0001\nb,2024-01-02,3\n"
+	code, out, errs := runCmd(t, in, "score", "--orders", "-", "--keep-places", "--no-clv")
+	// As of 2024-01-03 (the midnight after the last order) both bought a day before.
+	// Two customers in five bins score 1 (rank 0) and floor(1*5/2)+1 = 3 (rank 1):
+	// R ties, split by ID: a 1, b 3; F: b (1 order) 1, a (2) 3; M: b (3.00) 1,
+	// a (3.0051) 3. a = 133: At Risk in both maps; b = 311: About To Sleep (R 3, F 1),
+	// New Customers (311).
+	want := "customer_id,recency_days,frequency,monetary,r,f,m,segment_rf,segment_rfm\n" +
+		"a,1,2,3.0051,1,3,3,At Risk,At Risk\n" +
+		"b,1,1,3.00,3,1,1,About To Sleep,New Customers\n"
+	if code != 0 || out != want {
+		t.Errorf("exit %d, stderr %q, stdout (-want +got):\n%s", code, errs, cmp.Diff(want, out))
+	}
+}
+
 func TestScore_SkipBad(t *testing.T) {
 	in := "customer,date,amount\nc,2024-01-01,1\nc,2024-01-02,abc\nd,2024-01-03,2\n"
 	code, out, errs := runCmd(t, in, "score", "--orders", "-", "--skip-bad", "--no-clv")

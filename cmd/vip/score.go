@@ -25,7 +25,8 @@ customer, sorted by customer ID (byte order):
   customer_id   the customer
   recency_days  calendar days from the last order to the as-of date (0: that day)
   frequency     orders in the window (default the 12 months up to the as-of date)
-  monetary      net spend in the window (paid less refunds), to the currency's places
+  monetary      net spend in the window (paid less refunds), exact, with the currency's
+                decimal places (more with --keep-places when the data has more)
   r, f, m       quintile scores 1-5 (5 best; ties split by customer ID)
   segment_rf    the 10-segment R x F map (Champions, Loyal Customers, ... Hibernating)
   segment_rfm   the 11-segment R x F x M table
@@ -116,7 +117,7 @@ such as "nobody drops out") is used, with a warning on stderr; a failed fit is a
 	cw.Write(head)
 	for _, r := range rows {
 		rec := []string{r.in.CustomerID, strconv.FormatInt(r.in.RecencyDays, 10), strconv.FormatInt(r.in.Frequency, 10),
-			r.in.Monetary.StringFixed(places), itoa(r.score.R), itoa(r.score.F), itoa(r.score.M),
+			fixedAtLeast(r.in.Monetary, places), itoa(r.score.R), itoa(r.score.F), itoa(r.score.M),
 			vip.SegmentsRFGrid.Segment(r.score), vip.SegmentsRFMTable.Segment(r.score)}
 		if !*noCLV {
 			v := ""
@@ -129,6 +130,12 @@ such as "nobody drops out") is used, with a warning on stderr; a failed fit is a
 	}
 	cw.Flush()
 	return errors.Join(cw.Error(), closeOut())
+}
+
+// fixedAtLeast writes d with at least places decimals, more when d has more (amounts
+// kept as written with --keep-places), so that nothing is rounded away.
+func fixedAtLeast(d decimal.Decimal, places int32) string {
+	return d.StringFixed(max(places, -d.Exponent()))
 }
 
 func itoa(v uint8) string { return strconv.Itoa(int(v)) }
