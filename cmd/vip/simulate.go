@@ -28,10 +28,10 @@ CSV: one row per review (and per ladder), with the columns
   no_tier        customers on no tier at the review
   <tier> ...     customers on each tier, one column per tier in ladder order (with
                  several ladders, the union of their tiers; empty where a ladder lacks one)
-  upgrades       customers entering a tier from below in the period ending at the review
+  upgrades       entries into a tier from below in the period ending at the review
                  (the first period: the whole history up to it)
-  downgrades     customers moved down a tier in the period
-  grace_started  customers entering grace in the period
+  downgrades     moves down a tier in the period
+  grace_started  entries into grace in the period
   reactivations  upgrades that re-enter a tier the customer had lost
 JSON: the backtest result (periods, each customer's final status) with the program
 metrics (retention lift, orders multiple, demotion rate, upgrade share, reactivation
@@ -39,8 +39,8 @@ rate against the brief's bands): one object {"ladder", "result", "metrics"}, or 
 array of them with several ladders. With --catalogue the JSON periods carry the P&L by
 tier.
 
-The orders' currency defaults to the first ladder's. Customers joining after --to and
-their orders are still replayed; only reviews up to --to are reported.`,
+The orders' currency defaults to the first ladder's. Activity after a review does not
+count at it: each review sees what the ladder would have seen live.`,
 		`  vip simulate --ladder testdata/brief-ladder.json \
       --orders $VIP_DATA/cdnow/CDNOW_master.txt --sep whitespace \
       --from 1997-04-01 --to 1998-07-01
