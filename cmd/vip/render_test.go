@@ -26,7 +26,9 @@ var pngOut = flag.String("png", "", "also write the UCI report's screenshot to t
 // gives each chart's box and the page's height; (3) in a screenshot of the page itself,
 // as tall as the page, the pixels near a mark colour must cover at least 1% of each
 // chart's box, every colour used by a mark showing; (4) as a control, the page with its
-// marks hidden by one CSS rule must fail that count. With -png it also writes the
+// marks hidden by one CSS rule must fail that count. One change: a pixel counts for
+// the nearest mark colour, not the first within reach, since the heat map's shades lie
+// closer together than the tolerance. With -png it also writes the
 // screenshot (docs/report-uci.png).
 func TestRealData_ReportScreenshot(t *testing.T) {
 	file := uciFile(t)
@@ -196,7 +198,7 @@ type colourCount struct {
 }
 
 // countColours counts the pixels inside b (page pixels, times scale for the image)
-// within a summed per-channel distance of 24 of one of cols.
+// within a summed per-channel distance of 24 of one of cols, each under the nearest.
 func countColours(img image.Image, b box, scale float64, cols map[string]int) colourCount {
 	c := colourCount{by: map[string]int{}, want: cols}
 	type rgb struct {
@@ -216,12 +218,17 @@ func countColours(img image.Image, b box, scale float64, cols map[string]int) co
 			c.area++
 			r, g, bb, _ := img.At(x, y).RGBA()
 			pr, pg, pb := int(r>>8), int(g>>8), int(bb>>8)
+			// The nearest mark colour within 24, not the first: heat-map shades lie
+			// closer together than that.
+			best, bestD := "", 25
 			for _, p := range pal {
-				if absInt(pr-p.r)+absInt(pg-p.g)+absInt(pb-p.b) <= 24 {
-					c.total++
-					c.by[p.name]++
-					break
+				if d := absInt(pr-p.r) + absInt(pg-p.g) + absInt(pb-p.b); d < bestD {
+					best, bestD = p.name, d
 				}
+			}
+			if best != "" {
+				c.total++
+				c.by[best]++
 			}
 		}
 	}
