@@ -25,8 +25,8 @@ func prepareReport(args []string, e *env) (*loaded, report.Options, string, erro
 		`Write one self-contained HTML page (inline CSS and SVG, nothing fetched) about the
 program on the shop's history: the Pareto curve of revenue, the ladder's backtest (tier
 distribution and flows at each review), the R x F heat map, the distribution of
-predicted lifetime value, the economics by tier and the program metrics with their
-findings. The page states every default it used.
+predicted lifetime value and its share by tier, the tier moves, the economics by tier
+and the program metrics with their findings. The page states every default it used.
 
 Defaults (package report): the as-of instant is the last order or refund; twelve monthly
 reviews back from it; a 40% gross margin; the brief's benefit table when it prices the
