@@ -67,6 +67,9 @@ footer ul{margin:0 0 6px;padding-left:18px}
   header,main,footer{max-width:none;padding:0}
   .grid{display:block}
   .card{border:none;border-radius:0;padding:0;margin:0 0 8mm;break-inside:avoid;page-break-inside:avoid}
+  .kpis{flex-wrap:nowrap;gap:6px}
+  .kpi{min-width:0;padding:4px 8px}
+  .kpi .v{font-size:15pt}
   .kpi,.chip{border-color:#bbb}
   h2{break-after:avoid;page-break-after:avoid}
   svg.chart{max-height:none;max-width:170mm;break-inside:avoid;page-break-inside:avoid}

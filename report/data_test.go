@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,6 +96,9 @@ func TestBuild_OnlineRetail(t *testing.T) {
 	}
 	if r.Economics.PnL != nil || !strings.Contains(r.Economics.Problem, `currency "USD"`) {
 		t.Errorf("economics: %+v; want no P&L and the currency mismatch explained", r.Economics)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("the report does not encode as JSON: %v", err)
 	}
 	var page bytes.Buffer
 	if err := r.WriteHTML(&page); err != nil {

@@ -140,3 +140,46 @@ func TestBuild_Invariants(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteHTML_NamesCannotAddMarkup checks, for random ladder, tier and report names,
+// that the page has exactly as many "<" as the page of the same report with plain
+// names: whatever a name holds, it adds no tag.
+func TestWriteHTML_NamesCannotAddMarkup(t *testing.T) {
+	base := briefLadder(t)
+	pageWith := func(t *rapid.T, title, ladder string, tiers [3]string) (string, bool) {
+		l := *base
+		l.Tiers = slices.Clone(base.Tiers)
+		l.Name = ladder
+		for i := range l.Tiers {
+			l.Tiers[i].Name = tiers[i]
+		}
+		if l.Validate() != nil {
+			return "", false
+		}
+		r, err := report.Build(tinyShop(), report.Options{Ladder: &l, AsOf: tinyAsOf, Months: 3, Title: title})
+		if err != nil {
+			t.Fatalf("Build: %v", err)
+		}
+		var buf bytes.Buffer
+		if err := r.WriteHTML(&buf); err != nil {
+			t.Fatalf("WriteHTML: %v", err)
+		}
+		return buf.String(), true
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		name := rapid.StringMatching(`[a-zA-Z<>&"' /=;:!-]{1,20}`)
+		var tiers [3]string
+		for i := range tiers {
+			tiers[i] = name.Draw(t, "tier")
+		}
+		title, ladder := name.Draw(t, "title"), name.Draw(t, "ladder")
+		page, ok := pageWith(t, title, ladder, tiers)
+		if !ok {
+			t.Skip("the ladder is not valid with these names")
+		}
+		plain, _ := pageWith(t, "Title", "ladder", [3]string{"T1", "T2", "T3"})
+		if got, want := strings.Count(page, "<"), strings.Count(plain, "<"); got != want {
+			t.Fatalf("names %q, %q, %q give %d '<' in the page, plain names %d", title, ladder, tiers, got, want)
+		}
+	})
+}

@@ -211,7 +211,8 @@ type colourCount struct {
 
 // countColours counts the pixels inside b (page pixels, times scale for the image)
 // within a distance of 24 (per channel, summed over R, G and B: anti-aliased edges and
-// the browser's colour management stay inside it) of one of cols.
+// the browser's colour management stay inside it) of one of cols: in total (each pixel
+// once) and by colour (a pixel near two colours counts for both).
 func countColours(img image.Image, b box, scale float64, cols map[string]int) colourCount {
 	c := colourCount{by: map[string]int{}, want: cols}
 	type rgb struct {
@@ -231,12 +232,15 @@ func countColours(img image.Image, b box, scale float64, cols map[string]int) co
 			c.area++
 			r, g, bb, _ := img.At(x, y).RGBA()
 			pr, pg, pb := int(r>>8), int(g>>8), int(bb>>8)
+			hit := false
 			for _, p := range pal {
 				if abs(pr-p.r)+abs(pg-p.g)+abs(pb-p.b) <= 24 {
-					c.total++
-					c.by[p.name]++
-					break
+					hit = true
+					c.by[p.name]++ // near colours (two heat-map cells) may both count a pixel
 				}
+			}
+			if hit {
+				c.total++
 			}
 		}
 	}
