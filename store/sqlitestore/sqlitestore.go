@@ -59,21 +59,21 @@ type Store struct {
 const (
 	sqlUpsertCustomer  = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
 	sqlEnsureCustomers = `INSERT INTO vip_customers (id, hash, body)
-		SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
+		SELECT value->>0, value->>1, value->>2 FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
 	sqlInsertOrders = `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
-		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, unhex(value->>5), unhex(value->>6) FROM json_each(?) WHERE true
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, unhex(value->>5), unhex(value->>6) FROM jsonb_each(?) WHERE true
 		ON CONFLICT (id) DO NOTHING`
-	sqlOrderConflict  = `SELECT u.value->>0 FROM json_each(?) u JOIN vip_orders o ON o.id = u.value->>0 WHERE o.fp <> unhex(u.value->>1) LIMIT 1`
+	sqlOrderConflict  = `SELECT u.value->>0 FROM jsonb_each(?) u JOIN vip_orders o ON o.id = u.value->>0 WHERE o.fp <> unhex(u.value->>1) LIMIT 1`
 	sqlInsertStatuses = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-		SELECT value->>0, value->>1, value->>2, 1, value->>3, value->>4, value->>5, value->>6 FROM json_each(?) WHERE true
+		SELECT value->>0, value->>1, value->>2, 1, value->>3, value->>4, value->>5, value->>6 FROM jsonb_each(?) WHERE true
 		ON CONFLICT (ladder, customer_id) DO NOTHING`
 	sqlUpdateStatuses = `UPDATE vip_statuses SET tier = u.t, version = version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
-		FROM (SELECT value->>0 AS l, value->>1 AS c, value->>2 AS t, value->>3 AS ch, value->>4 AS b, value->>5 AS d, value->>6 AS k, value->>7 AS v FROM json_each(?)) AS u
+		FROM (SELECT value->>0 AS l, value->>1 AS c, value->>2 AS t, value->>3 AS ch, value->>4 AS b, value->>5 AS d, value->>6 AS k, value->>7 AS v FROM jsonb_each(?)) AS u
 		WHERE ladder = u.l AND customer_id = u.c AND version = u.v`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '' WHERE customer_id IN (SELECT value FROM json_each(?)) AND due_key <> ''
-		AND NOT EXISTS (SELECT 1 FROM json_each(?) w WHERE w.value->>0 = ladder AND w.value->>1 = customer_id)`
+		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
 	sqlInsertEvents = `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body)
-		SELECT value->>0, value->>1, value->>2, value->>3, ?, value->>4 FROM json_each(?) ORDER BY key`
+		SELECT value->>0, value->>1, value->>2, value->>3, ?, value->>4 FROM jsonb_each(?) ORDER BY key`
 	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
 	sqlLoadCustomers = `SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`
 	sqlLoadOrders    = `SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at, id`
