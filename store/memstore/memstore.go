@@ -189,7 +189,7 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 			continue
 		}
 		o = codec.NormOrder(o)
-		s.orders[o.ID] = storedOrder{o: o, fp: codec.OrderPrint(o)}
+		s.orders[o.ID] = storedOrder{o: o, fp: newOrders[o.ID]} // a normalised order prints alike
 		if _, ok := s.customers[o.CustomerID]; !ok {
 			s.addID(o.CustomerID)
 			s.customers[o.CustomerID] = vip.Customer{ID: o.CustomerID}
@@ -202,7 +202,7 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 			continue
 		}
 		r = codec.NormRefund(r)
-		s.refunds[r.ID] = storedRefund{r: r, fp: codec.RefundPrint(r)}
+		s.refunds[r.ID] = storedRefund{r: r, fp: newRefunds[r.ID]}
 		d := s.cust(r.CustomerID)
 		d.refunds = append(d.refunds, r.ID)
 	}

@@ -7,6 +7,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"embed"
@@ -165,12 +166,12 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 type queries struct {
-	loadStatus, loadCustomers, loadOrders, loadRefunds            string
-	upsertCustomers, ensureCustomers, insertOrders, orderConflict string
-	insertRefunds, refundConflict, unschedule                     string
-	lockStatuses, updateStatuses, insertStatuses, insertEvents    string
-	customers, due, events, cursor, ensureCursor, lockCursor      string
-	setCursor, customerExists, history                            string
+	loadStatus, loadCustomers, loadOrders, loadRefunds         string
+	upsertCustomers, ensureCustomers, insertOrders             string
+	insertRefunds, unschedule                                  string
+	lockStatuses, updateStatuses, insertStatuses, insertEvents string
+	customers, due, events, cursor, ensureCursor, lockCursor   string
+	setCursor, customerExists, history                         string
 }
 
 func newQueries(sch string) queries {
@@ -186,19 +187,18 @@ func newQueries(sch string) queries {
 		ensureCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
 			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
 			ON CONFLICT (id) DO NOTHING`),
-		insertOrders: t(`INSERT INTO §vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
+		// An ID already stored with another fingerprint fails the commit: the conflict
+		// "updates" such a row with vip_fail, and leaves a row of the same content alone.
+		insertOrders: t(`INSERT INTO §vip_orders AS o (id, customer_id, placed_at, currency, paid, fp, body)
 			SELECT u.id, u.cid, u.at, u.cur, u.paid::numeric, u.fp, u.body
 			FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) AS u(id, cid, at, cur, paid, fp, body)
-			ON CONFLICT (id) DO NOTHING`),
-		// An ID already stored with another fingerprint fails the commit.
-		orderConflict: t(`SELECT §vip_fail('VPCNF', format('order %s is stored with other content', to_json(u.id)))
-			FROM unnest($1::text[], $2::bytea[]) AS u(id, fp) JOIN §vip_orders o ON o.id = u.id WHERE o.fp <> u.fp LIMIT 1`),
-		insertRefunds: t(`INSERT INTO §vip_refunds (id, order_id, customer_id, at, currency, amount, fp, body)
+			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('order %s is stored with other content', to_json(excluded.id)))::text::bytea
+			WHERE o.fp <> excluded.fp`),
+		insertRefunds: t(`INSERT INTO §vip_refunds AS r (id, order_id, customer_id, at, currency, amount, fp, body)
 			SELECT u.id, u.oid, u.cid, u.at, u.cur, u.amount::numeric, u.fp, u.body::json
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::bytea[], $8::text[]) AS u(id, oid, cid, at, cur, amount, fp, body)
-			ON CONFLICT (id) DO NOTHING`),
-		refundConflict: t(`SELECT §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(u.id)))
-			FROM unnest($1::text[], $2::bytea[]) AS u(id, fp) JOIN §vip_refunds r ON r.id = u.id WHERE r.fp <> u.fp LIMIT 1`),
+			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(excluded.id)))::text::bytea
+			WHERE r.fp <> excluded.fp`),
 		// The touched customers' statuses that this change does not write get an
 		// unknown schedule (see the review schedule of vip.Store).
 		unschedule: t(`UPDATE §vip_statuses s SET due_key = '' WHERE s.customer_id = ANY($1::text[]) AND s.due_key <> ''
@@ -424,35 +424,49 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		queue("customer", s.q.ensureCustomers, ensure.id, ensure.hash, ensure.body)
 	}
 	if len(c.Orders) > 0 {
+		// One row per ID (ON CONFLICT cannot meet a row twice in one statement): a
+		// repeat of the same content is dropped, of other content is a conflict.
 		orders := slices.Clone(c.Orders)
 		slices.SortStableFunc(orders, func(a, b vip.Order) int { return strings.Compare(a.ID, b.ID) })
 		n := len(orders)
-		oid, cid, cur, paid := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		at, fp, body := make([]time.Time, n), make([][]byte, n), make([][]byte, n)
-		for i, o := range orders {
-			oid[i], cid[i], cur[i], paid[i] = o.ID, o.CustomerID, o.Currency, codec.Exact(o.Paid())
-			at[i], fp[i], body[i] = codec.Instant(o.PlacedAt), codec.OrderPrint(o), codec.OrderBinary(o)
+		oid, cid, cur, paid := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		at, fp, body := make([]time.Time, 0, n), make([][]byte, 0, n), make([][]byte, 0, n)
+		for _, o := range orders {
+			p := codec.OrderPrint(o)
+			if k := len(oid) - 1; k >= 0 && oid[k] == o.ID {
+				if !bytes.Equal(fp[k], p) {
+					return fmt.Errorf("vip: order %q appears twice in one change with other content: %w", o.ID, vip.ErrConflict)
+				}
+				continue
+			}
+			oid, cid, cur, paid = append(oid, o.ID), append(cid, o.CustomerID), append(cur, o.Currency), append(paid, codec.Exact(o.Paid()))
+			at, fp, body = append(at, codec.Instant(o.PlacedAt)), append(fp, p), append(body, codec.OrderBinary(o))
 		}
 		queue("order", s.q.insertOrders, oid, cid, at, cur, paid, fp, body)
-		queue("order", s.q.orderConflict, oid, fp)
 	}
 	if len(c.Refunds) > 0 {
 		refunds := slices.Clone(c.Refunds)
 		slices.SortStableFunc(refunds, func(a, b vip.Refund) int { return strings.Compare(a.ID, b.ID) })
 		n := len(refunds)
-		id, oid, cid, cur, amount, body := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		at, fp := make([]time.Time, n), make([][]byte, n)
-		for i, r := range refunds {
+		id, oid, cid, cur, amount, body := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		at, fp := make([]time.Time, 0, n), make([][]byte, 0, n)
+		for _, r := range refunds {
+			p := codec.RefundPrint(r)
+			if k := len(id) - 1; k >= 0 && id[k] == r.ID {
+				if !bytes.Equal(fp[k], p) {
+					return fmt.Errorf("vip: refund %q appears twice in one change with other content: %w", r.ID, vip.ErrConflict)
+				}
+				continue
+			}
 			b, err := codec.Refund(r)
 			if err != nil {
 				return err
 			}
-			id[i], oid[i], cid[i], cur[i], amount[i], body[i] = r.ID, r.OrderID, r.CustomerID, r.Currency, codec.Exact(r.Amount), string(b)
-			at[i], fp[i] = codec.Instant(r.At), codec.RefundPrint(r)
+			id, oid, cid, cur, amount, body = append(id, r.ID), append(oid, r.OrderID), append(cid, r.CustomerID), append(cur, r.Currency), append(amount, codec.Exact(r.Amount)), append(body, string(b))
+			at, fp = append(at, codec.Instant(r.At)), append(fp, p)
 			touched = append(touched, r.CustomerID)
 		}
 		queue("refund", s.q.insertRefunds, id, oid, cid, at, cur, amount, fp, body)
-		queue("refund", s.q.refundConflict, id, fp)
 	}
 	idx := make([]int, len(c.Statuses))
 	for i := range idx {
