@@ -77,7 +77,8 @@ func (e *Engine) Ladder() Ladder { return e.ladder }
 // Key returns the key of the Engine's ladder configuration, stored with each status's
 // review schedule ([Change.DueKey]): "l" and 16 hexadecimal digits of the 64-bit FNV-1a
 // hash of the ladder's JSON. A changed ladder has another key, so that a review after
-// the change looks at every customer once.
+// the change looks at every customer once. Custom measures ([Ladder.Custom]) are code,
+// not JSON, and not part of the key: change the ladder's Version with them.
 func (e *Engine) Key() string { return e.key }
 
 func ladderKey(l Ladder) string {
