@@ -2,8 +2,10 @@ package vip
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +21,10 @@ type EngineOptions struct {
 	MaxRetries int `json:"max_retries,omitempty"`
 	// PageSize is how many customers a review loads and commits at once; 0 means 500.
 	PageSize int `json:"page_size,omitempty"`
+	// FullReview makes [Engine.Review] load and evaluate every customer of the shard
+	// instead of only those due ([Store.Due]). The result is the same (a customer that
+	// is not due has nothing to change); it is slower, and there for checks.
+	FullReview bool `json:"full_review,omitempty"`
 }
 
 // Engine ties a [Ladder] to a [Store]: it ingests orders and refunds, reviews customers,
@@ -31,9 +37,11 @@ type EngineOptions struct {
 type Engine struct {
 	store    Store
 	ladder   Ladder
+	key      string
 	clock    Clock
 	retries  int
 	pageSize int
+	full     bool
 }
 
 // NewEngine returns an Engine for the ladder l (validated and copied) on store s.
@@ -44,8 +52,9 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Engine{store: s, ladder: l, clock: time.Now, retries: 20, pageSize: 500}
+	e := &Engine{store: s, ladder: l, key: ladderKey(l), clock: time.Now, retries: 20, pageSize: 500}
 	if opts != nil {
+		e.full = opts.FullReview
 		if opts.Clock != nil {
 			e.clock = opts.Clock
 		}
@@ -64,6 +73,35 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 
 // Ladder returns the Engine's ladder.
 func (e *Engine) Ladder() Ladder { return e.ladder }
+
+// Key returns the key of the Engine's ladder configuration, stored with each status's
+// review schedule ([Change.DueKey]): "l" and 16 hexadecimal digits of the 64-bit FNV-1a
+// hash of the ladder's JSON. A changed ladder has another key, so that a review after
+// the change looks at every customer once. Custom measures ([Ladder.Custom]) are code,
+// not JSON, and not part of the key: change the ladder's Version with them.
+func (e *Engine) Key() string { return e.key }
+
+func ladderKey(l Ladder) string {
+	b, err := json.Marshal(l)
+	if err != nil { // a validated ladder marshals; if not, no two keys are alike
+		return fmt.Sprintf("l%p", &l)
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	return fmt.Sprintf("l%016x", h.Sum64())
+}
+
+// schedule appends to c the status nst written from the ledger g, and its review
+// schedule.
+func (e *Engine) schedule(c *Change, g *Ledger, nst Status) error {
+	due, err := g.NextChange(nst)
+	if err != nil {
+		return err
+	}
+	c.Statuses = append(c.Statuses, nst)
+	c.Due = append(c.Due, due)
+	return nil
+}
 
 // Store returns the Engine's store.
 func (e *Engine) Store() Store { return e.store }
@@ -255,7 +293,7 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 // to commit.
 func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Change, error) {
 	var res IngestResult
-	c := Change{Source: SourceIngest}
+	c := Change{Source: SourceIngest, DueKey: e.key}
 	snaps, err := e.store.Load(ctx, e.ladder.Name, in.ids)
 	if err != nil {
 		return res, c, err
@@ -362,7 +400,10 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 			continue
 		}
 		nst.Version = st.Version
-		c.Statuses = append(c.Statuses, nst)
+		if err := e.schedule(&c, g, nst); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		c.Events = append(c.Events, evs...)
 		res.Customers++
 	}
@@ -453,8 +494,8 @@ func engSameRefund(a, b Refund) bool {
 type ReviewResult struct {
 	// At is the instant reviewed.
 	At time.Time `json:"at"`
-	// Customers counts the customers looked at; Changed those whose status was written;
-	// Failed those that could not be evaluated (see [Engine.Review]).
+	// Customers counts the customers looked at (those due, see [Engine.Review]);
+	// Changed those whose status was written; Failed those that could not be evaluated.
 	Customers int `json:"customers"`
 	Changed   int `json:"changed"`
 	Failed    int `json:"failed"`
@@ -464,11 +505,20 @@ type ReviewResult struct {
 	Retries int `json:"retries"`
 }
 
-// Review evaluates every customer of the shard (the zero Shard: all customers) at the
+// Review evaluates the customers of the shard (the zero Shard: all customers) at the
 // Clock's instant, page by page, and commits each page's changes atomically: grace
 // expiries, period roll-offs, expiries, warnings, proximity events and override expiries,
-// everything [Ladder.Evaluate] catches up on. A status whose only change would be its
-// Checked instant is not written (the next evaluation catches up the same way).
+// everything [Ladder.Evaluate] catches up on.
+//
+// It looks only at the customers that are due ([Store.Due]): each status is stored
+// with the first instant at which it could change ([Ledger.NextChange]), so a customer
+// that is not due has nothing to change, and a review touches the few that have.
+// Customers without a status on the ladder, and statuses stored by another ladder
+// configuration or made stale by another ladder's changes, are always due.
+// [EngineOptions.FullReview] looks at every customer instead, with the same result.
+// A status whose only change would be its Checked instant is not written (the next
+// evaluation catches up the same way), unless it was due: then it is written with its
+// new schedule.
 //
 // Review is safe to run again and to run concurrently with ingest: a second review at
 // the same instant changes nothing, and a customer already evaluated at or after the
@@ -497,7 +547,13 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 	after := ""
 	var failed []error
 	for {
-		ids, err := e.store.Customers(ctx, shard, after, e.pageSize)
+		var ids []string
+		var err error
+		if e.full {
+			ids, err = e.store.Customers(ctx, shard, after, e.pageSize)
+		} else {
+			ids, err = e.store.Due(ctx, DueQuery{Ladder: e.ladder.Name, Key: e.key, Shard: shard, After: after, Limit: e.pageSize, At: now})
+		}
 		if err != nil {
 			return res, err
 		}
@@ -534,7 +590,7 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 // reviewPage evaluates one page of customers and returns the change to commit and the
 // customers that could not be evaluated.
 func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (Change, []error, error) {
-	c := Change{Source: SourceReview}
+	c := Change{Source: SourceReview, DueKey: e.key}
 	snaps, err := e.store.Load(ctx, e.ladder.Name, ids)
 	if err != nil {
 		return c, nil, err
@@ -545,18 +601,26 @@ func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (C
 		if !st.Checked.Before(now) {
 			continue
 		}
-		nst, evs, err := e.ladder.Evaluate(st, &snaps[i].Activity, now)
+		g, err := e.ladder.Ledger(&snaps[i].Activity)
+		var nst Status
+		var evs []Event
+		if err == nil {
+			nst, evs, err = g.Evaluate(st, now)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("vip: review customer %q: %w", ids[i], err))
 			continue
 		}
 		cmpSt := nst
 		cmpSt.Checked = st.Checked
-		if len(evs) == 0 && cmpSt.Equal(st) {
+		if len(evs) == 0 && cmpSt.Equal(st) && (st.Version == 0 || !snaps[i].IsDue(e.key, now)) {
 			continue
 		}
 		nst.Version = st.Version
-		c.Statuses = append(c.Statuses, nst)
+		if err := e.schedule(&c, g, nst); err != nil {
+			errs = append(errs, fmt.Errorf("vip: review customer %q: %w", ids[i], err))
+			continue
+		}
 		c.Events = append(c.Events, evs...)
 	}
 	return c, errs, nil
@@ -581,7 +645,15 @@ func (e *Engine) Place(ctx context.Context, customerID string, o Override) (Stat
 			return Status{}, err
 		}
 		nst.Version = snap.Status.Version
-		err = e.store.Commit(ctx, Change{Source: SourcePlace, Statuses: []Status{nst}, Events: evs})
+		c := Change{Source: SourcePlace, Events: evs, DueKey: e.key}
+		g, err := e.ladder.Ledger(&snap.Activity)
+		if err == nil {
+			err = e.schedule(&c, g, nst)
+		}
+		if err != nil {
+			return Status{}, err
+		}
+		err = e.store.Commit(ctx, c)
 		if err == nil {
 			nst.Version++
 			return nst, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"time"
 )
 
 // ErrStale is returned by [Store.Commit] when a status was changed since it was loaded:
@@ -53,6 +54,9 @@ type Store interface {
 	// Customers lists the IDs of stored customers in shard, in ascending byte order,
 	// after the ID after ("" to start), at most limit of them.
 	Customers(ctx context.Context, shard Shard, after string, limit int) ([]string, error)
+	// Due lists, as Customers does, the customers a review of q.Ladder at q.At must
+	// look at (see the review schedule above).
+	Due(ctx context.Context, q DueQuery) ([]string, error)
 	// Events returns the logged events with a sequence number above after, in order,
 	// at most limit of them.
 	Events(ctx context.Context, after int64, limit int) ([]Record, error)
@@ -77,6 +81,32 @@ type CustomerState struct {
 	Activity Activity
 	// Status is the stored status, Version included.
 	Status Status
+	// Due and DueKey are the status's stored review schedule ([Change.Due]); DueKey
+	// is "" when the schedule is unknown (never stored, or made stale by a change for
+	// another ladder).
+	Due    time.Time
+	DueKey string
+}
+
+// IsDue reports whether a review with the ladder key key at instant at must look at
+// the customer: the customer has no status, or its schedule is unknown or was computed
+// with another key, or it is due at or before at.
+func (cs *CustomerState) IsDue(key string, at time.Time) bool {
+	return cs.Status.Version == 0 || cs.DueKey == "" || cs.DueKey != key || (!cs.Due.IsZero() && !cs.Due.After(at))
+}
+
+// DueQuery selects the customers that a review must look at ([Store.Due]).
+type DueQuery struct {
+	// Ladder is the ladder under review and Key the key of its configuration
+	// ([Engine.Key]): a status stored with another key is due.
+	Ladder string `json:"ladder"`
+	Key    string `json:"key"`
+	// Shard, After and Limit page as [Store.Customers] does.
+	Shard Shard  `json:"shard"`
+	After string `json:"after,omitempty"`
+	Limit int    `json:"limit"`
+	// At is the review's instant: a status due at or before it is due.
+	At time.Time `json:"at"`
 }
 
 // Change is one atomic write to a [Store].
@@ -96,6 +126,13 @@ type Change struct {
 	Statuses []Status
 	// Events are appended to the log in this order.
 	Events []Event
+	// Due, when not nil, has one entry per status: the instant from which a review
+	// must look at it again ([Ledger.NextChange]), zero when nothing is scheduled.
+	// DueKey is the key of the ladder configuration that computed them. With an empty
+	// DueKey, or a nil Due, the statuses are stored with an unknown schedule: due at
+	// every review. A Due of another length than Statuses is an error.
+	Due    []time.Time
+	DueKey string
 }
 
 // Record is a logged event with its place in the log.

@@ -7,8 +7,9 @@
 //	go run ./examples/scale -store memory
 //
 // Each writer ingests batches of whole customers (every order and refund of -batch
-// customers at once) at the shop's end; then one review of every customer runs a day
-// later, and a second review at the same instant shows that it changes nothing.
+// customers at once) at the shop's end; then a review runs a day later (it looks only
+// at the customers due), a second review at the same instant shows that it changes
+// nothing, and a full review (every customer loaded and evaluated) runs a day after.
 package main
 
 import (
@@ -167,13 +168,26 @@ func run(kind, db, dsn, schema string, customers, writers, batch int) error {
 		return err
 	}
 	took = time.Since(start)
-	fmt.Printf("review at %s: %d customers in %s, %.0f customers/s, %d changed, %d events\n", at.Format(time.DateOnly),
-		res.Customers, took.Round(time.Millisecond), float64(res.Customers)/took.Seconds(), res.Changed, res.Events)
+	fmt.Printf("review at %s: %d customers in %s (%.0f customers/s), %d of them due, %d changed, %d events\n", at.Format(time.DateOnly),
+		customers, took.Round(time.Millisecond), float64(customers)/took.Seconds(), res.Customers, res.Changed, res.Events)
 	again, err := e.ReviewAt(ctx, vip.Shard{}, at)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("review again at the same instant: %d changed, %d events\n", again.Changed, again.Events)
+	full, err := vip.NewEngine(s, ladder, &vip.EngineOptions{FullReview: true})
+	if err != nil {
+		return err
+	}
+	at = at.AddDate(0, 0, 1)
+	start = time.Now()
+	res, err = full.ReviewAt(ctx, vip.Shard{}, at)
+	if err != nil {
+		return err
+	}
+	took = time.Since(start)
+	fmt.Printf("full review at %s (every customer loaded and evaluated): %d customers in %s (%.0f customers/s), %d changed, %d events\n",
+		at.Format(time.DateOnly), res.Customers, took.Round(time.Millisecond), float64(res.Customers)/took.Seconds(), res.Changed, res.Events)
 
 	tiers := map[string]int{}
 	for after := ""; ; {

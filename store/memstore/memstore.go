@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/internal/codec"
@@ -23,12 +24,18 @@ type Store struct {
 	orders    map[string]storedOrder
 	refunds   map[string]storedRefund
 	byCust    map[string]*custData
-	statuses  map[statusKey]vip.Status
+	statuses  map[statusKey]storedStatus
 	events    []vip.Record
 	cursors   map[string]int64
 }
 
 type statusKey struct{ ladder, customer string }
+
+type storedStatus struct {
+	st  vip.Status
+	due time.Time
+	key string // "" when the schedule is unknown
+}
 
 type storedOrder struct {
 	o  vip.Order
@@ -43,7 +50,8 @@ type storedRefund struct {
 type custData struct {
 	orders  []string
 	refunds []string
-	events  []int // indexes into events
+	events  []int    // indexes into events
+	ladders []string // the ladders with a status
 }
 
 var _ vip.Store = (*Store)(nil)
@@ -55,7 +63,7 @@ func New() *Store {
 		orders:    map[string]storedOrder{},
 		refunds:   map[string]storedRefund{},
 		byCust:    map[string]*custData{},
-		statuses:  map[statusKey]vip.Status{},
+		statuses:  map[statusKey]storedStatus{},
 		cursors:   map[string]int64{},
 	}
 }
@@ -75,8 +83,9 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 			snap.Found = true
 			snap.Activity.Customer = c
 		}
-		if st, ok := s.statuses[statusKey{ladder, id}]; ok {
-			snap.Status = copyStatus(st)
+		if ss, ok := s.statuses[statusKey{ladder, id}]; ok {
+			snap.Status = copyStatus(ss.st)
+			snap.Due, snap.DueKey = ss.due, ss.key
 		}
 		if d := s.byCust[id]; d != nil {
 			for _, oid := range d.orders {
@@ -108,6 +117,9 @@ func copyStatus(st vip.Status) vip.Status {
 // Commit implements [vip.Store.Commit].
 func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -153,9 +165,19 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 			return fmt.Errorf("vip: status of customer %q on ladder %q appears twice in one change: %w", st.CustomerID, st.Ladder, vip.ErrConflict)
 		}
 		seen[k] = true
-		if s.statuses[k].Version != st.Version {
-			return fmt.Errorf("vip: status of customer %q on ladder %q: version %d, stored %d: %w", st.CustomerID, st.Ladder, st.Version, s.statuses[k].Version, vip.ErrStale)
+		if s.statuses[k].st.Version != st.Version {
+			return fmt.Errorf("vip: status of customer %q on ladder %q: version %d, stored %d: %w", st.CustomerID, st.Ladder, st.Version, s.statuses[k].st.Version, vip.ErrStale)
 		}
+	}
+	// The schedules of the touched customers' other statuses are stale.
+	for _, cu := range c.Customers {
+		s.unschedule(cu.ID, seen)
+	}
+	for _, o := range c.Orders {
+		s.unschedule(o.CustomerID, seen)
+	}
+	for _, r := range c.Refunds {
+		s.unschedule(r.CustomerID, seen)
 	}
 	for _, cu := range c.Customers {
 		s.addID(cu.ID)
@@ -167,7 +189,7 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 			continue
 		}
 		o = codec.NormOrder(o)
-		s.orders[o.ID] = storedOrder{o: o, fp: codec.OrderPrint(o)}
+		s.orders[o.ID] = storedOrder{o: o, fp: newOrders[o.ID]} // a normalised order prints alike
 		if _, ok := s.customers[o.CustomerID]; !ok {
 			s.addID(o.CustomerID)
 			s.customers[o.CustomerID] = vip.Customer{ID: o.CustomerID}
@@ -180,14 +202,20 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 			continue
 		}
 		r = codec.NormRefund(r)
-		s.refunds[r.ID] = storedRefund{r: r, fp: codec.RefundPrint(r)}
+		s.refunds[r.ID] = storedRefund{r: r, fp: newRefunds[r.ID]}
 		d := s.cust(r.CustomerID)
 		d.refunds = append(d.refunds, r.ID)
 	}
-	for _, st := range c.Statuses {
+	for i, st := range c.Statuses {
 		st = copyStatus(codec.NormStatus(st))
 		st.Version++
-		s.statuses[statusKey{st.Ladder, st.CustomerID}] = st
+		k := statusKey{st.Ladder, st.CustomerID}
+		if st.Version == 1 {
+			d := s.cust(st.CustomerID)
+			d.ladders = append(d.ladders, st.Ladder)
+		}
+		due, key := codec.Schedule(&c, i)
+		s.statuses[k] = storedStatus{st: st, due: due, key: key}
 	}
 	for _, e := range c.Events {
 		s.events = append(s.events, vip.Record{Seq: int64(len(s.events) + 1), Source: c.Source, Event: codec.NormEvent(e)})
@@ -195,6 +223,22 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 		d.events = append(d.events, len(s.events)-1)
 	}
 	return nil
+}
+
+// unschedule marks the schedules of the customer's statuses other than those in
+// written as unknown.
+func (s *Store) unschedule(id string, written map[statusKey]bool) {
+	d := s.byCust[id]
+	if d == nil {
+		return
+	}
+	for _, l := range d.ladders {
+		k := statusKey{l, id}
+		if ss, ok := s.statuses[k]; ok && !written[k] && ss.key != "" {
+			ss.key = ""
+			s.statuses[k] = ss
+		}
+	}
 }
 
 // addID records a customer ID not stored before in the sorted list.
@@ -233,6 +277,36 @@ func (s *Store) Customers(ctx context.Context, shard vip.Shard, after string, li
 	for ; i < len(s.ids) && (limit < 0 || len(ids) < limit); i++ {
 		if shard.Contains(s.ids[i]) {
 			ids = append(ids, s.ids[i])
+		}
+	}
+	return ids, nil
+}
+
+// Due implements [vip.Store.Due].
+func (s *Store) Due(ctx context.Context, q vip.DueQuery) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := q.Shard.Validate(); err != nil {
+		return nil, err
+	}
+	at := codec.Instant(q.At)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i, found := slices.BinarySearch(s.ids, q.After)
+	if found {
+		i++
+	}
+	var ids []string
+	for ; i < len(s.ids) && (q.Limit < 0 || len(ids) < q.Limit); i++ {
+		id := s.ids[i]
+		if !q.Shard.Contains(id) {
+			continue
+		}
+		ss, ok := s.statuses[statusKey{q.Ladder, id}]
+		cs := vip.CustomerState{Status: ss.st, Due: ss.due, DueKey: ss.key}
+		if !ok || cs.IsDue(q.Key, at) {
+			ids = append(ids, id)
 		}
 	}
 	return ids, nil

@@ -166,18 +166,18 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 type queries struct {
-	loadStatus, loadCustomers, loadOrders, loadRefunds                   string
-	upsertCustomers, ensureCustomers, insertOrders, orderFP, orderExists string
-	insertRefund, refundFP, lockStatuses, insertStatuses, updateStatuses string
-	takeSeq                                                              string
-	customers, events, cursor, ensureCursor, lockCursor, setCursor       string
-	customerExists, history                                              string
+	loadStatus, loadCustomers, loadOrders, loadRefunds         string
+	upsertCustomers, ensureCustomers, insertOrders             string
+	insertRefunds, unschedule                                  string
+	lockStatuses, updateStatuses, insertStatuses, insertEvents string
+	customers, due, events, cursor, ensureCursor, lockCursor   string
+	setCursor, customerExists, history                         string
 }
 
 func newQueries(sch string) queries {
 	t := func(q string) string { return strings.ReplaceAll(q, "§", sch+".") }
 	return queries{
-		loadStatus:    t(`SELECT customer_id, body::text, version FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
+		loadStatus:    t(`SELECT customer_id, body::text, version, due_at, due_key FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
 		loadCustomers: t(`SELECT id, body::text FROM §vip_customers WHERE id = ANY($1::text[])`),
 		loadOrders:    t(`SELECT customer_id, body FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
 		loadRefunds:   t(`SELECT customer_id, body::text FROM §vip_refunds WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, at, id`),
@@ -187,25 +187,44 @@ func newQueries(sch string) queries {
 		ensureCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
 			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
 			ON CONFLICT (id) DO NOTHING`),
-		insertOrders: t(`INSERT INTO §vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
+		// An ID already stored with another fingerprint fails the commit: the conflict
+		// "updates" such a row with vip_fail, and leaves a row of the same content alone.
+		insertOrders: t(`INSERT INTO §vip_orders AS o (id, customer_id, placed_at, currency, paid, fp, body)
 			SELECT u.id, u.cid, u.at, u.cur, u.paid::numeric, u.fp, u.body
 			FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) AS u(id, cid, at, cur, paid, fp, body)
-			ON CONFLICT (id) DO NOTHING RETURNING id`),
-		orderFP:     t(`SELECT fp FROM §vip_orders WHERE id = $1`),
-		orderExists: t(`SELECT COUNT(*) FROM §vip_orders WHERE id = $1`),
-		insertRefund: t(`INSERT INTO §vip_refunds (id, order_id, customer_id, at, currency, amount, fp, body)
-			VALUES ($1, $2, $3, $4, $5, $6::numeric, $7, $8) ON CONFLICT (id) DO NOTHING`),
-		refundFP: t(`SELECT fp FROM §vip_refunds WHERE id = $1`),
+			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('order %s is stored with other content', to_json(excluded.id)))::text::bytea
+			WHERE o.fp <> excluded.fp`),
+		insertRefunds: t(`INSERT INTO §vip_refunds AS r (id, order_id, customer_id, at, currency, amount, fp, body)
+			SELECT u.id, u.oid, u.cid, u.at, u.cur, u.amount::numeric, u.fp, u.body::json
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::bytea[], $8::text[]) AS u(id, oid, cid, at, cur, amount, fp, body)
+			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(excluded.id)))::text::bytea
+			WHERE r.fp <> excluded.fp`),
+		// The touched customers' statuses that this change does not write get an
+		// unknown schedule (see the review schedule of vip.Store).
+		unschedule: t(`UPDATE §vip_statuses s SET due_key = '' WHERE s.customer_id = ANY($1::text[]) AND s.due_key <> ''
+			AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
 		lockStatuses: t(`SELECT 1 FROM §vip_statuses s JOIN unnest($1::text[], $2::text[]) AS u(l, c) ON s.ladder = u.l AND s.customer_id = u.c
 			ORDER BY s.ladder, s.customer_id FOR UPDATE OF s`),
-		updateStatuses: t(`UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b::json
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[]) AS u(l, c, t, ch, b, v)
-			WHERE s.ladder = u.l AND s.customer_id = u.c AND s.version = u.v`),
-		insertStatuses: t(`INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body)
-			SELECT u.l, u.c, u.t, 1, u.ch, u.b::json FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS u(l, c, t, ch, b)
-			ON CONFLICT (ladder, customer_id) DO NOTHING`),
-		takeSeq:        t(`UPDATE §vip_seq SET seq = seq + $1 WHERE id = 1 RETURNING seq`),
-		customers:      t(`SELECT id FROM §vip_customers WHERE id > $1 AND ($2 <= 1 OR hash % $2 = $3) ORDER BY id LIMIT $4`),
+		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b::json, due_at = u.d, due_key = u.k
+				FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+				WHERE s.ladder = u.l AND s.customer_id = u.c AND s.version = u.v RETURNING 1)
+			SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
+			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
+		insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+				SELECT u.l, u.c, u.t, 1, u.ch, u.b::json, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
+				ON CONFLICT (ladder, customer_id) DO NOTHING RETURNING 1)
+			SELECT §vip_fail('VPSTL', format('%s of %s new statuses were stored meanwhile', cardinality($1::text[]) - n, cardinality($1::text[])))
+			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
+		// The counter row stays locked until the commit: numbers in commit order.
+		insertEvents: t(`WITH q AS (UPDATE §vip_seq SET seq = seq + cardinality($1::text[]) WHERE id = 1 RETURNING seq)
+			INSERT INTO §vip_events (seq, ladder, customer_id, kind, at, source, body)
+			SELECT q.seq - cardinality($1::text[]) + u.n, u.l, u.c, u.k, u.at, $6, u.b::json
+			FROM q, unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS u(l, c, k, at, b, n)`),
+		customers: t(`SELECT id FROM §vip_customers WHERE id > $1 AND ($2 <= 1 OR hash % $2 = $3) ORDER BY id LIMIT $4`),
+		due: t(`SELECT c.id FROM §vip_customers c LEFT JOIN §vip_statuses s ON s.ladder = $5 AND s.customer_id = c.id
+			WHERE c.id > $1 AND ($2 <= 1 OR c.hash % $2 = $3)
+			AND (s.customer_id IS NULL OR s.due_key = '' OR s.due_key <> $6 OR s.due_at <= $7)
+			ORDER BY c.id LIMIT $4`),
 		events:         t(`SELECT seq, source, body::text FROM §vip_events WHERE seq > $1 ORDER BY seq LIMIT $2`),
 		cursor:         t(`SELECT seq FROM §vip_cursors WHERE consumer = $1`),
 		ensureCursor:   t(`INSERT INTO §vip_cursors (consumer, seq) VALUES ($1, 0) ON CONFLICT (consumer) DO NOTHING`),
@@ -232,6 +251,10 @@ func wrap(what string, err error) error {
 			return fmt.Errorf("vip: postgres %s: %v: %w", what, err, vip.ErrNotFound)
 		case "40001", "40P01": // serialization failure, deadlock: nothing was stored, try again
 			return fmt.Errorf("vip: postgres %s: %v: %w", what, err, vip.ErrStale)
+		case "VPCNF": // vip_fail in a commit's checks
+			return fmt.Errorf("vip: %s: %w", pe.Message, vip.ErrConflict)
+		case "VPSTL":
+			return fmt.Errorf("vip: %s: %w", pe.Message, vip.ErrStale)
 		}
 	}
 	return fmt.Errorf("vip: postgres %s: %w", what, err)
@@ -256,7 +279,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	b.Queue(s.q.loadRefunds, ids)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
-	read := func(withVersion bool, fn func(id string, body []byte, v int64) error) error {
+	read := func(fn func(id string, body []byte) error) error {
 		rows, err := br.Query()
 		if err != nil {
 			return wrap("load", err)
@@ -264,30 +287,45 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		defer rows.Close()
 		var id string
 		var body []byte
-		var v int64
 		for rows.Next() {
-			if withVersion {
-				err = rows.Scan(&id, &body, &v)
-			} else {
-				err = rows.Scan(&id, &body)
-			}
-			if err != nil {
+			if err := rows.Scan(&id, &body); err != nil {
 				return wrap("load", err)
 			}
-			if err := fn(id, body, v); err != nil {
+			if err := fn(id, body); err != nil {
 				return err
 			}
 		}
 		return wrap("load", rows.Err())
 	}
-	if err := read(true, func(id string, body []byte, v int64) error {
-		st, err := codec.DecodeStatus(body, v)
-		out[at[id]].Status = st
-		return err
-	}); err != nil {
+	if err := func() error {
+		rows, err := br.Query()
+		if err != nil {
+			return wrap("load", err)
+		}
+		defer rows.Close()
+		var id, key string
+		var body []byte
+		var v int64
+		var due pgtype.Timestamptz
+		for rows.Next() {
+			if err := rows.Scan(&id, &body, &v, &due, &key); err != nil {
+				return wrap("load", err)
+			}
+			st, err := codec.DecodeStatus(body, v)
+			if err != nil {
+				return err
+			}
+			cs := &out[at[id]]
+			cs.Status, cs.DueKey = st, key
+			if due.Valid {
+				cs.Due = due.Time.UTC()
+			}
+		}
+		return wrap("load", rows.Err())
+	}(); err != nil {
 		return nil, err
 	}
-	if err := read(false, func(id string, body []byte, _ int64) error {
+	if err := read(func(id string, body []byte) error {
 		c, err := codec.DecodeCustomer(body)
 		out[at[id]].Found = true
 		out[at[id]].Activity.Customer = c
@@ -295,7 +333,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	}); err != nil {
 		return nil, err
 	}
-	if err := read(false, func(id string, body []byte, _ int64) error {
+	if err := read(func(id string, body []byte) error {
 		o, err := codec.DecodeOrderBinary(body)
 		a := &out[at[id]].Activity
 		a.Orders = append(a.Orders, o)
@@ -303,7 +341,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	}); err != nil {
 		return nil, err
 	}
-	if err := read(false, func(id string, body []byte, _ int64) error {
+	if err := read(func(id string, body []byte) error {
 		r, err := codec.DecodeRefund(body)
 		a := &out[at[id]].Activity
 		a.Refunds = append(a.Refunds, r)
@@ -314,25 +352,44 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	return out, wrap("load", br.Close())
 }
 
-// Commit implements [vip.Store.Commit] in one transaction.
+// Commit implements [vip.Store.Commit] in one round trip: one pipeline of set-based
+// statements (arrays unnested) that PostgreSQL runs as one implicit transaction, the
+// checks included (a failed check raises an error, which rolls everything back).
 func (s *Store) Commit(ctx context.Context, c vip.Change) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return wrap("commit", err)
-	}
-	defer tx.Rollback(ctx)
-	if err := s.apply(ctx, tx, c); err != nil {
+	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
-	return wrap("commit", tx.Commit(ctx))
+	b := &pgx.Batch{}
+	var steps []string // what each queued statement does, for its errors
+	queue := func(what, q string, args ...any) {
+		b.Queue(q, args...)
+		steps = append(steps, what)
+	}
+	if err := s.queueChange(queue, &c); err != nil {
+		return err
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	br := s.pool.SendBatch(ctx, b)
+	var err error
+	for _, what := range steps {
+		if _, err = br.Exec(); err != nil {
+			err = wrap(what, err)
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = wrap("commit", cerr)
+	}
+	return err
 }
 
-func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
-	// Round trip 1, one pgx batch of set-based statements (arrays unnested): customers,
-	// orders, refunds, then the statuses with compare-and-swap. Rows go in key order,
-	// and status rows are locked in key order first, so that concurrent commits take
-	// their locks in one order and cannot deadlock.
-	b := &pgx.Batch{}
+// queueChange queues the statements of c in an order that keeps concurrent commits
+// from deadlocking: rows go in key order, status rows are locked in key order before
+// they are written, and the event counter is taken last, so that its row is locked
+// briefly.
+func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Change) error {
 	custs := make(map[string]*vip.Customer, len(c.Customers)+len(c.Orders))
 	for i := range c.Customers {
 		custs[c.Customers[i].ID] = &c.Customers[i]
@@ -342,13 +399,13 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 			custs[o.CustomerID] = nil
 		}
 	}
-	ids := make([]string, 0, len(custs))
+	touched := make([]string, 0, len(custs)+len(c.Refunds))
 	for id := range custs {
-		ids = append(ids, id)
+		touched = append(touched, id)
 	}
-	slices.Sort(ids)
+	slices.Sort(touched)
 	var up, ensure customerRows
-	for _, id := range ids {
+	for _, id := range touched {
 		if cu := custs[id]; cu != nil {
 			body, err := codec.Customer(*cu)
 			if err != nil {
@@ -361,185 +418,109 @@ func (s *Store) apply(ctx context.Context, tx pgx.Tx, c vip.Change) error {
 		}
 	}
 	if len(up.id) > 0 {
-		b.Queue(s.q.upsertCustomers, up.id, up.hash, up.body)
+		queue("customer", s.q.upsertCustomers, up.id, up.hash, up.body)
 	}
 	if len(ensure.id) > 0 {
-		b.Queue(s.q.ensureCustomers, ensure.id, ensure.hash, ensure.body)
+		queue("customer", s.q.ensureCustomers, ensure.id, ensure.hash, ensure.body)
 	}
-	orders := slices.Clone(c.Orders)
-	slices.SortStableFunc(orders, func(a, b vip.Order) int { return strings.Compare(a.ID, b.ID) })
-	fps := make([][]byte, len(orders))
-	if len(orders) > 0 {
-		var (
-			oid, cid, cur, paid []string
-			at                  []time.Time
-			body                [][]byte
-		)
-		for i, o := range orders {
-			fps[i] = codec.OrderPrint(o)
+	if len(c.Orders) > 0 {
+		// One row per ID (ON CONFLICT cannot meet a row twice in one statement): a
+		// repeat of the same content is dropped, of other content is a conflict.
+		orders := slices.Clone(c.Orders)
+		slices.SortStableFunc(orders, func(a, b vip.Order) int { return strings.Compare(a.ID, b.ID) })
+		n := len(orders)
+		oid, cid, cur, paid := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		at, fp, body := make([]time.Time, 0, n), make([][]byte, 0, n), make([][]byte, 0, n)
+		for _, o := range orders {
+			p := codec.OrderPrint(o)
+			if k := len(oid) - 1; k >= 0 && oid[k] == o.ID {
+				if !bytes.Equal(fp[k], p) {
+					return fmt.Errorf("vip: order %q appears twice in one change with other content: %w", o.ID, vip.ErrConflict)
+				}
+				continue
+			}
 			oid, cid, cur, paid = append(oid, o.ID), append(cid, o.CustomerID), append(cur, o.Currency), append(paid, codec.Exact(o.Paid()))
-			at, body = append(at, codec.Instant(o.PlacedAt)), append(body, codec.OrderBinary(o))
+			at, fp, body = append(at, codec.Instant(o.PlacedAt)), append(fp, p), append(body, codec.OrderBinary(o))
 		}
-		b.Queue(s.q.insertOrders, oid, cid, at, cur, paid, fps, body)
+		queue("order", s.q.insertOrders, oid, cid, at, cur, paid, fp, body)
 	}
-	refunds := slices.Clone(c.Refunds)
-	slices.SortStableFunc(refunds, func(a, b vip.Refund) int { return strings.Compare(a.ID, b.ID) })
-	rfps := make([][]byte, len(refunds))
-	for i, r := range refunds {
-		body, err := codec.Refund(r)
-		if err != nil {
-			return err
+	if len(c.Refunds) > 0 {
+		refunds := slices.Clone(c.Refunds)
+		slices.SortStableFunc(refunds, func(a, b vip.Refund) int { return strings.Compare(a.ID, b.ID) })
+		n := len(refunds)
+		id, oid, cid, cur, amount, body := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		at, fp := make([]time.Time, 0, n), make([][]byte, 0, n)
+		for _, r := range refunds {
+			p := codec.RefundPrint(r)
+			if k := len(id) - 1; k >= 0 && id[k] == r.ID {
+				if !bytes.Equal(fp[k], p) {
+					return fmt.Errorf("vip: refund %q appears twice in one change with other content: %w", r.ID, vip.ErrConflict)
+				}
+				continue
+			}
+			b, err := codec.Refund(r)
+			if err != nil {
+				return err
+			}
+			id, oid, cid, cur, amount, body = append(id, r.ID), append(oid, r.OrderID), append(cid, r.CustomerID), append(cur, r.Currency), append(amount, codec.Exact(r.Amount)), append(body, string(b))
+			at, fp = append(at, codec.Instant(r.At)), append(fp, p)
+			touched = append(touched, r.CustomerID)
 		}
-		rfps[i] = codec.RefundPrint(r)
-		b.Queue(s.q.orderExists, r.OrderID)
-		b.Queue(s.q.insertRefund, r.ID, r.OrderID, r.CustomerID, codec.Instant(r.At), r.Currency, codec.Exact(r.Amount), rfps[i], string(body))
+		queue("refund", s.q.insertRefunds, id, oid, cid, at, cur, amount, fp, body)
 	}
-	statuses := slices.Clone(c.Statuses)
-	slices.SortStableFunc(statuses, func(a, b vip.Status) int {
+	idx := make([]int, len(c.Statuses))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &c.Statuses[i], &c.Statuses[j]
 		return cmp.Or(strings.Compare(a.Ladder, b.Ladder), strings.Compare(a.CustomerID, b.CustomerID))
 	})
-	for i := 1; i < len(statuses); i++ {
-		if statuses[i].Ladder == statuses[i-1].Ladder && statuses[i].CustomerID == statuses[i-1].CustomerID {
-			return fmt.Errorf("vip: status of customer %q on ladder %q appears twice in one change: %w", statuses[i].CustomerID, statuses[i].Ladder, vip.ErrConflict)
-		}
-	}
 	var ins, upd statusRows
-	for _, st := range statuses {
+	var wl, wc []string
+	for k, i := range idx {
+		st := c.Statuses[i]
+		if k > 0 {
+			if p := c.Statuses[idx[k-1]]; p.Ladder == st.Ladder && p.CustomerID == st.CustomerID {
+				return fmt.Errorf("vip: status of customer %q on ladder %q appears twice in one change: %w", st.CustomerID, st.Ladder, vip.ErrConflict)
+			}
+		}
 		body, err := codec.Status(st)
 		if err != nil {
 			return err
 		}
+		due, key := codec.Schedule(c, i)
 		if st.Version == 0 {
-			ins.add(st, body)
+			ins.add(st, body, due, key)
 		} else {
-			upd.add(st, body)
+			upd.add(st, body, due, key)
 		}
+		wl, wc = append(wl, st.Ladder), append(wc, st.CustomerID)
 	}
 	if len(upd.ladder) > 0 {
-		b.Queue(s.q.lockStatuses, upd.ladder, upd.customer)
-		b.Queue(s.q.updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version)
+		queue("status", s.q.lockStatuses, upd.ladder, upd.customer)
+		queue("status", s.q.updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version, upd.due, upd.key)
 	}
 	if len(ins.ladder) > 0 {
-		b.Queue(s.q.insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body)
+		queue("status", s.q.insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body, ins.due, ins.key)
 	}
-
-	var dupOrders, dupRefunds []int
-	if b.Len() > 0 {
-		br := tx.SendBatch(ctx, b)
-		err := func() error {
-			if len(up.id) > 0 {
-				if _, err := br.Exec(); err != nil {
-					return wrap("customer", err)
-				}
-			}
-			if len(ensure.id) > 0 {
-				if _, err := br.Exec(); err != nil {
-					return wrap("customer", err)
-				}
-			}
-			if len(orders) > 0 {
-				rows, err := br.Query()
-				if err != nil {
-					return wrap("order", err)
-				}
-				inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
-				if err != nil {
-					return wrap("order", err)
-				}
-				got := make(map[string]bool, len(inserted))
-				for _, id := range inserted {
-					got[id] = true
-				}
-				for i, o := range orders {
-					if !got[o.ID] {
-						dupOrders = append(dupOrders, i)
-					}
-					delete(got, o.ID) // a second order of the same ID in c is a duplicate
-				}
-			}
-			for i, r := range refunds {
-				var n int
-				if err := br.QueryRow().Scan(&n); err != nil {
-					return wrap("refund", err)
-				}
-				if n == 0 {
-					return fmt.Errorf("vip: refund %q: order %q: %w", r.ID, r.OrderID, vip.ErrNotFound)
-				}
-				tag, err := br.Exec()
-				if err != nil {
-					return wrap("refund", err)
-				}
-				if tag.RowsAffected() == 0 {
-					dupRefunds = append(dupRefunds, i)
-				}
-			}
-			if len(upd.ladder) > 0 {
-				if _, err := br.Exec(); err != nil {
-					return wrap("status", err)
-				}
-				tag, err := br.Exec()
-				if err != nil {
-					return wrap("status", err)
-				}
-				if n := tag.RowsAffected(); n != int64(len(upd.ladder)) {
-					return fmt.Errorf("vip: %d of %d statuses changed since they were loaded: %w", int64(len(upd.ladder))-n, len(upd.ladder), vip.ErrStale)
-				}
-			}
-			if len(ins.ladder) > 0 {
-				tag, err := br.Exec()
-				if err != nil {
-					return wrap("status", err)
-				}
-				if n := tag.RowsAffected(); n != int64(len(ins.ladder)) {
-					return fmt.Errorf("vip: %d of %d new statuses were stored meanwhile: %w", int64(len(ins.ladder))-n, len(ins.ladder), vip.ErrStale)
-				}
-			}
-			return nil
-		}()
-		if cerr := br.Close(); err == nil && cerr != nil {
-			err = wrap("commit", cerr)
+	if len(touched) > 0 {
+		if wl == nil {
+			wl, wc = []string{}, []string{}
 		}
-		if err != nil {
-			return err
-		}
+		queue("status", s.q.unschedule, touched, wl, wc)
 	}
-	for _, i := range dupOrders {
-		var old []byte
-		if err := tx.QueryRow(ctx, s.q.orderFP, orders[i].ID).Scan(&old); err != nil {
-			return wrap("order", err)
-		}
-		if !bytes.Equal(old, fps[i]) {
-			return fmt.Errorf("vip: order %q is stored with other content: %w", orders[i].ID, vip.ErrConflict)
-		}
-	}
-	for _, i := range dupRefunds {
-		var old []byte
-		if err := tx.QueryRow(ctx, s.q.refundFP, refunds[i].ID).Scan(&old); err != nil {
-			return wrap("refund", err)
-		}
-		if !bytes.Equal(old, rfps[i]) {
-			return fmt.Errorf("vip: refund %q is stored with other content: %w", refunds[i].ID, vip.ErrConflict)
-		}
-	}
-	// Round trips 2 and 3, last, so that the sequence row is locked briefly: events.
-	if len(c.Events) > 0 {
-		var last int64
-		if err := tx.QueryRow(ctx, s.q.takeSeq, int64(len(c.Events))).Scan(&last); err != nil {
-			return wrap("event", err)
-		}
-		first := last - int64(len(c.Events)) + 1
-		rows := make([][]any, len(c.Events))
+	if n := len(c.Events); n > 0 {
+		l, cid, kind, body := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		at := make([]time.Time, n)
 		for i, e := range c.Events {
-			body, err := codec.Event(e)
+			b, err := codec.Event(e)
 			if err != nil {
 				return err
 			}
-			rows[i] = []any{first + int64(i), e.Ladder, e.CustomerID, string(e.Kind), codec.Instant(e.At), c.Source, string(body)}
+			l[i], cid[i], kind[i], at[i], body[i] = e.Ladder, e.CustomerID, string(e.Kind), codec.Instant(e.At), string(b)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.schema, "vip_events"},
-			[]string{"seq", "ladder", "customer_id", "kind", "at", "source", "body"}, pgx.CopyFromRows(rows)); err != nil {
-			return wrap("event", err)
-		}
+		queue("event", s.q.insertEvents, l, cid, kind, at, body, c.Source)
 	}
 	return nil
 }
@@ -555,15 +536,16 @@ func (r *customerRows) add(id string, body []byte) {
 }
 
 type statusRows struct {
-	ladder, customer, tier, body []string
-	checked                      []pgtype.Timestamptz
-	version                      []int64
+	ladder, customer, tier, body, key []string
+	checked, due                      []pgtype.Timestamptz
+	version                           []int64
 }
 
-func (r *statusRows) add(st vip.Status, body []byte) {
+func (r *statusRows) add(st vip.Status, body []byte, due time.Time, key string) {
 	r.ladder, r.customer, r.tier, r.body = append(r.ladder, st.Ladder), append(r.customer, st.CustomerID), append(r.tier, st.Tier), append(r.body, string(body))
 	r.checked = append(r.checked, pgtype.Timestamptz{Time: codec.Instant(st.Checked), Valid: !st.Checked.IsZero()})
-	r.version = append(r.version, st.Version)
+	r.due = append(r.due, pgtype.Timestamptz{Time: due, Valid: !due.IsZero()})
+	r.version, r.key = append(r.version, st.Version), append(r.key, key)
 }
 
 // Customers implements [vip.Store.Customers].
@@ -577,6 +559,21 @@ func (s *Store) Customers(ctx context.Context, shard vip.Shard, after string, li
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, wrap("customers", err)
+}
+
+// Due implements [vip.Store.Due]: one pass over the customers in ID order, each
+// joined to its status by key.
+func (s *Store) Due(ctx context.Context, q vip.DueQuery) ([]string, error) {
+	if err := q.Shard.Validate(); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, s.q.due, q.After, int64(q.Shard.Count), int64(q.Shard.Index), int64(q.Limit),
+		q.Ladder, q.Key, codec.Instant(q.At))
+	if err != nil {
+		return nil, wrap("due", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return ids, wrap("due", err)
 }
 
 func (s *Store) records(ctx context.Context, query string, args ...any) ([]vip.Record, error) {

@@ -60,7 +60,9 @@ func BenchmarkReview(b *testing.B) {
 		b.Run(fmt.Sprintf("customers=%d", customers), func(b *testing.B) {
 			s := open(b)
 			end := storetest.Populate(b, s, customers)
-			b.Run("engine", func(b *testing.B) { storetest.BenchReview(b, s, end, customers) })
+			b.Run("engine", func(b *testing.B) { storetest.BenchReview(b, s, end, customers, false) })
+			// Ten days on, past the instants the due-only review reached.
+			b.Run("engine-full", func(b *testing.B) { storetest.BenchReview(b, s, end.AddDate(0, 0, 10), customers, true) })
 			b.Run("sql-sum", func(b *testing.B) {
 				db := s.DB()
 				storetest.BenchSQLSum(b, end, customers, func(ctx context.Context, since, at time.Time) (int, error) {

@@ -10,14 +10,17 @@ package sqlitestore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/vipkit/vip/store/internal/migrations"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +41,10 @@ type Options struct {
 	BusyTimeout time.Duration `json:"busy_timeout,omitempty"`
 	// ReadConns is the size of the read pool; 0 means 4.
 	ReadConns int `json:"read_conns,omitempty"`
+	// CacheMB is each connection's page cache in MiB; 0 means 32. SQLite's own default
+	// (2 MiB) makes every load of customers' histories from a file larger than that a
+	// series of reads from the operating system.
+	CacheMB int `json:"cache_mb,omitempty"`
 	// SyncFull sets synchronous=FULL: a commit survives a power loss, at the cost of
 	// an fsync per commit. The default, NORMAL, survives a crash of the process (WAL).
 	SyncFull bool `json:"sync_full,omitempty"`
@@ -52,26 +59,43 @@ type Store struct {
 	rs readStmts
 }
 
-// SQL of the hot statements, prepared once per connection.
+// SQL of the hot statements, prepared once per connection. The set-based ones take
+// their rows as one JSON array parameter (json_each), binary columns in hexadecimal:
+// one statement per table and commit instead of one per row.
 const (
-	sqlUpsertCustomer = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
-	sqlEnsureCustomer = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`
-	sqlInsertOrder    = `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
-	sqlInsertStatus   = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (ladder, customer_id) DO NOTHING`
-	sqlUpdateStatus   = `UPDATE vip_statuses SET tier = ?, version = version + 1, checked = ?, body = ? WHERE ladder = ? AND customer_id = ? AND version = ?`
-	sqlInsertEvent    = `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES (?, ?, ?, ?, ?, ?)`
-	sqlLoadStatus     = `SELECT customer_id, body, version FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
-	sqlLoadCustomers  = `SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`
-	sqlLoadOrders     = `SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at, id`
-	sqlLoadRefunds    = `SELECT customer_id, body, 0 FROM vip_refunds WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, at, id`
+	sqlUpsertCustomer  = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
+	sqlEnsureCustomers = `INSERT INTO vip_customers (id, hash, body)
+		SELECT value->>0, value->>1, value->>2 FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
+	sqlInsertOrders = `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
+		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, unhex(value->>5), unhex(value->>6) FROM jsonb_each(?) WHERE true
+		ON CONFLICT (id) DO NOTHING`
+	sqlOrderConflict  = `SELECT u.value->>0 FROM jsonb_each(?) u JOIN vip_orders o ON o.id = u.value->>0 WHERE o.fp <> unhex(u.value->>1) LIMIT 1`
+	sqlInsertStatuses = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+		SELECT value->>0, value->>1, value->>2, 1, value->>3, value->>4, value->>5, value->>6 FROM jsonb_each(?) WHERE true
+		ON CONFLICT (ladder, customer_id) DO NOTHING`
+	sqlUpdateStatuses = `UPDATE vip_statuses SET tier = u.t, version = version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
+		FROM (SELECT value->>0 AS l, value->>1 AS c, value->>2 AS t, value->>3 AS ch, value->>4 AS b, value->>5 AS d, value->>6 AS k, value->>7 AS v FROM jsonb_each(?)) AS u
+		WHERE ladder = u.l AND customer_id = u.c AND version = u.v`
+	sqlUnschedule = `UPDATE vip_statuses SET due_key = '' WHERE customer_id IN (SELECT value FROM json_each(?)) AND due_key <> ''
+		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
+	sqlInsertEvents = `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body)
+		SELECT value->>0, value->>1, value->>2, value->>3, ?, value->>4 FROM jsonb_each(?) ORDER BY key`
+	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
+	sqlLoadCustomers = `SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`
+	sqlLoadOrders    = `SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at`
+	sqlLoadRefunds   = `SELECT customer_id, body, 0 FROM vip_refunds WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, at, id`
+	sqlDue           = `SELECT c.id FROM vip_customers c LEFT JOIN vip_statuses s ON s.ladder = ? AND s.customer_id = c.id
+		WHERE c.id > ? AND (? <= 1 OR c.hash % ? = ?) AND (s.customer_id IS NULL OR s.due_key = '' OR s.due_key <> ? OR s.due_at <= ?)
+		ORDER BY c.id LIMIT ?`
 )
 
 type writeStmts struct {
-	upsertCustomer, ensureCustomer, insertOrder, insertStatus, updateStatus, insertEvent *sql.Stmt
+	upsertCustomer, ensureCustomers, insertOrders, orderConflict *sql.Stmt
+	insertStatuses, updateStatuses, unschedule, insertEvents     *sql.Stmt
 }
 
 type readStmts struct {
-	loadStatus, loadCustomers, loadOrders, loadRefunds *sql.Stmt
+	loadStatus, loadCustomers, loadOrders, loadRefunds, due *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -84,9 +108,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		st, err = db.PrepareContext(ctx, q)
 		return st
 	}
-	s.ws = writeStmts{prep(s.w, sqlUpsertCustomer), prep(s.w, sqlEnsureCustomer), prep(s.w, sqlInsertOrder),
-		prep(s.w, sqlInsertStatus), prep(s.w, sqlUpdateStatus), prep(s.w, sqlInsertEvent)}
-	s.rs = readStmts{prep(s.r, sqlLoadStatus), prep(s.r, sqlLoadCustomers), prep(s.r, sqlLoadOrders), prep(s.r, sqlLoadRefunds)}
+	s.ws = writeStmts{prep(s.w, sqlUpsertCustomer), prep(s.w, sqlEnsureCustomers), prep(s.w, sqlInsertOrders), prep(s.w, sqlOrderConflict),
+		prep(s.w, sqlInsertStatuses), prep(s.w, sqlUpdateStatuses), prep(s.w, sqlUnschedule), prep(s.w, sqlInsertEvents)}
+	s.rs = readStmts{prep(s.r, sqlLoadStatus), prep(s.r, sqlLoadCustomers), prep(s.r, sqlLoadOrders), prep(s.r, sqlLoadRefunds), prep(s.r, sqlDue)}
 	return err
 }
 
@@ -115,6 +139,14 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous("+sync+")")
 	q.Add("_pragma", "foreign_keys(1)")
+	cache := opts.CacheMB
+	if cache <= 0 {
+		cache = 32
+	}
+	q.Add("_pragma", "cache_size(-"+strconv.Itoa(cache*1024)+")")
+	// Checkpoint every 10,000 WAL pages instead of 1,000: each commit rewrites about a
+	// hundred statuses on as many pages, and a page is copied back once per checkpoint.
+	q.Add("_pragma", "wal_autocheckpoint(10000)")
 	w, err := sql.Open("sqlite", path+"?"+q.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
@@ -265,13 +297,32 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		return rows.Err()
 	}
 	// Statuses first: any later write that adds an order also bumps the status version.
-	err = each(s.rs.loadStatus, []any{ladder, arg}, func(id string, body []byte, v int64) error {
-		st, err := codec.DecodeStatus(body, v)
-		if err == nil {
-			out[at[id]].Status = st
+	err = func() error {
+		rows, err := tx.StmtContext(ctx, s.rs.loadStatus).QueryContext(ctx, ladder, arg)
+		if err != nil {
+			return fmt.Errorf("vip: sqlite load: %w", err)
 		}
-		return err
-	})
+		defer rows.Close()
+		var id, key string
+		var body []byte
+		var v int64
+		var due sql.NullString
+		for rows.Next() {
+			if err := rows.Scan(&id, &body, &v, &due, &key); err != nil {
+				return fmt.Errorf("vip: sqlite load: %w", err)
+			}
+			st, err := codec.DecodeStatus(body, v)
+			if err != nil {
+				return err
+			}
+			cs := &out[at[id]]
+			cs.Status, cs.DueKey = st, key
+			if cs.Due, err = codec.ParseTime(due.String); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}()
 	if err == nil {
 		err = each(s.rs.loadCustomers, []any{arg}, func(id string, body []byte, _ int64) error {
 			c, err := codec.DecodeCustomer(body)
@@ -291,6 +342,13 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 			}
 			return err
 		})
+		// The index gives placement order; ties go by ID.
+		byTime := func(a, b vip.Order) int { return cmp.Or(a.PlacedAt.Compare(b.PlacedAt), strings.Compare(a.ID, b.ID)) }
+		for i := range out {
+			if os := out[i].Activity.Orders; !slices.IsSortedFunc(os, byTime) {
+				slices.SortFunc(os, byTime)
+			}
+		}
 	}
 	if err == nil {
 		err = each(s.rs.loadRefunds, []any{arg}, func(id string, body []byte, _ int64) error {
@@ -335,7 +393,11 @@ func wrap(what string, err error) error {
 }
 
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
-	named := make(map[string]bool, len(c.Customers))
+	if err := codec.CheckDue(&c); err != nil {
+		return err
+	}
+	var touched jsonRows // the customers whose other statuses' schedules go stale
+	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
 	if len(c.Customers) > 0 {
 		up := tx.StmtContext(ctx, s.ws.upsertCustomer)
 		for _, cu := range c.Customers {
@@ -347,34 +409,39 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 				return wrap("customer", err)
 			}
 			named[cu.ID] = true
+			touched.value(cu.ID)
 		}
 	}
 	if len(c.Orders) > 0 {
-		ins := tx.StmtContext(ctx, s.ws.insertOrder)
-		cust := tx.StmtContext(ctx, s.ws.ensureCustomer)
+		var orders, prints, custs jsonRows
 		for _, o := range c.Orders {
-			body := codec.OrderBinary(o)
 			fp := codec.OrderPrint(o)
-			res, err := ins.ExecContext(ctx, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fp, body)
-			if err != nil {
-				return wrap("order", err)
+			orders.row(o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()))
+			orders.hex(fp)
+			orders.hex(codec.OrderBinary(o))
+			prints.row(o.ID)
+			prints.hex(fp)
+			if !named[o.CustomerID] {
+				named[o.CustomerID] = true
+				cb, _ := codec.Customer(vip.Customer{ID: o.CustomerID})
+				custs.row(o.CustomerID)
+				custs.int(int64(vip.CustomerHash(o.CustomerID)))
+				custs.str(string(cb))
+				touched.value(o.CustomerID)
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				var old []byte
-				if err := tx.QueryRowContext(ctx, `SELECT fp FROM vip_orders WHERE id = ?`, o.ID).Scan(&old); err != nil {
-					return wrap("order", err)
-				}
-				if !bytes.Equal(old, fp) {
-					return fmt.Errorf("vip: order %q is stored with other content: %w", o.ID, vip.ErrConflict)
-				}
-				continue
-			}
-			if named[o.CustomerID] {
-				continue
-			}
-			named[o.CustomerID] = true
-			cb, _ := codec.Customer(vip.Customer{ID: o.CustomerID})
-			if _, err := cust.ExecContext(ctx, o.CustomerID, int64(vip.CustomerHash(o.CustomerID)), cb); err != nil {
+		}
+		if _, err := tx.StmtContext(ctx, s.ws.insertOrders).ExecContext(ctx, orders.done()); err != nil {
+			return wrap("order", err)
+		}
+		var id string
+		switch err := tx.StmtContext(ctx, s.ws.orderConflict).QueryRowContext(ctx, prints.done()).Scan(&id); {
+		case err == nil:
+			return fmt.Errorf("vip: order %q is stored with other content: %w", id, vip.ErrConflict)
+		case !errors.Is(err, sql.ErrNoRows):
+			return wrap("order", err)
+		}
+		if custs.n > 0 {
+			if _, err := tx.StmtContext(ctx, s.ws.ensureCustomers).ExecContext(ctx, custs.done()); err != nil {
 				return wrap("order", err)
 			}
 		}
@@ -407,38 +474,162 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 				return fmt.Errorf("vip: refund %q is stored with other content: %w", r.ID, vip.ErrConflict)
 			}
 		}
+		touched.value(r.CustomerID)
 	}
-	for _, st := range c.Statuses {
+	var ins, upd, written jsonRows
+	seen := make(map[[2]string]bool, len(c.Statuses))
+	for i, st := range c.Statuses {
+		k := [2]string{st.Ladder, st.CustomerID}
+		if seen[k] {
+			return fmt.Errorf("vip: status of customer %q on ladder %q appears twice in one change: %w", st.CustomerID, st.Ladder, vip.ErrConflict)
+		}
+		seen[k] = true
 		body, err := codec.Status(st)
 		if err != nil {
 			return err
 		}
-		var res sql.Result
-		if st.Version == 0 {
-			res, err = tx.StmtContext(ctx, s.ws.insertStatus).ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body)
-		} else {
-			res, err = tx.StmtContext(ctx, s.ws.updateStatus).ExecContext(ctx, st.Tier, codec.FormatTime(st.Checked), body, st.Ladder, st.CustomerID, st.Version)
+		due, key := codec.Schedule(&c, i)
+		r := &ins
+		if st.Version != 0 {
+			r = &upd
 		}
+		r.row(st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), string(body))
+		if due.IsZero() {
+			r.null()
+		} else {
+			r.str(codec.FormatTime(due))
+		}
+		r.str(key)
+		if st.Version != 0 {
+			r.int(st.Version)
+		}
+		written.row(st.Ladder, st.CustomerID)
+	}
+	for _, w := range []struct {
+		rows *jsonRows
+		stmt *sql.Stmt
+		msg  string
+	}{{&upd, s.ws.updateStatuses, "changed since they were loaded"}, {&ins, s.ws.insertStatuses, "new ones stored meanwhile"}} {
+		if w.rows.n == 0 {
+			continue
+		}
+		res, err := tx.StmtContext(ctx, w.stmt).ExecContext(ctx, w.rows.done())
 		if err != nil {
 			return wrap("status", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("vip: status of customer %q on ladder %q: version %d is not the stored one: %w", st.CustomerID, st.Ladder, st.Version, vip.ErrStale)
+		if n, _ := res.RowsAffected(); n != int64(w.rows.n) {
+			return fmt.Errorf("vip: %d of %d statuses %s: %w", int64(w.rows.n)-n, w.rows.n, w.msg, vip.ErrStale)
+		}
+	}
+	if touched.n > 0 {
+		if _, err := tx.StmtContext(ctx, s.ws.unschedule).ExecContext(ctx, touched.done(), written.done()); err != nil {
+			return wrap("status", err)
 		}
 	}
 	if len(c.Events) > 0 {
-		ins := tx.StmtContext(ctx, s.ws.insertEvent)
+		var evs jsonRows
 		for _, e := range c.Events {
 			body, err := codec.Event(e)
 			if err != nil {
 				return err
 			}
-			if _, err := ins.ExecContext(ctx, e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), c.Source, body); err != nil {
-				return wrap("event", err)
-			}
+			evs.row(e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), string(body))
+		}
+		if _, err := tx.StmtContext(ctx, s.ws.insertEvents).ExecContext(ctx, c.Source, evs.done()); err != nil {
+			return wrap("event", err)
 		}
 	}
 	return nil
+}
+
+// jsonRows builds the JSON array that a set-based statement reads with json_each: an
+// array of rows (arrays of strings, integers and nulls), or of plain strings (value).
+type jsonRows struct {
+	b    []byte
+	n    int  // rows or values
+	open bool // a row is open
+}
+
+func (j *jsonRows) sep() {
+	if j.b == nil {
+		j.b = append(make([]byte, 0, 4096), '[')
+	} else if c := j.b[len(j.b)-1]; c != '[' {
+		j.b = append(j.b, ',')
+	}
+}
+
+// row starts a row with the strings vals.
+func (j *jsonRows) row(vals ...string) {
+	if j.open {
+		j.b = append(j.b, ']')
+	}
+	j.sep()
+	j.b = append(j.b, '[')
+	j.open = true
+	j.n++
+	for _, v := range vals {
+		j.str(v)
+	}
+}
+
+// value appends a string as a whole element.
+func (j *jsonRows) value(v string) {
+	j.sep()
+	j.b = appendJSONString(j.b, v)
+	j.n++
+}
+
+func (j *jsonRows) str(v string) {
+	j.sep()
+	j.b = appendJSONString(j.b, v)
+}
+
+func (j *jsonRows) int(v int64) {
+	j.sep()
+	j.b = strconv.AppendInt(j.b, v, 10)
+}
+
+func (j *jsonRows) null() {
+	j.sep()
+	j.b = append(j.b, "null"...)
+}
+
+func (j *jsonRows) hex(v []byte) {
+	j.sep()
+	j.b = append(j.b, '"')
+	j.b = hex.AppendEncode(j.b, v)
+	j.b = append(j.b, '"')
+}
+
+// done closes the array and returns it.
+func (j *jsonRows) done() string {
+	if j.b == nil {
+		return "[]"
+	}
+	if j.open {
+		j.b = append(j.b, ']')
+		j.open = false
+	}
+	return string(append(j.b, ']'))
+}
+
+// appendJSONString appends v as a JSON string: quotes, backslashes and control
+// characters escaped, every other byte as it is.
+func appendJSONString(b []byte, v string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // Customers implements [vip.Store.Customers].
@@ -470,6 +661,28 @@ func (s *Store) records(ctx context.Context, query string, args ...any) ([]vip.R
 	}
 	defer rows.Close()
 	return codec.Records(rows, func(err error) error { return wrap("events", err) })
+}
+
+// Due implements [vip.Store.Due]: one pass over the customers in ID order, each
+// joined to its status by key.
+func (s *Store) Due(ctx context.Context, q vip.DueQuery) ([]string, error) {
+	if err := q.Shard.Validate(); err != nil {
+		return nil, err
+	}
+	rows, err := s.rs.due.QueryContext(ctx, q.Ladder, q.After, q.Shard.Count, q.Shard.Count, q.Shard.Index, q.Key, codec.FormatTime(q.At), q.Limit)
+	if err != nil {
+		return nil, wrap("due", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrap("due", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, wrap("due", rows.Err())
 }
 
 // Events implements [vip.Store.Events].

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"NotFound", testNotFound},
 		{"LaddersApart", testLaddersApart},
 		{"CustomersPagedAndSharded", testCustomersPaged},
+		{"DueSchedule", testDue},
 		{"CursorExactlyOnce", testCursorExactlyOnce},
 		{"AckCompareAndSwap", testAckCAS},
 		{"ConcurrentWriters", testConcurrentWriters},
@@ -580,5 +581,87 @@ func testConcurrentWriters(t *testing.T, s vip.Store) {
 	slices.Sort(reasons)
 	if n := len(slices.Compact(reasons)); n != writers*updates {
 		t.Errorf("%d distinct events, want %d", n, writers*updates)
+	}
+}
+
+// testDue: the review schedule stored with statuses, and Due's listing of it.
+func testDue(t *testing.T, s vip.Store) {
+	at := t0.AddDate(0, 1, 0)
+	st := func(id string) vip.Status {
+		return vip.Status{CustomerID: id, Ladder: "gold", Tier: "Silver", Checked: t0}
+	}
+	// c1 due before at, c2 exactly at, c3 after, c4 never; c5 with another key, c6
+	// without one; c7 has no status on gold; c8's schedule goes stale below.
+	var custs []vip.Customer
+	for i := 1; i <= 8; i++ {
+		custs = append(custs, vip.Customer{ID: fmt.Sprint("c", i), JoinedAt: t0})
+	}
+	commit(t, s, vip.Change{Source: vip.SourceIngest, DueKey: "k1", Customers: custs,
+		Orders:   []vip.Order{order("o1", "c1", t0, "1"), order("o7", "c7", t0, "1")},
+		Statuses: []vip.Status{st("c1"), st("c2"), st("c3"), st("c4"), st("c8")},
+		Due:      []time.Time{at.Add(-time.Hour), at, at.Add(time.Microsecond), {}, at.AddDate(1, 0, 0)}})
+	commit(t, s, vip.Change{DueKey: "k0", Statuses: []vip.Status{st("c5")}, Due: []time.Time{at.AddDate(1, 0, 0)}})
+	commit(t, s, vip.Change{Statuses: []vip.Status{st("c6")}})
+	q := vip.DueQuery{Ladder: "gold", Key: "k1", At: at, Limit: 100}
+	due := func(q vip.DueQuery) []string {
+		t.Helper()
+		ids, err := s.Due(t.Context(), q)
+		if err != nil {
+			t.Fatalf("Due(%+v) = %v", q, err)
+		}
+		return ids
+	}
+	if diff := cmp.Diff([]string{"c1", "c2", "c5", "c6", "c7"}, due(q)); diff != "" {
+		t.Errorf("Due at %s (-want +got):\n%s", at, diff)
+	}
+	got := load1(t, s, "gold", "c3")
+	if !got.Due.Equal(at.Add(time.Microsecond)) || got.DueKey != "k1" {
+		t.Errorf("Load(c3) schedule = %s %q, want %s %q", got.Due, got.DueKey, at.Add(time.Microsecond), "k1")
+	}
+	if got := load1(t, s, "gold", "c4"); !got.Due.IsZero() || got.DueKey != "k1" || got.IsDue("k1", at.AddDate(100, 0, 0)) {
+		t.Errorf("Load(c4) schedule = %s %q, want nothing scheduled under k1", got.Due, got.DueKey)
+	}
+	// Another ladder's change stores an order of c8 (and writes its own status):
+	// c8's gold schedule is stale; a change of c3's gold status alone keeps c3's.
+	commit(t, s, vip.Change{DueKey: "x", Orders: []vip.Order{order("o8", "c8", t0, "1")},
+		Statuses: []vip.Status{{CustomerID: "c8", Ladder: "club", Checked: t0}}, Due: []time.Time{{}}})
+	c3 := load1(t, s, "gold", "c3").Status
+	commit(t, s, vip.Change{DueKey: "k1", Statuses: []vip.Status{c3}, Due: []time.Time{at.AddDate(0, 0, 1)}})
+	if diff := cmp.Diff([]string{"c1", "c2", "c5", "c6", "c7", "c8"}, due(q)); diff != "" {
+		t.Errorf("Due after another ladder stored c8's order (-want +got):\n%s", diff)
+	}
+	if got := load1(t, s, "club", "c8"); got.DueKey != "x" {
+		t.Errorf("c8's club schedule key = %q, want x (written by the change itself)", got.DueKey)
+	}
+	// Paging and shards, as Customers.
+	q.Limit = 2
+	var paged []string
+	for {
+		ids := due(q)
+		if len(ids) == 0 {
+			break
+		}
+		paged = append(paged, ids...)
+		q.After = ids[len(ids)-1]
+	}
+	if diff := cmp.Diff([]string{"c1", "c2", "c5", "c6", "c7", "c8"}, paged); diff != "" {
+		t.Errorf("Due in pages of 2 (-want +got):\n%s", diff)
+	}
+	var union []string
+	for i := range 3 {
+		ids := due(vip.DueQuery{Ladder: "gold", Key: "k1", At: at, Limit: 100, Shard: vip.Shard{Index: i, Count: 3}})
+		for _, id := range ids {
+			if vip.ShardOf(id, 3) != i {
+				t.Errorf("Due(shard %d of 3) listed %s, of shard %d", i, id, vip.ShardOf(id, 3))
+			}
+		}
+		union = append(union, ids...)
+	}
+	slices.Sort(union)
+	if diff := cmp.Diff(paged, union); diff != "" {
+		t.Errorf("Due of three shards together (-want +got):\n%s", diff)
+	}
+	if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{st("c9")}, Due: []time.Time{at, at}}); err == nil {
+		t.Errorf("Commit with 1 status and 2 due instants = nil error, want a refusal")
 	}
 }

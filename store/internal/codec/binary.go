@@ -134,15 +134,63 @@ func (r *reader) str() string {
 }
 
 func (r *reader) dec() decimal.Decimal {
-	s := r.str()
-	if r.err != nil || s == "" {
+	n := r.uvarint()
+	if r.err != nil {
 		return decimal.Decimal{}
 	}
-	d, err := decimal.NewFromString(s)
+	if n > uint64(len(r.b)) {
+		r.err = errShort
+		return decimal.Decimal{}
+	}
+	b := r.b[:n]
+	r.b = r.b[n:]
+	if len(b) == 0 {
+		return decimal.Decimal{}
+	}
+	if d, ok := ParseDecimal(b); ok {
+		return d
+	}
+	d, err := decimal.NewFromString(string(b))
 	if err != nil {
-		r.err = fmt.Errorf("amount %q: %v", s, err)
+		r.err = fmt.Errorf("amount %q: %v", b, err)
 	}
 	return d
+}
+
+// ParseDecimal parses the plain decimals that Exact writes, [-]digits[.digits] with
+// at most 18 digits, to the value and exponent decimal.NewFromString gives, without
+// its allocations; ok is false for anything else (parse that with NewFromString).
+func ParseDecimal(b []byte) (d decimal.Decimal, ok bool) {
+	i, neg := 0, false
+	if len(b) > 0 && b[0] == '-' {
+		neg, i = true, 1
+	}
+	var v int64
+	digits, frac, dot := 0, 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 18 {
+				return decimal.Decimal{}, false
+			}
+			v = v*10 + int64(c-'0')
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return decimal.Decimal{}, false
+		}
+	}
+	if digits == 0 || (dot && frac == 0) {
+		return decimal.Decimal{}, false
+	}
+	if neg {
+		v = -v
+	}
+	return decimal.New(v, -int32(frac)), true
 }
 
 func (r *reader) time() time.Time {

@@ -347,3 +347,20 @@ func Records(rows Rows, wrap func(error) error) ([]vip.Record, error) {
 	}
 	return out, nil
 }
+
+// CheckDue reports an error when c.Due is neither nil nor one entry per status.
+func CheckDue(c *vip.Change) error {
+	if c.Due != nil && len(c.Due) != len(c.Statuses) {
+		return fmt.Errorf("vip: change with %d statuses and %d due instants: %w", len(c.Statuses), len(c.Due), vip.ErrInvalidStatus)
+	}
+	return nil
+}
+
+// Schedule returns the review schedule to store with status i of c: its due instant
+// (zero: nothing scheduled) and key ("" when unknown: due at every review).
+func Schedule(c *vip.Change, i int) (time.Time, string) {
+	if c.Due == nil || c.DueKey == "" {
+		return time.Time{}, ""
+	}
+	return Instant(c.Due[i]), c.DueKey
+}

@@ -137,3 +137,33 @@ func FuzzDecodeStatus(f *testing.F) {
 		_, _ = codec.DecodeCustomer(b)
 	})
 }
+
+// TestParseDecimal: the fast path gives what decimal.NewFromString gives (value and
+// exponent, so that every digit is kept), and declines what it cannot take.
+func TestParseDecimal(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		ok   bool
+		want string // Exact of the result
+	}{
+		{"10.50", true, "10.50"}, {"0", true, "0"}, {"-0.10", true, "-0.10"}, {"1200", true, "1200"},
+		{"123456789012345678", true, "123456789012345678"}, {"1234567890123456789", false, ""},
+		{"1e3", false, ""}, {"", false, ""}, {"-", false, ""}, {"1.", false, ""}, {".5", true, "0.5"}, {"1.2.3", false, ""},
+	} {
+		d, ok := codec.ParseDecimal([]byte(c.in))
+		if ok != c.ok || (ok && codec.Exact(d) != c.want) {
+			t.Errorf("ParseDecimal(%q) = %s, %v; want %s, %v", c.in, codec.Exact(d), ok, c.want, c.ok)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		s := rapid.StringMatching(`-?[0-9]{1,20}(\.[0-9]{0,8})?`).Draw(t, "s")
+		d, ok := codec.ParseDecimal([]byte(s))
+		want, err := decimal.NewFromString(s)
+		if !ok {
+			return
+		}
+		if err != nil || d.Cmp(want) != 0 || d.Exponent() != want.Exponent() || codec.Exact(d) != codec.Exact(want) {
+			t.Fatalf("ParseDecimal(%q) = %s (exp %d), NewFromString = %s (exp %d, %v)", s, codec.Exact(d), d.Exponent(), codec.Exact(want), want.Exponent(), err)
+		}
+	})
+}
