@@ -79,14 +79,15 @@ func TestRealData_Report(t *testing.T) {
 		customers int
 		orders    int
 		revenue   string
+		// spendLeftOut is the repeat buyers whose repeat orders average 0.00 or less.
+		spendLeftOut int
 	}{
 		{"UCI", []string{"--ladder", "testdata/uci-ladder.json", "--catalogue", "testdata/uci-catalogue.json", "--orders", uciFile(t)},
-			charts, 4338, 18532, "8911407.90"},
-		// No CLV charts on CDNOW: package report fits Gamma-Gamma on every repeat buyer,
-		// and customer 10244's only repeat order cost 0.00, so the fit is refused and the
-		// page says so (vip score leaves such customers out of the spend fit).
+			charts, 4338, 18532, "8911407.90", 0},
+		// CDNOW's customer 10244's only repeat order cost 0.00: left out of the
+		// Gamma-Gamma fit (vip.Cohort.SpendCohort), as vip score does, and the page says so.
 		{"CDNOW", []string{"--ladder", "../../testdata/brief-ladder.json", "--orders", cdnowFile(t), "--sep", "whitespace"},
-			charts[:4], 23570, 69659, "2500315.63"},
+			charts, 23570, 69659, "2500315.63", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "r.html")
@@ -103,6 +104,12 @@ func TestRealData_Report(t *testing.T) {
 			if r.Customers != tt.customers || r.Buyers != tt.customers || r.Orders != tt.orders || !r.Revenue.Equal(decimal.RequireFromString(tt.revenue)) {
 				t.Errorf("report of %d customers (%d buyers), %d orders, revenue %s; want %d, %d, %s",
 					r.Customers, r.Buyers, r.Orders, r.Revenue, tt.customers, tt.orders, tt.revenue)
+			}
+			if r.CLV.Problem != "" || r.CLV.SpendLeftOut != tt.spendLeftOut {
+				t.Errorf("CLV problem %q, %d left out of the spend fit; want none and %d", r.CLV.Problem, r.CLV.SpendLeftOut, tt.spendLeftOut)
+			}
+			if left := bytes.Contains(html, []byte("left out of the Gamma-Gamma spend model")); left != (tt.spendLeftOut > 0) {
+				t.Errorf("the page says customers were left out of the spend model: %v, want %v", left, tt.spendLeftOut > 0)
 			}
 			if !bytes.Contains(html, []byte(commas(tt.customers))) {
 				t.Errorf("the page does not show %s customers", commas(tt.customers))
