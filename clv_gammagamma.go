@@ -27,6 +27,28 @@ type GammaGamma struct {
 	Fit         FitReport `json:"fit"`
 }
 
+// SpendCohort returns the cohort a Gamma-Gamma fit learns from: the repeat buyers
+// (X > 0) of s whose MeanRepeatSpend is above zero, in s's order, with s's unit and
+// dates. Left holds, in s's order, the IDs of the repeat buyers it leaves out because
+// their repeat purchases average zero or less (free repeat orders, or refunds netted
+// into them): the model is one of positive spend, [Cohort.ValidateSpend] refuses such
+// rows and [FitGammaGamma] with them. One-time buyers are neither in the result nor
+// in Left: the fit ignores them. Score the whole of s afterwards: [ResidualCLV] gives
+// the left-out customers OK false, as it cannot price their purchases.
+func (s Cohort) SpendCohort() (fit Cohort, left []string) {
+	fit = Cohort{Unit: s.Unit, CutOff: s.CutOff, End: s.End}
+	for _, r := range s.Rows {
+		switch {
+		case r.X == 0:
+		case r.MeanRepeatSpend.IsPositive():
+			fit.Rows = append(fit.Rows, r)
+		default:
+			left = append(left, r.ID)
+		}
+	}
+	return fit, left
+}
+
 // FitGammaGamma fits the spend model by maximum likelihood on the rows with X > 0,
 // after [Cohort.ValidateSpend]. Parameters are optimised as log P, log(Q-1),
 // log Gamma with an analytic gradient. Covariates on the rows are ignored: the spend

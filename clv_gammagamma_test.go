@@ -3,7 +3,9 @@ package vip_test
 import (
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
 )
@@ -70,4 +72,54 @@ func TestGammaGamma_ConditionalExpectedSpend(t *testing.T) {
 			t.Errorf("error %v, want ErrCannotScore", err)
 		}
 	})
+}
+
+// TestCohort_SpendCohort works three customers by hand: a buys 10 then 20 (one repeat,
+// mean 20: in the fit); b buys 15 then a free order (one repeat, mean 0.00: left out);
+// c buys once (no repeat: in neither). FitGammaGamma refuses the whole cohort for b,
+// and ResidualCLV on the whole cohort scores a and c but not b.
+func TestCohort_SpendCohort(t *testing.T) {
+	order := func(id, cust string, at time.Time, price string) vip.Order {
+		p := decimal.RequireFromString(price)
+		return vip.Order{ID: id, CustomerID: cust, PlacedAt: at, Currency: "EUR",
+			Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: p, PaidPrice: p}}}
+	}
+	orders := []vip.Order{
+		order("1", "a", clvDay(2025, 1, 1), "10"),
+		order("2", "a", clvDay(2025, 1, 15), "20"),
+		order("3", "b", clvDay(2025, 1, 1), "15"),
+		order("4", "b", clvDay(2025, 1, 29), "0.00"),
+		order("5", "c", clvDay(2025, 1, 8), "30"),
+	}
+	s, err := vip.BuildCohortFromOrders(orders, vip.CohortOptions{Unit: vip.UnitWeek, CutOff: clvDay(2025, 2, 26)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit, left := s.SpendCohort()
+	want := vip.Cohort{Unit: vip.UnitWeek, CutOff: clvDay(2025, 2, 26),
+		Rows: []vip.PurchaseHistory{{ID: "a", X: 1, TX: 2, T: 8, MeanRepeatSpend: decimal.NewFromInt(20)}}}
+	if diff := cmp.Diff(want, fit, clvDecimalComparer); diff != "" {
+		t.Errorf("SpendCohort() cohort (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"b"}, left); diff != "" {
+		t.Errorf("SpendCohort() left out (-want +got):\n%s", diff)
+	}
+	if err := fit.ValidateSpend(); err != nil {
+		t.Errorf("SpendCohort().ValidateSpend() = %v, want nil", err)
+	}
+	if _, err := vip.FitGammaGamma(s, nil); !errors.Is(err, vip.ErrInvalidHistory) {
+		t.Errorf("FitGammaGamma(whole cohort) error %v, want ErrInvalidHistory (b's repeat spend is 0.00)", err)
+	}
+	gg := &vip.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	res, err := vip.ResidualCLV(&clvPaperBGNBD, gg, s, vip.CLVOptions{Horizon: 52 * 7 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ok []bool
+	for _, r := range res {
+		ok = append(ok, r.OK)
+	}
+	if diff := cmp.Diff([]bool{true, false, true}, ok); diff != "" {
+		t.Errorf("ResidualCLV OK for a, b, c (-want +got):\n%s", diff)
+	}
 }

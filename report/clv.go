@@ -17,8 +17,9 @@ import (
 // the open bar of the values above them.
 const clvBins = 20
 
-// clv fits BG/NBD and Gamma-Gamma on the orders at or before AsOf and fills the
-// distribution of predicted residual value. A fit or scoring that fails is written in
+// clv fits BG/NBD and Gamma-Gamma on the orders at or before AsOf (Gamma-Gamma on
+// [vip.Cohort.SpendCohort]: repeat buyers whose repeat orders average nothing are left
+// out, and unscored) and fills the distribution of predicted residual value. A fit or scoring that fails is written in
 // CLV.Problem; it never fails the report.
 func (r *Report) clv(customers []*vip.Activity, opts Options, loc *time.Location) {
 	c := &r.CLV
@@ -55,10 +56,12 @@ func (r *Report) clv(customers []*vip.Activity, opts Options, loc *time.Location
 		}
 		notes = append(notes, "BG/NBD: "+atBound(err))
 	}
-	gg, err := vip.FitGammaGamma(cohort, nil)
+	spend, left := cohort.SpendCohort()
+	c.SpendLeftOut = len(left)
+	gg, err := vip.FitGammaGamma(spend, nil)
 	if err != nil {
 		if gg == nil {
-			c.Problem = "The Gamma-Gamma spend model could not be fitted on these orders (it needs customers with repeat purchases of varying amounts): " + plain(err) + "."
+			c.Problem = "The Gamma-Gamma spend model could not be fitted on these orders (it needs customers with repeat purchases of varying positive amounts): " + plain(err) + "."
 			return
 		}
 		notes = append(notes, "Gamma-Gamma: "+atBound(err))

@@ -562,6 +562,14 @@ func (r *Report) clvSection(b *strings.Builder) {
 			f3(c.BGNBD.R), f3(c.BGNBD.Alpha), f3(c.BGNBD.A), f3(c.BGNBD.B), f3(c.GammaGamma.P), f3(c.GammaGamma.Q), f3(c.GammaGamma.Gamma))
 	}
 	b.WriteString("</p>\n")
+	if n := c.SpendLeftOut; n > 0 {
+		who := count(n) + " repeat customers"
+		if n == 1 {
+			who = "1 repeat customer"
+		}
+		fmt.Fprintf(b, "<p class=\"note\">%s left out of the Gamma-Gamma spend model, and so not scored: their repeat orders average %s or less, and the model is one of positive spend.</p>\n",
+			who, money(decimal.Zero, 2))
+	}
 	if c.Note != "" {
 		fmt.Fprintf(b, "<p class=\"note\">%s</p>\n", esc(c.Note))
 	}

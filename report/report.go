@@ -279,8 +279,10 @@ type SegmentCount struct {
 }
 
 // CLV is the distribution of predicted residual lifetime value: a BG/NBD purchase model
-// and a Gamma-Gamma spend model fitted on every order at or before AsOf (weeks as the
-// unit, orders of one day merged), then [vip.ResidualCLV] per customer over the horizon.
+// fitted on every order at or before AsOf (weeks as the unit, orders of one day merged)
+// and a Gamma-Gamma spend model fitted on the repeat buyers among them whose repeat
+// orders average above zero ([vip.Cohort.SpendCohort]), then [vip.ResidualCLV] per
+// customer over the horizon.
 // Plain data (the models are read-only after their fit); the zero value has no figures.
 type CLV struct {
 	// Problem, when not empty, says why there are no figures (a fit that failed).
@@ -296,6 +298,10 @@ type CLV struct {
 	// Scored counts the customers with a value, Unscored those the model could not score.
 	Scored   int `json:"scored"`
 	Unscored int `json:"unscored"`
+	// SpendLeftOut counts the repeat buyers left out of the Gamma-Gamma fit because
+	// their repeat orders average 0.00 or less ([vip.Cohort.SpendCohort]); they are
+	// among the Unscored.
+	SpendLeftOut int `json:"spend_left_out"`
 	// Total, Mean, Median, P90 and P99 describe the scored values (Mean to cents; the
 	// quantiles are the values at rank ceil(q x n) of the ascending values).
 	Total  decimal.Decimal `json:"total"`

@@ -353,3 +353,31 @@ func TestWriteHTML_ZeroReport(t *testing.T) {
 		}
 	}
 }
+
+// TestBuild_CLVFreeRepeatOrder adds to the synthetic shop one customer whose only repeat
+// order cost 0.00 (as CDNOW's customer 10244): Gamma-Gamma cannot fit that customer, so
+// the report leaves them out of the spend model, still draws the CLV charts, and says so.
+func TestBuild_CLVFreeRepeatOrder(t *testing.T) {
+	shop := synthShop(t, 1500)
+	free := &vip.Activity{Customer: vip.Customer{ID: "free"}, Orders: []vip.Order{
+		order("free-1", "free", utc(2025, 3, 3), "50"), order("free-2", "free", utc(2025, 4, 7), "0.00")}}
+	r, err := report.Build(append(shop, free), report.Options{Ladder: briefLadder(t)})
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	c := r.CLV
+	if c.Problem != "" || c.SpendLeftOut != 1 || c.Unscored < 1 || c.Scored == 0 {
+		t.Fatalf("CLV problem %q, %d left out of the spend fit, %d scored, %d unscored; want no problem, 1 left out, some scored, at least 1 unscored",
+			c.Problem, c.SpendLeftOut, c.Scored, c.Unscored)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, want := range []string{`id="chart-clv"`, `id="chart-clvtier"`, "1 repeat customer left out of the Gamma-Gamma spend model, and so not scored: their repeat orders average 0.00 or less"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}

@@ -11,30 +11,19 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/vipkit/vip/internal/chartcheck"
 	"github.com/vipkit/vip/report"
 )
 
 // charts are the ids of the report's SVG charts.
 var charts = []string{"chart-pareto", "chart-tiers", "chart-flows", "chart-rfm", "chart-clv", "chart-clvtier"}
 
-// checkCharts checks that the HTML holds every chart and that none shows its "empty"
-// placeholder.
+// checkCharts checks, in the HTML alone, that the page holds every chart of ids, none
+// empty and each with coloured marks (chartcheck.CheckHTML).
 func checkCharts(t *testing.T, html string, ids []string) {
 	t.Helper()
-	for _, id := range ids {
-		i := strings.Index(html, `<svg id="`+id+`"`)
-		if i < 0 {
-			t.Errorf("no chart %s", id)
-			continue
-		}
-		svg := html[i:]
-		svg = svg[:strings.Index(svg, "</svg>")]
-		if strings.Contains(svg, `class="empty"`) {
-			t.Errorf("chart %s is empty: %s", id, svg)
-		}
-		if n := countAny(svg, "<rect", "<path", "<polyline", "<polygon", "<circle", "<line"); n < 5 {
-			t.Errorf("chart %s draws almost nothing", id)
-		}
+	if err := chartcheck.CheckHTML(html, ids); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -79,14 +68,15 @@ func TestRealData_Report(t *testing.T) {
 		customers int
 		orders    int
 		revenue   string
+		// spendLeftOut is the repeat buyers whose repeat orders average 0.00 or less.
+		spendLeftOut int
 	}{
 		{"UCI", []string{"--ladder", "testdata/uci-ladder.json", "--catalogue", "testdata/uci-catalogue.json", "--orders", uciFile(t)},
-			charts, 4338, 18532, "8911407.90"},
-		// No CLV charts on CDNOW: package report fits Gamma-Gamma on every repeat buyer,
-		// and customer 10244's only repeat order cost 0.00, so the fit is refused and the
-		// page says so (vip score leaves such customers out of the spend fit).
+			charts, 4338, 18532, "8911407.90", 0},
+		// CDNOW's customer 10244's only repeat order cost 0.00: left out of the
+		// Gamma-Gamma fit (vip.Cohort.SpendCohort), as vip score does, and the page says so.
 		{"CDNOW", []string{"--ladder", "../../testdata/brief-ladder.json", "--orders", cdnowFile(t), "--sep", "whitespace"},
-			charts[:4], 23570, 69659, "2500315.63"},
+			charts, 23570, 69659, "2500315.63", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "r.html")
@@ -103,6 +93,12 @@ func TestRealData_Report(t *testing.T) {
 			if r.Customers != tt.customers || r.Buyers != tt.customers || r.Orders != tt.orders || !r.Revenue.Equal(decimal.RequireFromString(tt.revenue)) {
 				t.Errorf("report of %d customers (%d buyers), %d orders, revenue %s; want %d, %d, %s",
 					r.Customers, r.Buyers, r.Orders, r.Revenue, tt.customers, tt.orders, tt.revenue)
+			}
+			if r.CLV.Problem != "" || r.CLV.SpendLeftOut != tt.spendLeftOut {
+				t.Errorf("CLV problem %q, %d left out of the spend fit; want none and %d", r.CLV.Problem, r.CLV.SpendLeftOut, tt.spendLeftOut)
+			}
+			if left := bytes.Contains(html, []byte("left out of the Gamma-Gamma spend model")); left != (tt.spendLeftOut > 0) {
+				t.Errorf("the page says customers were left out of the spend model: %v, want %v", left, tt.spendLeftOut > 0)
 			}
 			if !bytes.Contains(html, []byte(commas(tt.customers))) {
 				t.Errorf("the page does not show %s customers", commas(tt.customers))
@@ -141,13 +137,4 @@ func reportInput(t testing.TB, args []string) (*loaded, report.Options) {
 		t.Fatal(err)
 	}
 	return data, opts
-}
-
-// countAny counts the occurrences of every one of subs in s.
-func countAny(s string, subs ...string) int {
-	n := 0
-	for _, sub := range subs {
-		n += strings.Count(s, sub)
-	}
-	return n
 }

@@ -228,14 +228,9 @@ func predictCLV(orders []vip.Order, asOf time.Time, o scoreOptions, e *env) (map
 	}
 	// Gamma-Gamma models positive spend: repeat buyers whose repeat purchases average
 	// nothing (free orders) are left out of its fit, and get no CLV.
-	spendRows := vip.Cohort{Unit: cohort.Unit, CutOff: cohort.CutOff}
-	for _, r := range cohort.Rows {
-		if r.X == 0 || r.MeanRepeatSpend.IsPositive() {
-			spendRows.Rows = append(spendRows.Rows, r)
-		}
-	}
-	if n := len(cohort.Rows) - len(spendRows.Rows); n > 0 {
-		fmt.Fprintf(e.stderr, "vip: score: %d repeat customers spent nothing on their repeat orders: left out of the Gamma-Gamma fit\n", n)
+	spendRows, left := cohort.SpendCohort()
+	if len(left) > 0 {
+		fmt.Fprintf(e.stderr, "vip: score: %d repeat customers spent nothing on their repeat orders: left out of the Gamma-Gamma fit\n", len(left))
 	}
 	gg, err := vip.FitGammaGamma(spendRows, nil)
 	if err = fitOK("Gamma-Gamma", gg != nil, err, e); err != nil {
