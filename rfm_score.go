@@ -243,16 +243,15 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 		all[i] = uint32(i)
 	}
 	if s.split {
-		s.ids = make([]uint64, len(pop))
-		lo, hi := uint64(math.MaxUint64), uint64(0)
+		s.ids = make([]uint32, len(pop))
+		lo, hi := uint32(math.MaxUint32), uint32(0)
 		for i := range pop {
 			id := pop[i].CustomerID
-			k := rfmIDChunk(id, 0)
+			k := rfmIDPrefix(id, 0)
 			s.ids[i], lo, hi, s.idMax = k, min(lo, k), max(hi, k), max(s.idMax, len(id))
 		}
 		s.skipIDPrefix(lo, hi)
 	}
-	s.keys = make([]uint64, len(pop))
 	s.hist = make([]uint32, 1<<min(rfmBucketBits, bits.Len(uint(len(pop)))))
 	s.tag = make([]uint8, len(s.hist))
 	for d := range rfmDims {
@@ -388,12 +387,27 @@ func rfmIDChunk(id string, off int) uint64 {
 	return k
 }
 
+// rfmIDPrefix is bytes [off, off+4) of id, big-endian, zero-padded, like rfmIDChunk.
+func rfmIDPrefix(id string, off int) uint32 {
+	if len(id) >= off+4 {
+		id = id[off : off+4]
+		return uint32(id[3]) | uint32(id[2])<<8 | uint32(id[1])<<16 | uint32(id[0])<<24
+	}
+	var k uint32
+	for i := off; i < len(id); i++ {
+		k |= uint32(id[i]) << (24 - 8*(i-off))
+	}
+	return k
+}
+
 // rfmBucketBits is the width of the first pass's buckets: 65,536 per dimension.
 const rfmBucketBits = 16
 
 // rfmBucketMin is the population size from which the first pass buckets all three
-// dimensions at once; smaller populations go straight to the per-dimension selection.
-const rfmBucketMin = 1 << 12
+// dimensions at once; smaller populations go straight to the per-dimension selection,
+// which is faster for them (the tables of the first pass have 65,536 entries). Tests
+// lower it to run small populations through the first pass.
+var rfmBucketMin = 1 << 15
 
 // rfmExact is the half-width of the window of integers that rfmIntBucket keeps apart.
 const rfmExact = 1 << 14
@@ -453,13 +467,14 @@ type rfmScorer struct {
 	split bool
 	dim   int // the dimension being refined: 0 R, 1 F, 2 M
 
-	// Under TiesSplit, ids holds bytes [idOff, idOff+8) of every customer's ID (see
-	// rfmIDChunk); every ID shares the idOff bytes before. idMax is the longest ID.
-	ids   []uint64
+	// Under TiesSplit, ids holds bytes [idOff, idOff+4) of every customer's ID (see
+	// rfmIDPrefix); every ID shares the idOff bytes before. idMax is the longest ID.
+	ids   []uint32
 	idOff int
 	idMax int
 
-	// Scratch for solve, which finishes with them before it recurses.
+	// Scratch for solve, which finishes with them before it recurses; keys grows on
+	// demand.
 	keys []uint64
 	hist []uint32
 	tag  []uint8
@@ -502,12 +517,12 @@ func (s *rfmScorer) valueKey(i uint32) uint64 {
 // skipIDPrefix moves ids past the bytes every ID shares, given the smallest and largest
 // of them, so that they tell the customers apart: IDs such as "customer-000123" share
 // their first 8 bytes.
-func (s *rfmScorer) skipIDPrefix(lo, hi uint64) {
-	for lo == hi && s.idOff+8 < s.idMax {
-		s.idOff += 8
-		lo, hi = math.MaxUint64, 0
+func (s *rfmScorer) skipIDPrefix(lo, hi uint32) {
+	for lo == hi && s.idOff+4 < s.idMax {
+		s.idOff += 4
+		lo, hi = math.MaxUint32, 0
 		for i := range s.pop {
-			k := rfmIDChunk(s.pop[i].CustomerID, s.idOff)
+			k := rfmIDPrefix(s.pop[i].CustomerID, s.idOff)
 			s.ids[i], lo, hi = k, min(lo, k), max(hi, k)
 		}
 	}
@@ -528,15 +543,15 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	pop, out := s.pop, s.out
 	bk := make([]uint16, rfmDims*len(pop))
 	hist := new([rfmDims][1 << rfmBucketBits]uint32)
-	idLo, idHi := uint64(math.MaxUint64), uint64(0)
+	idLo, idHi := uint32(math.MaxUint32), uint32(0)
 	if s.split {
-		s.ids = make([]uint64, len(pop))
+		s.ids = make([]uint32, len(pop))
 	}
 	for i := range pop {
 		p := &pop[i]
 		if s.ids != nil {
 			// Read with the rest of the customer: far cheaper than on demand.
-			k := rfmIDChunk(p.CustomerID, 0)
+			k := rfmIDPrefix(p.CustomerID, 0)
 			s.ids[i], idLo, idHi, s.idMax = k, min(idLo, k), max(idHi, k), max(s.idMax, len(p.CustomerID))
 		}
 		var r, f, m uint16
@@ -569,7 +584,7 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	// tab holds a bucket's score, or 128 + the index of its set when it holds a cut.
 	tab := new([rfmDims][1 << rfmBucketBits]uint8)
 	var sets [rfmDims][]rfmSet
-	total, largest := 0, 0
+	total := 0
 	for d := range rfmDims {
 		if !fx.quant[d] {
 			for v := 1; v <= int(s.bins); v++ {
@@ -594,7 +609,6 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 				tab[d][b] = uint8(128 + len(sets[d]))
 				sets[d] = append(sets[d], rfmSet{start: r, off: total, n: int(c), level: level})
 				total += int(c)
-				largest = max(largest, int(c))
 			}
 			r += int(c)
 		}
@@ -627,7 +641,6 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	if total == 0 {
 		return
 	}
-	s.keys = make([]uint64, largest)
 	s.hist = hist[0][:]
 	s.tag = tab[0][:]
 	for d := range rfmDims {
@@ -642,12 +655,11 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 const rfmSortMax = 48
 
 // solve scores the customers mem, who take the ranks [start, start+len(mem)) of the
-// order on the current dimension and agree on every level of keys before level: level
-// 0 is the value, level l >= 1 (TiesSplit only) bytes [idOff+8(l-1), idOff+8l) of the
-// customer ID.
-// It buckets them by the level's keys (at most 2^16 buckets, fewer for small sets),
-// scores the buckets without a cut and recurses into the others, going down a level
-// once a bucket holds a single key.
+// order on the current dimension and agree on every level of keys before level. Level
+// 0 is the value; under TiesSplit, level 1 is ids (ID bytes [idOff, idOff+4)) and level
+// l >= 2 ID bytes [idEnd(l-1), idEnd(l)). It buckets them by the level's keys (at most
+// 2^16 buckets, fewer for small sets), scores the buckets without a cut and recurses
+// into the others, going down a level once a bucket holds a single key.
 func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	m := len(mem)
 	if m == 0 {
@@ -661,31 +673,41 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 		s.sortSolve(mem, start)
 		return
 	}
-	keys := s.keys[:m]
+	// Level 1 reads ids in place; the others write their keys to s.keys.
+	var keys []uint64
+	if level != 1 && len(s.keys) < m {
+		s.keys = make([]uint64, m)
+	}
 	lo, hi := uint64(math.MaxUint64), uint64(0)
 	switch {
 	case level == 1:
-		for k, i := range mem {
+		l, h := uint32(math.MaxUint32), uint32(0)
+		for _, i := range mem {
 			v := s.ids[i]
-			keys[k], lo, hi = v, min(lo, v), max(hi, v)
+			l, h = min(l, v), max(h, v)
 		}
+		lo, hi = uint64(l), uint64(h)
 	case level > 1:
-		off := s.idOff + 8*(level-1)
+		keys = s.keys[:m]
+		off := s.idEnd(level - 1)
 		for k, i := range mem {
 			v := rfmIDChunk(s.pop[i].CustomerID, off)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	case s.dim == 0:
+		keys = s.keys[:m]
 		for k, i := range mem {
 			v := rfmIntKey(^s.pop[i].RecencyDays)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	case s.dim == 1:
+		keys = s.keys[:m]
 		for k, i := range mem {
 			v := rfmIntKey(s.pop[i].Frequency)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	default:
+		keys = s.keys[:m]
 		for k, i := range mem {
 			v := rfmFloatKey(rfmDecFloat(s.pop[i].Monetary))
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
@@ -699,8 +721,14 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	nb := int((hi-lo)>>shift) + 1
 	hist, tag := s.hist[:nb], s.tag[:nb]
 	clear(hist)
-	for _, v := range keys {
-		hist[(v-lo)>>shift]++
+	if keys == nil {
+		for _, i := range mem {
+			hist[(uint64(s.ids[i])-lo)>>shift]++
+		}
+	} else {
+		for _, v := range keys {
+			hist[(v-lo)>>shift]++
+		}
 	}
 	var sets []rfmSet
 	r, total := start, 0
@@ -720,7 +748,12 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	}
 	sub := make([]uint32, total)
 	for k, i := range mem {
-		b := (keys[k] - lo) >> shift
+		var b uint64
+		if keys == nil {
+			b = (uint64(s.ids[i]) - lo) >> shift
+		} else {
+			b = (keys[k] - lo) >> shift
+		}
 		if v := tag[b]; v != 0 {
 			s.set(i, v)
 			continue
@@ -736,6 +769,9 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 		}
 	}
 }
+
+// idEnd is the end of the ID bytes that levels 1 to level cover.
+func (s *rfmScorer) idEnd(level int) int { return s.idOff + 4 + 8*(level-1) }
 
 // tied scores customers who share their key on level (see solve).
 func (s *rfmScorer) tied(mem []uint32, start, level int) {
@@ -758,7 +794,7 @@ func (s *rfmScorer) tied(mem []uint32, start, level int) {
 			s.setAll(mem, s.rankScore(start))
 			return
 		}
-	} else if s.idOff+8*level >= s.idMax {
+	} else if s.idEnd(level) >= s.idMax {
 		// IDs equal when zero-padded: repeated IDs, or IDs that differ in trailing zero
 		// bytes, which the comparison sorts out.
 		s.sortSolve(mem, start)
