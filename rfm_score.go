@@ -472,11 +472,6 @@ type rfmScorer struct {
 	ids   []uint32
 	idOff int
 	idMax int
-	// idLo and idHi bound ids; idWhole says the next level-1 solve may use them rather
-	// than a pass over its set (the first pass's sets of one value are most of the
-	// population).
-	idLo, idHi uint32
-	idWhole    bool
 
 	// Scratch for solve, which finishes with them before it recurses; keys grows on
 	// demand.
@@ -523,7 +518,6 @@ func (s *rfmScorer) valueKey(i uint32) uint64 {
 // of them, so that they tell the customers apart: IDs such as "customer-000123" share
 // their first 8 bytes.
 func (s *rfmScorer) skipIDPrefix(lo, hi uint32) {
-	defer func() { s.idLo, s.idHi = lo, hi }()
 	for lo == hi && s.idOff+4 < s.idMax {
 		s.idOff += 4
 		lo, hi = math.MaxUint32, 0
@@ -652,7 +646,6 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	for d := range rfmDims {
 		s.dim = d
 		for _, st := range sets[d] {
-			s.idWhole = st.level == 1
 			s.solve(mem[st.off:st.off+st.n], st.start, st.level)
 		}
 	}
@@ -668,8 +661,6 @@ const rfmSortMax = 48
 // 2^16 buckets, fewer for small sets), scores the buckets without a cut and recurses
 // into the others, going down a level once a bucket holds a single key.
 func (s *rfmScorer) solve(mem []uint32, start, level int) {
-	whole := s.idWhole
-	s.idWhole = false
 	m := len(mem)
 	if m == 0 {
 		return
@@ -689,10 +680,6 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	}
 	lo, hi := uint64(math.MaxUint64), uint64(0)
 	switch {
-	case level == 1 && whole:
-		// A set from the first pass: bound it by the whole population's IDs. If they
-		// all fall into one bucket, the recursion bounds them by their own.
-		lo, hi = uint64(s.idLo), uint64(s.idHi)
 	case level == 1:
 		l, h := uint32(math.MaxUint32), uint32(0)
 		for _, i := range mem {
