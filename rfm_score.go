@@ -186,14 +186,16 @@ func (o ScoreOptions) Validate() error {
 // their position).
 //
 // Quantile scoring finds the Bins-1 cut points by selection, never by sorting the
-// population: a most-significant-digit radix select, linear in the population. One pass
-// over pop maps every customer's three values to order-preserving 16-bit buckets
-// (recency and frequency are exact from -16,384 to 16,383, monetary amounts keep 9
-// mantissa bits between 2^-14 and 2^48) and counts them; the counts tell which buckets
-// hold a cut, a second pass scores everyone else from a table, and only the customers
-// of the buckets holding a cut are refined, by histograms of finer keys: the exact
-// value, then under TiesSplit the customer ID eight bytes at a time. Sets of up to 48
-// customers are sorted.
+// population: a most-significant-digit radix select, linear in the population. From
+// 32,768 customers, one pass over pop maps every customer's three values to
+// order-preserving 16-bit buckets (recency and frequency are exact from -16,384 to
+// 16,383, monetary amounts keep 9 mantissa bits between 2^-14 and 2^48) and counts them,
+// reading under TiesSplit the first 4 bytes of each ID (past any prefix all IDs share);
+// the counts tell which buckets hold a cut, a second pass scores everyone else from a
+// table, and only the customers of the buckets holding a cut are refined, by histograms
+// of finer keys: the exact value, then under TiesSplit those 4 ID bytes and the rest of
+// the ID 8 bytes at a time. Smaller populations are refined from the start. Sets of up
+// to 48 customers are sorted.
 //
 // Monetary amounts are compared exactly. They are keyed by their nearest float64, which
 // keeps their order (correct rounding is monotone) and tells apart any two amounts with
