@@ -2,6 +2,7 @@ package vip
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -26,13 +27,110 @@ func TestRfmDecFloat(t *testing.T) {
 	})
 }
 
-func TestRfmIDKey(t *testing.T) {
-	ids := []string{"", "a", "ab", "ab\x00", "abcdefgh", "abcdefghi", "b", "\xff"}
+func TestRfmIDChunk(t *testing.T) {
+	// Ascending in byte order; the chunks at offsets 0 and 8, compared in turn, must not
+	// disagree with it.
+	ids := []string{"", "a", "ab", "ab\x00", "abcdefgh", "abcdefgh\x01", "abcdefghi", "abcdefghz", "abcdefgz", "b", "\xff"}
 	for i := 1; i < len(ids); i++ {
-		if rfmIDKey(ids[i-1]) > rfmIDKey(ids[i]) {
-			t.Errorf("rfmIDKey(%q) > rfmIDKey(%q)", ids[i-1], ids[i])
+		a, b := ids[i-1], ids[i]
+		a0, b0, a8, b8 := rfmIDChunk(a, 0), rfmIDChunk(b, 0), rfmIDChunk(a, 8), rfmIDChunk(b, 8)
+		if a0 > b0 || a0 == b0 && a8 > b8 {
+			t.Errorf("chunks of %q (%x %x) above those of %q (%x %x)", a, a0, a8, b, b0, b8)
 		}
 	}
+	if got, want := rfmIDChunk("customer-00042", 8), uint64(0x2d30303034320000); got != want {
+		t.Errorf("rfmIDChunk(customer-00042, 8) = %x, want %x", got, want)
+	}
+}
+
+// TestRfmBuckets checks that the first pass's buckets keep the order of the values, and
+// that the integer window has a bucket per value.
+func TestRfmBuckets(t *testing.T) {
+	for _, tc := range []struct {
+		v    int64
+		want uint16
+	}{
+		{0, 32768}, {-1, 32767}, {16383, 49151}, {-16384, 16384}, {16384, 49152}, {-16385, 16383},
+		{math.MaxInt64, 49152 + 48<<8 + 255}, {math.MinInt64, 16383 - (48<<8 + 255)},
+	} {
+		if got := rfmIntBucket(tc.v); got != tc.want {
+			t.Errorf("rfmIntBucket(%d) = %d, want %d", tc.v, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		f    float64
+		want uint16
+	}{
+		// 1 = 2^0: exponent 14 of the window, mantissa 0; 1.5 sets the top mantissa bit.
+		{0, 32768}, {math.Copysign(0, -1), 32768}, {1, 32768 + 2 + 14*512}, {1.5, 32768 + 2 + 14*512 + 256},
+		{-1, 32768 - 2 - 14*512}, {0x1p-15, 32769}, {math.Inf(1), 32768 + 2 + 62*512}, {0x1p-14, 32770},
+	} {
+		if got := rfmFloatBucket(tc.f); got != tc.want {
+			t.Errorf("rfmFloatBucket(%v) = %d, want %d", tc.f, got, tc.want)
+		}
+	}
+	// Every bucket boundary, the values on either side of it, and the whole exact window,
+	// in ascending order: the buckets must not decrease.
+	var ints []int64
+	for v := int64(-rfmExact - 300); v < rfmExact+300; v++ {
+		ints = append(ints, v)
+	}
+	var floats []float64
+	for l := 14; l <= 62; l++ {
+		for j := int64(0); j < 512; j++ {
+			c := int64(1)<<l + j<<(l-9)
+			for _, v := range []int64{c - 1, c, c + 1} {
+				ints = append(ints, v, -v, ^v)
+			}
+		}
+	}
+	for e := -16; e <= 50; e++ {
+		for j := 0; j < 512; j++ {
+			c := math.Ldexp(1+float64(j)/512, e)
+			for _, v := range []float64{math.Nextafter(c, 0), c, math.Nextafter(c, math.Inf(1))} {
+				floats = append(floats, v, -v)
+			}
+		}
+	}
+	ints = append(ints, math.MinInt64, math.MaxInt64)
+	floats = append(floats, 0, math.Inf(1), math.Inf(-1), math.SmallestNonzeroFloat64, -math.MaxFloat64)
+	slices.Sort(ints)
+	slices.Sort(floats)
+	for i := 1; i < len(ints); i++ {
+		a, b := ints[i-1], ints[i]
+		ba, bb := rfmIntBucket(a), rfmIntBucket(b)
+		if ba > bb || a != b && ba == bb && a >= -rfmExact && b < rfmExact {
+			t.Fatalf("rfmIntBucket(%d) = %d, rfmIntBucket(%d) = %d", a, ba, b, bb)
+		}
+	}
+	for i := 1; i < len(floats); i++ {
+		if a, b := floats[i-1], floats[i]; rfmFloatBucket(a) > rfmFloatBucket(b) {
+			t.Fatalf("rfmFloatBucket(%v) = %d, rfmFloatBucket(%v) = %d", a, rfmFloatBucket(a), b, rfmFloatBucket(b))
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		a, b := rapid.Int64().Draw(t, "a"), rapid.Int64().Draw(t, "b")
+		if rapid.Bool().Draw(t, "small") {
+			a, b = a%40000, b%40000
+		}
+		if a > b {
+			a, b = b, a
+		}
+		if ba, bb := rfmIntBucket(a), rfmIntBucket(b); ba > bb || a != b && ba == bb && a >= -rfmExact && b < rfmExact {
+			t.Fatalf("int buckets %d, %d for %d <= %d", ba, bb, a, b)
+		}
+		x, y := rapid.Float64().Draw(t, "x"), rapid.Float64().Draw(t, "y")
+		if rapid.Bool().Draw(t, "near") { // amounts a few cents apart
+			c := rapid.Int64Range(-1e9, 1e9).Draw(t, "cents")
+			x, y = float64(c)/100, float64(c+rapid.Int64Range(0, 20).Draw(t, "d"))/100
+		}
+		if x > y {
+			x, y = y, x
+		}
+		if bx, by := rfmFloatBucket(x), rfmFloatBucket(y); bx > by {
+			t.Fatalf("float buckets %d, %d for %v <= %v", bx, by, x, y)
+		}
+	})
 }
 
 // TestRfmSum checks the exact accumulator against decimal arithmetic, including the

@@ -186,14 +186,24 @@ func (o ScoreOptions) Validate() error {
 // their position).
 //
 // Quantile scoring finds the Bins-1 cut points by selection, never by sorting the
-// population. From 4,096 customers on it is a radix select in linear time: a histogram
-// of the keys (2^16 buckets) locates the bucket of every cut, one pass scores everyone
-// outside those buckets from a table, and only the customers inside them (under
-// TiesSplit, the customers of the ID-histogram buckets that hold a cut) are selected
-// exactly. Smaller populations use a three-way quickselect for all cuts at once. Both
-// give the same scores. Monetary amounts are compared as their nearest float64 (exact
-// for amounts with up to 15 significant digits; larger amounts closer than one part in
-// 2^53 may compare equal).
+// population: a most-significant-digit radix select, linear in the population. From
+// 32,768 customers, one pass over pop maps every customer's three values to
+// order-preserving 16-bit buckets (recency and frequency are exact from -16,384 to
+// 16,383, monetary amounts keep 9 mantissa bits between 2^-14 and 2^48) and counts them,
+// reading under TiesSplit the first 4 bytes of each ID (past any prefix all IDs share);
+// the counts tell which buckets hold a cut, a second pass scores everyone else from a
+// table, and only the customers of the buckets holding a cut are refined, by histograms
+// of finer keys: the exact value, then under TiesSplit those 4 ID bytes and the rest of
+// the ID 8 bytes at a time. Smaller populations are refined from the start. Sets of up
+// to 48 customers are sorted.
+//
+// Monetary amounts are compared exactly. They are keyed by their nearest float64, which
+// keeps their order (correct rounding is monotone) and tells apart any two amounts with
+// up to 15 significant digits (and exponents within ±64): such amounts, money in any
+// currency, never share a key unless equal. Amounts with more digits can share a key
+// while differing; a set of customers sharing a key that holds one is ordered by exact
+// decimal comparison instead (amounts with exponents beyond ±64 or more than 64 digits,
+// which no currency has, are compared as float64).
 func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 	var o ScoreOptions
 	if opts != nil {
@@ -212,105 +222,84 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 	if len(pop) == 0 {
 		return out, nil
 	}
-	sc := rfmScorer{pop: pop, bins: o.Bins, split: o.Ties == TiesSplit}
-	// One pass over the population computes every key the quantile dimensions need.
-	needR, needF, needM := o.RecencyDays == nil, o.Frequency == nil, o.Monetary == nil
-	var keysR, keysF, keysM []uint64
-	if needR {
-		keysR = make([]uint64, len(pop))
-	}
-	if needF {
-		keysF = make([]uint64, len(pop))
-	}
-	if needM {
-		keysM = make([]uint64, len(pop))
-	}
-	if o.Ties == TiesSplit && (needR || needF || needM) {
-		sc.ids = make([]uint64, len(pop))
-		sc.idLo, sc.idHi = math.MaxUint64, 0
+	s := rfmScorer{pop: pop, out: out, n: uint64(len(pop)), bins: uint64(o.Bins), split: o.Ties == TiesSplit}
+	fx := newRFMFixed(&o)
+	if len(pop) >= rfmBucketMin {
+		s.scoreBuckets(fx)
+		return out, nil
 	}
 	for i := range pop {
 		p := &pop[i]
-		if needR {
-			keysR[i] = rfmIntKey(^p.RecencyDays)
+		if !fx.quant[0] {
+			out[i].R = fx.r(p)
 		}
-		if needF {
-			keysF[i] = rfmIntKey(p.Frequency)
+		if !fx.quant[1] {
+			out[i].F = fx.f(p)
 		}
-		if needM {
-			keysM[i] = rfmFloatKey(rfmDecFloat(p.Monetary))
-		}
-		if sc.ids != nil {
-			k := rfmIDKey(p.CustomerID)
-			sc.ids[i] = k
-			sc.idLo, sc.idHi = min(sc.idLo, k), max(sc.idHi, k)
+		if !fx.quant[2] {
+			out[i].M = fx.m(p)
 		}
 	}
-	if sc.ids != nil && sc.idLo == sc.idHi {
-		// Every ID starts with the same 8 bytes: key the IDs after their common prefix,
-		// so that the keys tell them apart.
-		first := pop[0].CustomerID
-		common := len(first)
+	all := make([]uint32, len(pop))
+	for i := range all {
+		all[i] = uint32(i)
+	}
+	if s.split {
+		s.ids = make([]uint32, len(pop))
+		lo, hi := uint32(math.MaxUint32), uint32(0)
 		for i := range pop {
 			id := pop[i].CustomerID
-			common = min(common, len(id))
-			for common > 0 && id[:common] != first[:common] {
-				common--
-			}
+			k := rfmIDPrefix(id, 0)
+			s.ids[i], lo, hi, s.idMax = k, min(lo, k), max(hi, k), max(s.idMax, len(id))
 		}
-		sc.idLo, sc.idHi = math.MaxUint64, 0
-		for i := range pop {
-			k := rfmIDKey(pop[i].CustomerID[common:])
-			sc.ids[i] = k
-			sc.idLo, sc.idHi = min(sc.idLo, k), max(sc.idHi, k)
-		}
+		s.skipIDPrefix(lo, hi)
 	}
-	scores := make([]uint8, len(pop))
-
-	if needR {
-		sc.score(scores, keysR)
-		for i, v := range scores {
-			out[i].R = v
-		}
-	} else {
-		for i := range pop {
-			out[i].R = uint8(o.Bins - rfmReached(o.RecencyDays, pop[i].RecencyDays))
-		}
-	}
-	if needF {
-		sc.score(scores, keysF)
-		for i, v := range scores {
-			out[i].F = v
-		}
-	} else {
-		for i := range pop {
-			out[i].F = uint8(1 + rfmReached(o.Frequency, pop[i].Frequency))
-		}
-	}
-	if needM {
-		sc.score(scores, keysM)
-		for i, v := range scores {
-			out[i].M = v
-		}
-	} else {
-		// Compare as float64 first: correct rounding keeps the order, so unequal floats
-		// decide exactly; equal floats fall back to the exact comparison.
-		tf := make([]float64, len(o.Monetary))
-		for k, t := range o.Monetary {
-			tf[k] = rfmDecFloat(t)
-		}
-		for i := range pop {
-			v := rfmDecFloat(pop[i].Monetary)
-			n := 0
-			for k, t := range tf {
-				if v > t || v == t && rfmCmp(pop[i].Monetary, o.Monetary[k]) >= 0 {
-					n++
-				}
-			}
-			out[i].M = uint8(1 + n)
+	s.hist = make([]uint32, 1<<min(rfmBucketBits, bits.Len(uint(len(pop)))))
+	s.tag = make([]uint8, len(s.hist))
+	for d := range rfmDims {
+		if fx.quant[d] {
+			s.dim = d
+			s.solve(all, 0, 0)
 		}
 	}
 	return out, nil
+}
+
+// rfmDims is the number of dimensions: R, F and M, numbered 0, 1 and 2.
+const rfmDims = 3
+
+// rfmFixed scores the dimensions that have fixed thresholds.
+type rfmFixed struct {
+	o     *ScoreOptions
+	quant [rfmDims]bool // true for a dimension scored by quantiles
+	tf    []float64     // the monetary thresholds as float64
+}
+
+func newRFMFixed(o *ScoreOptions) *rfmFixed {
+	fx := &rfmFixed{o: o, quant: [rfmDims]bool{o.RecencyDays == nil, o.Frequency == nil, o.Monetary == nil}}
+	for _, t := range o.Monetary {
+		fx.tf = append(fx.tf, rfmDecFloat(t))
+	}
+	return fx
+}
+
+func (fx *rfmFixed) r(p *RFMInput) uint8 {
+	return uint8(fx.o.Bins - rfmReached(fx.o.RecencyDays, p.RecencyDays))
+}
+
+func (fx *rfmFixed) f(p *RFMInput) uint8 { return uint8(1 + rfmReached(fx.o.Frequency, p.Frequency)) }
+
+// m compares as float64 first: correct rounding keeps the order, so unequal floats
+// decide exactly; equal floats fall back to the exact comparison.
+func (fx *rfmFixed) m(p *RFMInput) uint8 {
+	v := rfmDecFloat(p.Monetary)
+	n := 0
+	for k, t := range fx.tf {
+		if v > t || v == t && rfmCmp(p.Monetary, fx.o.Monetary[k]) >= 0 {
+			n++
+		}
+	}
+	return uint8(1 + n)
 }
 
 // rfmSane reports whether d has at most 64 digits and an exponent within -64..64: the
@@ -376,59 +365,468 @@ func rfmFloatKey(f float64) uint64 {
 	return b | 1<<63
 }
 
-// rfmIDKey is the first 8 bytes of id, big-endian, zero-padded: comparing keys agrees
-// with comparing the IDs byte by byte wherever the keys differ.
-func rfmIDKey(id string) uint64 {
-	if len(id) >= 8 {
+// rfmExactKey reports whether d's float64 key tells it apart from every other amount:
+// up to 15 significant digits and an exponent within ±64, so that d lies in float64's
+// normal range and a decimal of 15 digits survives the round trip through float64.
+func rfmExactKey(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e >= -64 && e <= 64 && d.NumDigits() <= 15
+}
+
+// rfmIDChunk is bytes [off, off+8) of id, big-endian, zero-padded: comparing the chunks
+// of two IDs in turn agrees with comparing the IDs byte by byte, up to IDs that differ
+// only in trailing zero bytes.
+func rfmIDChunk(id string, off int) uint64 {
+	if len(id) >= off+8 {
+		id = id[off : off+8]
 		return uint64(id[7]) | uint64(id[6])<<8 | uint64(id[5])<<16 | uint64(id[4])<<24 |
 			uint64(id[3])<<32 | uint64(id[2])<<40 | uint64(id[1])<<48 | uint64(id[0])<<56
 	}
 	var k uint64
-	for i := 0; i < len(id); i++ {
-		k |= uint64(id[i]) << (56 - 8*i)
+	for i := off; i < len(id); i++ {
+		k |= uint64(id[i]) << (56 - 8*(i-off))
 	}
 	return k
 }
 
-// rfmItem is one customer in a selection: its order key, its ID key and its index.
+// rfmIDPrefix is bytes [off, off+4) of id, big-endian, zero-padded, like rfmIDChunk.
+func rfmIDPrefix(id string, off int) uint32 {
+	if len(id) >= off+4 {
+		id = id[off : off+4]
+		return uint32(id[3]) | uint32(id[2])<<8 | uint32(id[1])<<16 | uint32(id[0])<<24
+	}
+	var k uint32
+	for i := off; i < len(id); i++ {
+		k |= uint32(id[i]) << (24 - 8*(i-off))
+	}
+	return k
+}
+
+// rfmBucketBits is the width of the first pass's buckets: 65,536 per dimension.
+const rfmBucketBits = 16
+
+// rfmBucketMin is the population size from which the first pass buckets all three
+// dimensions at once; smaller populations go straight to the per-dimension selection,
+// which is faster for them (the tables of the first pass have 65,536 entries). Tests
+// lower it to run small populations through the first pass.
+var rfmBucketMin = 1 << 15
+
+// rfmExact is the half-width of the window of integers that rfmIntBucket keeps apart.
+const rfmExact = 1 << 14
+
+// rfmIntBucket maps v to a 16-bit bucket with the same order (v < w implies
+// bucket(v) <= bucket(w)). Values in [-16384, 16384) have a bucket each, buckets
+// 16384..49151; larger magnitudes share buckets by bit length and their next 8 bits.
+func rfmIntBucket(v int64) uint16 {
+	switch {
+	case v >= -rfmExact && v < rfmExact:
+		return uint16(v + 2*rfmExact)
+	case v >= rfmExact:
+		l := bits.Len64(uint64(v)) // 15..63
+		return uint16(3*rfmExact + ((l-15)<<8 | int(uint64(v)>>(l-9))&255))
+	}
+	u := uint64(^v) // -v-1, at least rfmExact
+	l := bits.Len64(u)
+	return uint16(rfmExact - 1 - ((l-15)<<8 | int(u>>(l-9))&255))
+}
+
+// The window of float exponents that rfmFloatBucket resolves: 2^-14 to 2^48, 9 mantissa
+// bits each.
+const (
+	rfmFloatE0   = 1023 - 14
+	rfmFloatExps = 62
+	rfmFloatMant = 9
+)
+
+// rfmFloatBucket maps f (not NaN) to a 16-bit bucket with the same order: zero in the
+// middle, magnitudes from 2^-14 to 2^48 by exponent and the top 9 mantissa bits (a
+// relative width of 1/512), smaller and larger magnitudes in one bucket each per sign.
+func rfmFloatBucket(f float64) uint16 {
+	const z = 1 << 15
+	if f == 0 {
+		return z
+	}
+	b := math.Float64bits(f)
+	u := 2 + rfmFloatExps<<rfmFloatMant
+	switch e := int(b>>52) & 0x7ff; {
+	case e < rfmFloatE0:
+		u = 1
+	case e < rfmFloatE0+rfmFloatExps:
+		u = 2 + ((e-rfmFloatE0)<<rfmFloatMant | int(b>>(52-rfmFloatMant))&(1<<rfmFloatMant-1))
+	}
+	if b>>63 != 0 {
+		return uint16(z - u)
+	}
+	return uint16(z + u)
+}
+
+// rfmScorer scores the quantile dimensions of a population.
+type rfmScorer struct {
+	pop   []RFMInput
+	out   []RFMScore
+	n     uint64 // len(pop)
+	bins  uint64
+	split bool
+	dim   int // the dimension being refined: 0 R, 1 F, 2 M
+
+	// Under TiesSplit, ids holds bytes [idOff, idOff+4) of every customer's ID (see
+	// rfmIDPrefix); every ID shares the idOff bytes before. idMax is the longest ID.
+	ids   []uint32
+	idOff int
+	idMax int
+
+	// Scratch for solve, which finishes with them before it recurses; keys grows on
+	// demand.
+	keys []uint64
+	hist []uint32
+	tag  []uint8
+}
+
+// rankScore is the score at rank r (0-based) under TiesSplit: floor(r bins / n) + 1.
+// Under TiesTogether a customer scores rankScore of the first rank of its value.
+func (s *rfmScorer) rankScore(r int) uint8 { return uint8(uint64(r)*s.bins/s.n + 1) }
+
+// set writes customer i's score on the current dimension.
+func (s *rfmScorer) set(i uint32, v uint8) {
+	switch s.dim {
+	case 0:
+		s.out[i].R = v
+	case 1:
+		s.out[i].F = v
+	default:
+		s.out[i].M = v
+	}
+}
+
+func (s *rfmScorer) setAll(mem []uint32, v uint8) {
+	for _, i := range mem {
+		s.set(i, v)
+	}
+}
+
+// valueKey is customer i's order key on the current dimension.
+func (s *rfmScorer) valueKey(i uint32) uint64 {
+	p := &s.pop[i]
+	switch s.dim {
+	case 0:
+		return rfmIntKey(^p.RecencyDays)
+	case 1:
+		return rfmIntKey(p.Frequency)
+	}
+	return rfmFloatKey(rfmDecFloat(p.Monetary))
+}
+
+// skipIDPrefix moves ids past the bytes every ID shares, given the smallest and largest
+// of them, so that they tell the customers apart: IDs such as "customer-000123" share
+// their first 8 bytes.
+func (s *rfmScorer) skipIDPrefix(lo, hi uint32) {
+	for lo == hi && s.idOff+4 < s.idMax {
+		s.idOff += 4
+		lo, hi = math.MaxUint32, 0
+		for i := range s.pop {
+			k := rfmIDPrefix(s.pop[i].CustomerID, s.idOff)
+			s.ids[i], lo, hi = k, min(lo, k), max(hi, k)
+		}
+	}
+}
+
+// rfmSet is a set of customers holding a cut: they take the ranks [start, start+len) of
+// the order, and their indices are mem[off:off+n].
+type rfmSet struct {
+	start, off, n int
+	level         int // the first level of keys on which they may differ
+	fill          int // customers placed so far
+}
+
+// scoreBuckets scores a population of at least rfmBucketMin customers: one pass buckets
+// all three dimensions and counts the buckets, a second scores every customer outside
+// the buckets that hold a cut, and solve refines those.
+func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
+	pop, out := s.pop, s.out
+	bk := make([]uint16, rfmDims*len(pop))
+	hist := new([rfmDims][1 << rfmBucketBits]uint32)
+	idLo, idHi := uint32(math.MaxUint32), uint32(0)
+	if s.split {
+		s.ids = make([]uint32, len(pop))
+	}
+	for i := range pop {
+		p := &pop[i]
+		if s.ids != nil {
+			// Read with the rest of the customer: far cheaper than on demand.
+			k := rfmIDPrefix(p.CustomerID, 0)
+			s.ids[i], idLo, idHi, s.idMax = k, min(idLo, k), max(idHi, k), max(s.idMax, len(p.CustomerID))
+		}
+		var r, f, m uint16
+		if fx.quant[0] {
+			r = rfmIntBucket(^p.RecencyDays)
+		} else {
+			r = uint16(fx.r(p))
+		}
+		if fx.quant[1] {
+			f = rfmIntBucket(p.Frequency)
+		} else {
+			f = uint16(fx.f(p))
+		}
+		if fx.quant[2] {
+			m = rfmFloatBucket(rfmDecFloat(p.Monetary))
+		} else {
+			m = uint16(fx.m(p))
+		}
+		b := bk[rfmDims*i : rfmDims*i+rfmDims : rfmDims*i+rfmDims]
+		b[0], b[1], b[2] = r, f, m
+		hist[0][r]++
+		hist[1][f]++
+		hist[2][m]++
+	}
+
+	if s.ids != nil {
+		s.skipIDPrefix(idLo, idHi)
+	}
+
+	// tab holds a bucket's score, or 128 + the index of its set when it holds a cut.
+	tab := new([rfmDims][1 << rfmBucketBits]uint8)
+	var sets [rfmDims][]rfmSet
+	total := 0
+	for d := range rfmDims {
+		if !fx.quant[d] {
+			for v := 1; v <= int(s.bins); v++ {
+				tab[d][v] = uint8(v)
+			}
+			continue
+		}
+		r := 0
+		for b, c := range &hist[d] {
+			if c == 0 {
+				continue
+			}
+			first, last := s.rankScore(r), s.rankScore(r+int(c)-1)
+			one := d < 2 && b >= rfmExact && b < 3*rfmExact // one integer value
+			if first == last || one && !s.split {
+				tab[d][b] = first
+			} else {
+				level := 0
+				if one {
+					level = 1 // straight to the IDs
+				}
+				tab[d][b] = uint8(128 + len(sets[d]))
+				sets[d] = append(sets[d], rfmSet{start: r, off: total, n: int(c), level: level})
+				total += int(c)
+			}
+			r += int(c)
+		}
+	}
+	mem := make([]uint32, total)
+	for i := range out {
+		b := bk[rfmDims*i : rfmDims*i+rfmDims : rfmDims*i+rfmDims]
+		x, y, z := tab[0][b[0]], tab[1][b[1]], tab[2][b[2]]
+		if x|y|z < 128 {
+			out[i] = RFMScore{R: x, F: y, M: z}
+			continue
+		}
+		for d, v := range [rfmDims]uint8{x, y, z} {
+			if v >= 128 {
+				st := &sets[d][v-128]
+				mem[st.off+st.fill] = uint32(i)
+				st.fill++
+				v = 0
+			}
+			switch d {
+			case 0:
+				out[i].R = v
+			case 1:
+				out[i].F = v
+			default:
+				out[i].M = v
+			}
+		}
+	}
+	if total == 0 {
+		return
+	}
+	s.hist = hist[0][:]
+	s.tag = tab[0][:]
+	for d := range rfmDims {
+		s.dim = d
+		for _, st := range sets[d] {
+			s.solve(mem[st.off:st.off+st.n], st.start, st.level)
+		}
+	}
+}
+
+// rfmSortMax is the size up to which solve sorts a set instead of bucketing it.
+const rfmSortMax = 48
+
+// solve scores the customers mem, who take the ranks [start, start+len(mem)) of the
+// order on the current dimension and agree on every level of keys before level. Level
+// 0 is the value; under TiesSplit, level 1 is ids (ID bytes [idOff, idOff+4)) and level
+// l >= 2 ID bytes [idEnd(l-1), idEnd(l)). It buckets them by the level's keys (at most
+// 2^16 buckets, fewer for small sets), scores the buckets without a cut and recurses
+// into the others, going down a level once a bucket holds a single key.
+func (s *rfmScorer) solve(mem []uint32, start, level int) {
+	m := len(mem)
+	if m == 0 {
+		return
+	}
+	if first := s.rankScore(start); first == s.rankScore(start+m-1) {
+		s.setAll(mem, first)
+		return
+	}
+	if m <= rfmSortMax {
+		s.sortSolve(mem, start)
+		return
+	}
+	// Level 1 reads ids in place; the others write their keys to s.keys.
+	var keys []uint64
+	if level != 1 && len(s.keys) < m {
+		s.keys = make([]uint64, m)
+	}
+	lo, hi := uint64(math.MaxUint64), uint64(0)
+	switch {
+	case level == 1:
+		l, h := uint32(math.MaxUint32), uint32(0)
+		for _, i := range mem {
+			v := s.ids[i]
+			l, h = min(l, v), max(h, v)
+		}
+		lo, hi = uint64(l), uint64(h)
+	case level > 1:
+		keys = s.keys[:m]
+		off := s.idEnd(level - 1)
+		for k, i := range mem {
+			v := rfmIDChunk(s.pop[i].CustomerID, off)
+			keys[k], lo, hi = v, min(lo, v), max(hi, v)
+		}
+	case s.dim == 0:
+		keys = s.keys[:m]
+		for k, i := range mem {
+			v := rfmIntKey(^s.pop[i].RecencyDays)
+			keys[k], lo, hi = v, min(lo, v), max(hi, v)
+		}
+	case s.dim == 1:
+		keys = s.keys[:m]
+		for k, i := range mem {
+			v := rfmIntKey(s.pop[i].Frequency)
+			keys[k], lo, hi = v, min(lo, v), max(hi, v)
+		}
+	default:
+		keys = s.keys[:m]
+		for k, i := range mem {
+			v := rfmFloatKey(rfmDecFloat(s.pop[i].Monetary))
+			keys[k], lo, hi = v, min(lo, v), max(hi, v)
+		}
+	}
+	if lo == hi {
+		s.tied(mem, start, level)
+		return
+	}
+	shift := max(0, bits.Len64(hi-lo)-min(rfmBucketBits, bits.Len(uint(m))))
+	nb := int((hi-lo)>>shift) + 1
+	hist, tag := s.hist[:nb], s.tag[:nb]
+	clear(hist)
+	if keys == nil {
+		for _, i := range mem {
+			hist[(uint64(s.ids[i])-lo)>>shift]++
+		}
+	} else {
+		for _, v := range keys {
+			hist[(v-lo)>>shift]++
+		}
+	}
+	var sets []rfmSet
+	r, total := start, 0
+	for b, c := range hist {
+		if c == 0 {
+			continue
+		}
+		if first := s.rankScore(r); first == s.rankScore(r+int(c)-1) {
+			tag[b] = first
+		} else {
+			tag[b] = 0
+			hist[b] = uint32(total) // from now on, where the bucket's next customer goes
+			sets = append(sets, rfmSet{start: r, off: total, n: int(c)})
+			total += int(c)
+		}
+		r += int(c)
+	}
+	sub := make([]uint32, total)
+	for k, i := range mem {
+		var b uint64
+		if keys == nil {
+			b = (uint64(s.ids[i]) - lo) >> shift
+		} else {
+			b = (keys[k] - lo) >> shift
+		}
+		if v := tag[b]; v != 0 {
+			s.set(i, v)
+			continue
+		}
+		sub[hist[b]] = i
+		hist[b]++
+	}
+	for _, st := range sets {
+		if shift == 0 {
+			s.tied(sub[st.off:st.off+st.n], st.start, level)
+		} else {
+			s.solve(sub[st.off:st.off+st.n], st.start, level)
+		}
+	}
+}
+
+// idEnd is the end of the ID bytes that levels 1 to level cover.
+func (s *rfmScorer) idEnd(level int) int { return s.idOff + 4 + 8*(level-1) }
+
+// tied scores customers who share their key on level (see solve).
+func (s *rfmScorer) tied(mem []uint32, start, level int) {
+	m := len(mem)
+	if first := s.rankScore(start); first == s.rankScore(start+m-1) {
+		s.setAll(mem, first)
+		return
+	}
+	if level == 0 {
+		if s.dim == 2 {
+			// Equal float keys are equal amounts unless one has more than 15 digits.
+			for _, i := range mem {
+				if !rfmExactKey(s.pop[i].Monetary) {
+					s.sortSolve(mem, start)
+					return
+				}
+			}
+		}
+		if !s.split {
+			s.setAll(mem, s.rankScore(start))
+			return
+		}
+	} else if s.idEnd(level) >= s.idMax {
+		// IDs equal when zero-padded: repeated IDs, or IDs that differ in trailing zero
+		// bytes, which the comparison sorts out.
+		s.sortSolve(mem, start)
+		return
+	}
+	s.solve(mem, start, level+1)
+}
+
+// rfmItem is one customer in sortSolve: its value key and its index.
 type rfmItem struct {
 	key uint64
-	id  uint64
 	idx uint32
 }
 
-// rfmScorer scores one dimension at a time by quantiles.
-type rfmScorer struct {
-	pop   []RFMInput
-	ids   []uint64 // ID keys, for TiesSplit
-	idLo  uint64   // the smallest and largest ID keys
-	idHi  uint64
-	bins  int
-	split bool
-	keys  []uint64 // the current dimension's order keys
-}
-
-// cmp orders items by key, then (TiesSplit) by ID, then by index. Its fast path inlines.
-func (s *rfmScorer) cmp(a, b *rfmItem) int {
+// cmp is the order of the current dimension: by value (amounts exactly), then under
+// TiesSplit by customer ID and by index.
+func (s *rfmScorer) cmp(a, b rfmItem) int {
 	if a.key != b.key {
 		if a.key < b.key {
 			return -1
 		}
 		return 1
 	}
+	if s.dim == 2 {
+		if c := rfmCmp(s.pop[a.idx].Monetary, s.pop[b.idx].Monetary); c != 0 {
+			return c
+		}
+	}
 	if !s.split {
 		return 0
-	}
-	return s.cmpTie(a, b)
-}
-
-// cmpTie orders items with equal keys under TiesSplit.
-func (s *rfmScorer) cmpTie(a, b *rfmItem) int {
-	if a.id != b.id {
-		if a.id < b.id {
-			return -1
-		}
-		return 1
 	}
 	if c := strings.Compare(s.pop[a.idx].CustomerID, s.pop[b.idx].CustomerID); c != 0 {
 		return c
@@ -442,325 +840,20 @@ func (s *rfmScorer) cmpTie(a, b *rfmItem) int {
 	return 0
 }
 
-// score writes each customer's score on the dimension whose order keys are keys.
-func (s *rfmScorer) score(out []uint8, keys []uint64) {
-	s.keys = keys
-	if len(keys) >= rfmRadixMin {
-		s.scoreRadix(out)
-		return
+// sortSolve scores mem (as in solve) by sorting it: used for small sets, and for the
+// rare sets whose keys cannot tell them apart (amounts of more than 15 digits sharing a
+// float64, repeated IDs).
+func (s *rfmScorer) sortSolve(mem []uint32, start int) {
+	items := make([]rfmItem, len(mem))
+	for k, i := range mem {
+		items[k] = rfmItem{key: s.valueKey(i), idx: i}
 	}
-	s.scoreSelect(out)
-}
-
-// rfmCut returns the last rank (0-based) of bin j (1-based) of n items: ceil(j n / bins) - 1.
-func rfmCut(j, n, bins int) int { return (j*n+bins-1)/bins - 1 }
-
-// item returns customer i as a selection item.
-func (s *rfmScorer) item(i int) rfmItem {
-	it := rfmItem{key: s.keys[i], idx: uint32(i)}
-	if s.split {
-		it.id = s.ids[i]
-	}
-	return it
-}
-
-// scoreSelect scores by a multi-rank quickselect over the whole population.
-func (s *rfmScorer) scoreSelect(out []uint8) {
-	n := len(s.keys)
-	items := make([]rfmItem, n)
-	for i := range items {
-		items[i] = s.item(i)
-	}
-	pos := make([]int, 0, s.bins-1)
-	for j := 1; j < s.bins; j++ {
-		if p := rfmCut(j, n, s.bins); len(pos) == 0 || pos[len(pos)-1] != p {
-			pos = append(pos, p)
+	slices.SortFunc(items, s.cmp)
+	first := 0
+	for p := range items {
+		if s.split || p > 0 && s.cmp(items[p-1], items[p]) != 0 {
+			first = p
 		}
-	}
-	s.selectRanks(items, 0, pos, 2*bits.Len(uint(n)))
-	if s.split {
-		// items is now partitioned by bin: rank r scores floor(r bins / n) + 1.
-		for r := range items {
-			out[items[r].idx] = uint8(r*s.bins/n + 1)
-		}
-		return
-	}
-	// TiesTogether: score = 1 + number of bin ends strictly below the value.
-	ends := make([]rfmItem, s.bins-1)
-	for j := 1; j < s.bins; j++ {
-		ends[j-1] = items[rfmCut(j, n, s.bins)]
-	}
-	for r := range items {
-		out[items[r].idx] = uint8(1 + s.below(ends, &items[r]))
-	}
-}
-
-// below counts the ends (ascending) strictly below it.
-func (s *rfmScorer) below(ends []rfmItem, it *rfmItem) int {
-	lo, hi := 0, len(ends)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if s.cmp(&ends[m], it) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
-// rfmRadixMin is the population size from which scoreRadix is used.
-const rfmRadixMin = 1 << 12
-
-// rfmRadixBits is the number of histogram bits: 65,536 buckets.
-const rfmRadixBits = 16
-
-// scoreRadix scores in linear time by a histogram of the keys (a radix select for all
-// cuts at once). The keys are offset by their minimum and shifted so that they fall into
-// at most 2^16 buckets. One pass counts the buckets, which tells which bucket holds each
-// cut (the last rank of a bin); a second pass scores every customer in a bucket without a
-// cut from a table. Under TiesTogether a bucket of one value needs nothing more: every
-// customer in it scores as its first. Under TiesSplit a bucket of one value is ordered by
-// ID: the second pass also counts a histogram of its ID keys, and a third pass scores its
-// customers from that, so only the customers of the ID buckets holding a cut are
-// collected. The few customers collected (those of buckets holding a cut) go through an
-// exact selection.
-func (s *rfmScorer) scoreRadix(out []uint8) {
-	keys, ids, n := s.keys, s.ids, len(s.keys)
-	lo, hi := keys[0], keys[0]
-	for _, k := range keys {
-		lo, hi = min(lo, k), max(hi, k)
-	}
-	shift := max(0, bits.Len64(hi-lo)-rfmRadixBits)
-	nb := int((hi-lo)>>shift) + 1
-	hist := make([]uint32, nb)
-	for _, k := range keys {
-		hist[(k-lo)>>shift]++
-	}
-	// The ID-key histogram for one-value buckets under TiesSplit.
-	byID := s.split && shift == 0 && s.idHi > s.idLo
-	idShift := 0
-	nib := 0
-	if byID {
-		idShift = max(0, bits.Len64(s.idHi-s.idLo)-rfmRadixBits)
-		nib = int((s.idHi-s.idLo)>>idShift) + 1
-	}
-
-	// A cell is a key bucket (or, by ID, one ID bucket of a key bucket) holding a cut.
-	type cell struct {
-		first int   // score of the cell's lowest customer
-		ranks []int // local ranks of the cuts in the cell
-		cand  []rfmItem
-	}
-	type keyCut struct {
-		first  int
-		ranks  []int // local ranks in the key bucket
-		idHist []uint32
-		idCell []int16 // 1 + cell index per ID bucket, 0 for none
-		idScr  []uint8 // score per ID bucket without a cut
-		cell   int     // 1 + cell index when the whole bucket is collected
-	}
-	score := make([]uint8, nb) // 1 + cuts in earlier buckets
-	cutAt := make([]int8, nb)  // 1 + index into kc
-	var kc []keyCut
-	var cells []cell
-	j, start := 1, 0
-	for b := 0; b < nb; b++ {
-		score[b] = uint8(j)
-		end := start + int(hist[b])
-		var ranks []int
-		for j < s.bins && rfmCut(j, n, s.bins) < end {
-			if r := rfmCut(j, n, s.bins) - start; len(ranks) == 0 || ranks[len(ranks)-1] != r {
-				ranks = append(ranks, r)
-			}
-			j++
-		}
-		switch {
-		case len(ranks) == 0 || !s.split && shift == 0:
-		case byID:
-			kc = append(kc, keyCut{first: int(score[b]), ranks: ranks, idHist: make([]uint32, nib)})
-			cutAt[b] = int8(len(kc))
-		default:
-			cells = append(cells, cell{first: int(score[b]), ranks: ranks, cand: make([]rfmItem, 0, hist[b])})
-			kc = append(kc, keyCut{first: int(score[b]), ranks: ranks, cell: len(cells)})
-			cutAt[b] = int8(len(kc))
-		}
-		start = end
-	}
-	for i, k := range keys {
-		b := (k - lo) >> shift
-		c := cutAt[b]
-		if c == 0 {
-			out[i] = score[b]
-			continue
-		}
-		if kb := &kc[c-1]; kb.cell == 0 {
-			kb.idHist[(ids[i]-s.idLo)>>idShift]++
-		} else {
-			cells[kb.cell-1].cand = append(cells[kb.cell-1].cand, s.item(i))
-		}
-	}
-	if byID && len(kc) > 0 {
-		for c := range kc {
-			kb := &kc[c]
-			kb.idCell = make([]int16, nib)
-			kb.idScr = make([]uint8, nib)
-			e, st := 0, 0
-			for ib := 0; ib < nib; ib++ {
-				kb.idScr[ib] = uint8(kb.first + e)
-				en := st + int(kb.idHist[ib])
-				var ranks []int
-				for e < len(kb.ranks) && kb.ranks[e] < en {
-					ranks = append(ranks, kb.ranks[e]-st)
-					e++
-				}
-				if len(ranks) > 0 {
-					cells = append(cells, cell{first: int(kb.idScr[ib]), ranks: ranks, cand: make([]rfmItem, 0, kb.idHist[ib])})
-					kb.idCell[ib] = int16(len(cells))
-				}
-				st = en
-			}
-		}
-		for i, k := range keys {
-			c := cutAt[(k-lo)>>shift]
-			if c == 0 {
-				continue
-			}
-			kb := &kc[c-1]
-			ib := (ids[i] - s.idLo) >> idShift
-			if ce := kb.idCell[ib]; ce != 0 {
-				cells[ce-1].cand = append(cells[ce-1].cand, s.item(i))
-			} else {
-				out[i] = kb.idScr[ib]
-			}
-		}
-	}
-	for c := range cells {
-		ce := &cells[c]
-		s.selectRanks(ce.cand, 0, ce.ranks, 2*bits.Len(uint(len(ce.cand))))
-		if s.split {
-			// The order is total: once the cut ranks are in place, a customer's score
-			// follows from its position.
-			e := 0
-			for p := range ce.cand {
-				for e < len(ce.ranks) && ce.ranks[e] < p {
-					e++
-				}
-				out[ce.cand[p].idx] = uint8(ce.first + e)
-			}
-			continue
-		}
-		ends := make([]rfmItem, len(ce.ranks))
-		for e, r := range ce.ranks {
-			ends[e] = ce.cand[r]
-		}
-		for k := range ce.cand {
-			out[ce.cand[k].idx] = uint8(ce.first + s.below(ends, &ce.cand[k]))
-		}
-	}
-}
-
-// selectRanks rearranges a (which starts at absolute rank off) so that every rank in pos
-// (ascending, absolute) holds the item of that rank, with smaller items before it and
-// larger after.
-func (s *rfmScorer) selectRanks(a []rfmItem, off int, pos []int, depth int) {
-	for len(pos) > 0 && len(a) > 1 {
-		if len(a) <= 12 {
-			s.insertionSort(a)
-			return
-		}
-		if depth == 0 {
-			slices.SortFunc(a, func(x, y rfmItem) int { return s.cmp(&x, &y) })
-			return
-		}
-		depth--
-		p := a[s.pivot(a)]
-		lt, gt := s.partition(a, &p)
-		// Split the wanted ranks: left of lt, inside [lt, gt) (done), right of gt.
-		i := 0
-		for i < len(pos) && pos[i] < off+lt {
-			i++
-		}
-		j := i
-		for j < len(pos) && pos[j] < off+gt {
-			j++
-		}
-		left, right := pos[:i], pos[j:]
-		// Recurse into the smaller side, loop on the larger.
-		if lt < len(a)-gt {
-			s.selectRanks(a[:lt], off, left, depth)
-			a, off, pos = a[gt:], off+gt, right
-		} else {
-			s.selectRanks(a[gt:], off+gt, right, depth)
-			a, pos = a[:lt], left
-		}
-	}
-}
-
-// pivot returns the index of the median of three medians of three (Tukey's ninther).
-func (s *rfmScorer) pivot(a []rfmItem) int {
-	n := len(a)
-	m3 := func(i, j, k int) int {
-		if s.cmp(&a[i], &a[j]) > 0 {
-			i, j = j, i
-		}
-		if s.cmp(&a[j], &a[k]) > 0 {
-			j = k
-			if s.cmp(&a[i], &a[j]) > 0 {
-				j = i
-			}
-		}
-		return j
-	}
-	if n < 64 {
-		return m3(0, n/2, n-1)
-	}
-	d := n / 8
-	return m3(m3(0, d, 2*d), m3(n/2-d, n/2, n/2+d), m3(n-1-2*d, n-1-d, n-1))
-}
-
-// partition rearranges a into items below p, equal to p and above p, and returns the
-// bounds lt and gt of the equal run.
-func (s *rfmScorer) partition(a []rfmItem, p *rfmItem) (lt, gt int) {
-	i := 0
-	gt = len(a)
-	if !s.split {
-		k := p.key
-		for i < gt {
-			switch x := a[i].key; {
-			case x < k:
-				a[lt], a[i] = a[i], a[lt]
-				lt++
-				i++
-			case x > k:
-				gt--
-				a[i], a[gt] = a[gt], a[i]
-			default:
-				i++
-			}
-		}
-		return lt, gt
-	}
-	for i < gt {
-		switch c := s.cmp(&a[i], p); {
-		case c < 0:
-			a[lt], a[i] = a[i], a[lt]
-			lt++
-			i++
-		case c > 0:
-			gt--
-			a[i], a[gt] = a[gt], a[i]
-		default:
-			i++
-		}
-	}
-	return lt, gt
-}
-
-func (s *rfmScorer) insertionSort(a []rfmItem) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && s.cmp(&a[j], &a[j-1]) < 0; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
+		s.set(items[p].idx, s.rankScore(start+first))
 	}
 }

@@ -304,10 +304,12 @@ func rfmSortScoresFast(pop []vip.RFMInput, bins int, split bool, worse func(a, b
 	return out
 }
 
-// TestScoreRFM_RadixProperties draws populations above the size where the histogram
-// selection takes over, with narrow and wide value ranges and IDs that share long
-// prefixes, and checks them against the full-sort reference.
+// TestScoreRFM_RadixProperties draws populations of 4,096-6,000 customers, run through
+// the one-pass bucketing (its threshold lowered to 4,096), with narrow and wide value
+// ranges and IDs that share long prefixes, and checks them against the full-sort
+// reference.
 func TestScoreRFM_RadixProperties(t *testing.T) {
+	defer vip.SetRFMBucketMin(4096)()
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(4096, 6000).Draw(t, "n")
 		seed := rapid.Uint64().Draw(t, "seed")
@@ -414,4 +416,80 @@ func TestScoreOptions_HugeExponent(t *testing.T) {
 	if _, err := vip.TopThreshold([]decimal.Decimal{decimal.Zero}, huge); !errors.Is(err, vip.ErrInvalidScoring) {
 		t.Errorf("TopThreshold(huge share) err = %v", err)
 	}
+}
+
+// TestScoreRFM_AgainstSort checks ScoreRFM against a plain full sort (rfmSortScoresFast:
+// ranks by value with decimal.Cmp, then by ID with strings.Compare) on populations built
+// to tie: values drawn from a handful, the same amount written in several forms ("20",
+// "20.00", "2E+1"), amounts of 19 digits that round to one float64, recencies past the
+// exactly bucketed window (NeverBoughtRecency), IDs sharing long prefixes or differing
+// only in trailing zero bytes. Both tie rules, 2 to 100 bins, and both paths: the
+// one-pass bucketing is forced on small populations by lowering its threshold.
+func TestScoreRFM_AgainstSort(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 1500).Draw(t, "n")
+		prefix := rapid.SampledFrom([]string{"", "c", "customer-000000", "shop/eu/customer/"}).Draw(t, "prefix")
+		nr := rapid.IntRange(1, 40).Draw(t, "distinct_r")
+		nf := rapid.IntRange(1, 10).Draw(t, "distinct_f")
+		nm := rapid.IntRange(1, 60).Draw(t, "distinct_m")
+		seed := rapid.Uint64().Draw(t, "seed")
+		rng := rand.New(rand.NewPCG(seed, 2))
+		recencies := []int64{0, 1, 7, 30, 365, 16383, 16384, 1 << 20, vip.NeverBoughtRecency, -5}
+		forms := func(cents int64) decimal.Decimal {
+			switch rng.IntN(4) {
+			case 0:
+				return decimal.New(cents, -2)
+			case 1:
+				return decimal.New(cents*10, -3)
+			case 2:
+				if cents%100 == 0 {
+					return decimal.New(cents/100, 0)
+				}
+			}
+			return decimal.New(cents*1000, -5)
+		}
+		big := decimal.RequireFromString("1234567890123456700") // 19 digits: +0..99 share a float64
+		pop := make([]vip.RFMInput, n)
+		for i := range pop {
+			id := fmt.Sprintf("%s%d", prefix, rng.IntN(1<<20)<<11|i)
+			if i%7 == 3 {
+				id = fmt.Sprintf("%s%d", prefix, i-1) + "\x00" // after the ID without the zero byte
+			}
+			var r int64
+			if k := rng.IntN(nr); k < len(recencies) && rng.IntN(3) == 0 {
+				r = recencies[k]
+			} else {
+				r = int64(k * 13)
+			}
+			var m decimal.Decimal
+			switch k := int64(rng.IntN(nm)); {
+			case k%11 == 5:
+				m = big.Add(decimal.NewFromInt(k))
+			case k%13 == 7:
+				m = decimal.New(-k*100-1, -2)
+			default:
+				m = forms(k * 250)
+			}
+			pop[i] = vip.RFMInput{CustomerID: id, RecencyDays: r, Frequency: int64(1 + rng.IntN(nf)), Monetary: m}
+		}
+		bins := rapid.IntRange(2, vip.MaxBins).Draw(t, "bins")
+		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
+		if rapid.Bool().Draw(t, "bucket_pass") {
+			defer vip.SetRFMBucketMin(rapid.IntRange(1, 200).Draw(t, "bucket_min"))()
+		}
+		got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: bins, Ties: ties})
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := ties == vip.TiesSplit
+		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
+		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+		for i := range pop {
+			if w := (vip.RFMScore{R: wantR[i], F: wantF[i], M: wantM[i]}); got[i] != w {
+				t.Fatalf("%q (recency %d, frequency %d, monetary %s) scores %d-%d-%d, a full sort gives %d-%d-%d",
+					pop[i].CustomerID, pop[i].RecencyDays, pop[i].Frequency, pop[i].Monetary, got[i].R, got[i].F, got[i].M, w.R, w.F, w.M)
+			}
+		}
+	})
 }
