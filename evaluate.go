@@ -28,6 +28,7 @@ type machine struct {
 	wsOK bool // memo of windows
 	wsAt time.Time
 	ws   []window
+	wbuf [2]window // backing of ws
 
 	kbbOK  bool // memo of keepByBound
 	kbbAt  time.Time
@@ -306,25 +307,28 @@ func (m *machine) emit(e Event) {
 }
 
 // windows returns the qualifying windows valid at t, as known at t. The result for the
-// last t asked is memoised and shared, measures cached in it included (they depend only
-// on the window and t); a caller that changes a window's bounds or cut copies it first.
+// last t asked is memoised in the machine's own buffer and shared, measures cached in it
+// included (they depend only on the window and t). Only a step and what it calls at its
+// own instant ask for windows: every other instant goes through window0, which leaves the
+// memo alone, so the slice a step holds stays valid until the next step.
 func (m *machine) windows(t time.Time) []window {
 	if m.wsOK && m.wsAt.Equal(t) {
 		return m.ws
 	}
-	ws := m.computeWindows(t)
-	m.ws, m.wsAt, m.wsOK = ws, t, true
-	return ws
+	n := m.periodWindows(t, &m.wbuf)
+	m.ws, m.wsAt, m.wsOK = m.wbuf[:n], t, true
+	return m.ws
 }
 
-func (m *machine) computeWindows(t time.Time) []window {
-	ws := m.periodWindows(t)
-	if m.term == TermCustomerDate {
-		for i := range ws {
-			ws[i].expiry = m.f.a.TermEnd
-		}
+// window0 returns a copy of the first qualifying window valid at t, without touching the
+// memo of windows.
+func (m *machine) window0(t time.Time) window {
+	if m.wsOK && m.wsAt.Equal(t) {
+		return m.ws[0]
 	}
-	return ws
+	var buf [2]window
+	m.periodWindows(t, &buf)
+	return buf[0]
 }
 
 // nextPeriod returns the start of the period after the one holding t: the next calendar
@@ -338,7 +342,19 @@ func (m *machine) nextPeriod(t time.Time) time.Time {
 	return time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc)
 }
 
-func (m *machine) periodWindows(t time.Time) []window {
+// periodWindows writes the qualifying windows valid at t into buf and returns how many
+// there are (one or two).
+func (m *machine) periodWindows(t time.Time, buf *[2]window) int {
+	n := m.periodWindowsTerm(t, buf)
+	if m.term == TermCustomerDate {
+		for i := range n {
+			buf[i].expiry = m.f.a.TermEnd
+		}
+	}
+	return n
+}
+
+func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
 	since := m.l.Spend.Since
 	clampFrom := func(from time.Time) time.Time {
 		if !since.IsZero() && since.After(from) {
@@ -348,23 +364,26 @@ func (m *machine) periodWindows(t time.Time) []window {
 	}
 	switch m.kind {
 	case PeriodLifetime:
-		return []window{{from: clampFrom(time.Time{}), to: t, cut: t}}
+		buf[0] = window{from: clampFrom(time.Time{}), to: t, cut: t}
+		return 1
 	case PeriodCalendarYear, PeriodAnniversary:
 		join := m.f.a.Customer.JoinedAt
 		ps := periodStart(m.kind, t, join, m.loc)
 		next := periodAfter(m.kind, ps, join, m.loc)
-		cur := window{from: clampFrom(ps), to: t, cut: t, expiry: next}
+		buf[0] = window{from: clampFrom(ps), to: t, cut: t, expiry: next}
 		if m.term == TermNextPeriodEnd {
-			cur.expiry = periodAfter(m.kind, next, join, m.loc)
+			buf[0].expiry = periodAfter(m.kind, next, join, m.loc)
 			prev := periodBefore(m.kind, ps, join, m.loc)
-			return []window{cur, {from: clampFrom(prev), to: ps.Add(-time.Nanosecond), cut: t, expiry: next}}
+			buf[1] = window{from: clampFrom(prev), to: ps.Add(-time.Nanosecond), cut: t, expiry: next}
+			return 2
 		}
 		if m.term == TermFixed {
-			cur.expiry = time.Time{}
+			buf[0].expiry = time.Time{}
 		}
-		return []window{cur}
+		return 1
 	}
-	return []window{{from: clampFrom(rollingFrom(t, m.l.windowMonths(), m.loc)), to: t, cut: t}}
+	buf[0] = window{from: clampFrom(rollingFrom(t, m.l.windowMonths(), m.loc)), to: t, cut: t}
+	return 1
 }
 
 // holds reports whether rule r holds over w.
@@ -955,7 +974,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	}
 	r := m.retain[cur]
 	fails := func(u time.Time) bool {
-		w := m.windows(u)[0].recut(t)
+		w := m.window0(u).recut(t)
 		return !m.holds(r, &w)
 	}
 	if m.f.monotone && len(m.f.points) == 0 && m.kind != PeriodLifetime && m.l.Spend.Since.IsZero() {
@@ -964,7 +983,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 		// ranges, with no calendar arithmetic, and compute one roll-off instant at the
 		// end. (When a clamped month end makes several orders leave at the same
 		// instant, the first k found shares that instant with the true answer.)
-		w := m.windows(t)[0]
+		w := m.window0(t)
 		lo, hi := m.f.lower(w.from), m.f.upper(t)
 		k := sort.Search(hi-lo, func(i int) bool {
 			probe := window{cut: t, lo: m.f.upper(m.f.orders[lo+i].placed), hi: hi, indexed: true}
@@ -999,7 +1018,7 @@ func (m *machine) rollOffs(t time.Time) []time.Time {
 	if m.kind == PeriodLifetime {
 		n = 0
 	}
-	w := m.windows(t)[0]
+	w := m.window0(t)
 	var out []time.Time
 	if n > 0 {
 		lo, hi := m.f.lower(w.from), m.f.upper(t)
@@ -1112,7 +1131,7 @@ func (m *machine) computeKeepByBound(t time.Time) time.Time {
 	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
 		return time.Time{}
 	}
-	w := m.windows(t)[0]
+	w := m.window0(t)
 	lo := m.f.lower(w.from)
 	if lo >= m.f.upper(t) {
 		return time.Time{}
