@@ -25,10 +25,10 @@ type machine struct {
 
 	entry, retain []Rule // the tiers' rules in composite form
 
-	wsOK bool // memo of windows
+	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
-	ws   []window
-	wbuf [2]window // backing of ws
+	wsN  int
+	wbuf [2]window
 
 	kbbOK  bool // memo of keepByBound
 	kbbAt  time.Time
@@ -84,46 +84,53 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 	return g, nil
 }
 
+// start returns the Ledger's own machine set to st.
 func (g *Ledger) start(st Status) (*machine, error) {
+	if g.m == nil {
+		g.m = new(machine)
+	}
+	if err := g.init(g.m, st); err != nil {
+		return nil, err
+	}
+	return g.m, nil
+}
+
+// init sets m to evaluate st on the ledger.
+func (g *Ledger) init(m *machine, st Status) error {
 	l := g.l
 	id := g.f.a.Customer.ID
 	switch {
 	case st.CustomerID == "":
 		st.CustomerID = id
 	case id != "" && st.CustomerID != id:
-		return nil, errorf(ErrInvalidStatus, "status of customer %q given activity of customer %q", st.CustomerID, id)
+		return errorf(ErrInvalidStatus, "status of customer %q given activity of customer %q", st.CustomerID, id)
 	}
 	switch {
 	case st.Ladder == "":
 		st.Ladder = l.Name
 	case st.Ladder != l.Name:
-		return nil, errorf(ErrInvalidStatus, "status of ladder %q given to ladder %q", st.Ladder, l.Name)
+		return errorf(ErrInvalidStatus, "status of ladder %q given to ladder %q", st.Ladder, l.Name)
 	}
 	if l.TierIndex(st.Tier) == -2 {
-		return nil, errorf(ErrInvalidStatus, "customer %q: tier %q is not on ladder %q", st.CustomerID, st.Tier, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: tier %q is not on ladder %q", st.CustomerID, st.Tier, l.Name)
 	}
 	if st.Peak != "" && l.TierIndex(st.Peak) == -2 {
-		return nil, errorf(ErrInvalidStatus, "customer %q: peak tier %q is not on ladder %q", st.CustomerID, st.Peak, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: peak tier %q is not on ladder %q", st.CustomerID, st.Peak, l.Name)
 	}
 	if st.Override != nil {
 		if err := st.Override.Validate(l); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if st.Pending != "" && l.TierIndex(st.Pending) < 0 {
-		return nil, errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
 	}
 	term := l.termKind()
 	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
 		term = TermContinuous
 	}
-	m := g.m
-	if m == nil {
-		m = new(machine)
-		g.m = m
-	}
 	*m = machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term, entry: g.entry, retain: g.retain}
-	return m, nil
+	return nil
 }
 
 // Evaluate is [Ladder.Evaluate] on the prepared activity.
@@ -134,8 +141,9 @@ func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
 	if now.Before(st.Checked) {
 		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
 	}
-	m, err := g.start(st)
-	if err != nil {
+	// The machine lives on the stack: a Ledger keeps no state between evaluations.
+	var m machine
+	if err := g.init(&m, st); err != nil {
 		return st, nil, err
 	}
 	if err := m.run(now); err != nil {
@@ -312,19 +320,18 @@ func (m *machine) emit(e Event) {
 // own instant ask for windows: every other instant goes through window0, which leaves the
 // memo alone, so the slice a step holds stays valid until the next step.
 func (m *machine) windows(t time.Time) []window {
-	if m.wsOK && m.wsAt.Equal(t) {
-		return m.ws
+	if !m.wsOK || !m.wsAt.Equal(t) {
+		m.wsN = m.periodWindows(t, &m.wbuf)
+		m.wsAt, m.wsOK = t, true
 	}
-	n := m.periodWindows(t, &m.wbuf)
-	m.ws, m.wsAt, m.wsOK = m.wbuf[:n], t, true
-	return m.ws
+	return m.wbuf[:m.wsN]
 }
 
 // window0 returns a copy of the first qualifying window valid at t, without touching the
 // memo of windows.
 func (m *machine) window0(t time.Time) window {
 	if m.wsOK && m.wsAt.Equal(t) {
-		return m.ws[0]
+		return m.wbuf[0]
 	}
 	var buf [2]window
 	m.periodWindows(t, &buf)
