@@ -871,7 +871,8 @@ func (m *machine) nextTier(cur int) int {
 }
 
 // near emits a NearNextTier event when activity at t brings the customer within one
-// of the proximity rules of the next tier, at most once per cool-down.
+// of the proximity rules of the next tier, at most once per cool-down. It works on exact
+// sums and makes decimals only for the event it emits.
 func (m *machine) near(t time.Time, ws []window) {
 	if len(m.l.Near.Rules) == 0 || !m.f.activityAt(t) {
 		return
@@ -881,29 +882,39 @@ func (m *machine) near(t time.Time, ws []window) {
 		return
 	}
 	nx := m.nextTier(m.l.TierIndex(st.Tier))
-	if nx < 0 || !m.nearAny(nx, &ws[0]) {
+	if nx < 0 {
 		return
 	}
-	gap, meas, val, share := m.progressTo(nx, &ws[0])
-	if !gap.IsPositive() {
+	c := m.headline(m.entry[nx])
+	v := m.f.valueSum(&ws[0], c.Measure)
+	if !m.nearAny(v, c) {
 		return
+	}
+	// The gap is positive: nearAny found the value below the threshold.
+	gap := v.gapTo(c.Min)
+	var share decimal.Decimal
+	if q, ok := v.shareOf(c.Min, 4); ok && c.Min.IsPositive() {
+		share = decimal.New(q, -4)
+		if q < 0 {
+			share = decimal.Zero
+		}
+	} else {
+		_, _, _, share = m.progressTo(nx, &ws[0])
 	}
 	for _, p := range m.l.Near.Rules {
-		if (p.Gap.IsPositive() && !gap.GreaterThan(p.Gap)) || (p.Share.IsPositive() && !share.LessThan(p.Share)) {
+		if (p.Gap.IsPositive() && gap.cmpDec(p.Gap) <= 0) || (p.Share.IsPositive() && !share.LessThan(p.Share)) {
 			st.LastNear = t
-			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap, Share: share,
-				Measure: meas, Value: val, Reason: "activity"})
+			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap.decimal(), Share: share,
+				Measure: c.Measure, Value: v.decimal(), Reason: "activity"})
 			return
 		}
 	}
 }
 
-// nearAny reports, cheaply, whether a proximity rule may hold for tier i over w: the
-// value is below the threshold and within a rule's gap, or at or above a rule's share.
-// near computes the exact figures only then.
-func (m *machine) nearAny(i int, w *window) bool {
-	c := m.headline(m.entry[i])
-	v := m.f.valueSum(w, c.Measure)
+// nearAny reports, cheaply, whether a proximity rule may hold for headline criterion c
+// at value v: v is below the threshold and within a rule's gap, or at or above a rule's
+// share. near computes the exact figures only then.
+func (m *machine) nearAny(v sum, c Criterion) bool {
 	if v.cmpDec(c.Min) >= 0 {
 		return false
 	}
@@ -915,7 +926,7 @@ func (m *machine) nearAny(i int, w *window) bool {
 				return true
 			}
 		}
-		if p.Share.IsPositive() && v.cmpDec(p.Share.Mul(c.Min)) >= 0 {
+		if p.Share.IsPositive() && v.cmpProduct(p.Share, c.Min) >= 0 {
 			return true
 		}
 	}

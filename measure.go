@@ -619,3 +619,75 @@ func (s *sum) addSum(o sum) {
 	}
 	s.addRaw(o.coef, o.exp)
 }
+
+// cmpProduct compares s with x times y: -1, 0 or +1.
+func (s *sum) cmpProduct(x, y decimal.Decimal) int {
+	if !s.big && x.NumDigits() <= 18 && y.NumDigits() <= 18 {
+		if c, ok := mulOK(x.CoefficientInt64(), y.CoefficientInt64()); ok {
+			if r, ok := cmpRaw(s.coef, s.exp, c, x.Exponent()+y.Exponent()); ok {
+				return r
+			}
+		}
+	}
+	return s.decimal().Cmp(x.Mul(y))
+}
+
+// gapTo returns d - s, or zero when that is negative, as an exact sum.
+func (s *sum) gapTo(d decimal.Decimal) sum {
+	var g sum
+	g.add(d)
+	g.subSum(*s)
+	if g.big {
+		if g.d.IsNegative() {
+			return sum{}
+		}
+	} else if g.coef < 0 {
+		return sum{}
+	}
+	return g
+}
+
+// shareOf returns s / d rounded half away from zero to places decimal places, as the
+// coefficient of a decimal with exponent -places, reporting false when int64 cannot
+// hold the working figures (the caller then divides in decimal). d must not be zero.
+// It matches decimal.Decimal.DivRound(d, places) exactly.
+func (s *sum) shareOf(d decimal.Decimal, places int32) (int64, bool) {
+	if s.big || d.NumDigits() > 18 {
+		return 0, false
+	}
+	num, den := s.coef, d.CoefficientInt64()
+	if den == 0 || num == -1<<63 || den == -1<<63 {
+		return 0, false
+	}
+	// s / d x 10^places = num / den x 10^(s.exp - d.exp + places).
+	var ok bool
+	switch k := int64(s.exp) - int64(d.Exponent()) + int64(places); {
+	case k > 18 || k < -18:
+		return 0, false
+	case k > 0:
+		if num, ok = mulOK(num, pow10[k]); !ok {
+			return 0, false
+		}
+	case k < 0:
+		if den, ok = mulOK(den, pow10[-k]); !ok {
+			return 0, false
+		}
+	}
+	q, r := num/den, num%den
+	if r < 0 {
+		r = -r
+	}
+	ad := den
+	if ad < 0 {
+		ad = -ad
+	}
+	// Round half away from zero: |r| >= |den| / 2, compared without overflow.
+	if r >= ad-r {
+		if (num < 0) != (den < 0) {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q, true
+}
