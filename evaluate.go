@@ -1004,7 +1004,11 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 		w := m.window0(t)
 		lo, hi := m.f.lower(w.from), m.f.upper(t)
 		k := sort.Search(hi-lo, func(i int) bool {
-			probe := window{cut: t, lo: m.f.upper(m.f.orders[lo+i].placed), hi: hi, indexed: true}
+			j := lo + i + 1 // the orders placed after order lo+i: skip its equals
+			for j < hi && m.f.at[j] == m.f.at[lo+i] {
+				j++
+			}
+			probe := window{cut: t, lo: j, hi: hi, indexed: true}
 			return !m.holds(r, &probe)
 		})
 		if k < hi-lo {
@@ -1084,7 +1088,7 @@ func (m *machine) next(t, horizon time.Time) time.Time {
 	} else if i := f.upper(t); i < len(f.orders) {
 		consider(f.orders[i].placed)
 	}
-	if i := sort.Search(len(f.refunds), func(i int) bool { return f.refunds[i].at.After(t) }); i < len(f.refunds) {
+	if i := searchAfter(f.rat, instKey(t)); i < len(f.refunds) {
 		consider(f.refunds[i].at)
 	}
 	if i := sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) }); i < len(f.points) {

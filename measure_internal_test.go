@@ -1,7 +1,10 @@
 package vip
 
 import (
+	"slices"
+	"sort"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
@@ -64,6 +67,42 @@ func TestSum_ShareGapProduct(t *testing.T) {
 		}
 		if c, want := s.cmpProduct(d, e), v.Cmp(d.Mul(e)); c != want {
 			t.Fatalf("cmpProduct(%s, %s x %s) = %d, want %d", v, d, e, c, want)
+		}
+	})
+}
+
+// TestFacts_UpperLower checks the searches on instant keys against searches on the
+// times themselves, at instants inside and far outside the years activity may use.
+func TestFacts_UpperLower(t *testing.T) {
+	base := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		const span = 300 * 365 * 24 * 3600 // seconds
+		at := func(sec int64) time.Time { return time.Unix(base.Unix()+sec, 0).UTC() }
+		n := rapid.IntRange(0, 20).Draw(t, "n")
+		f := &facts{}
+		for range n {
+			// Few distinct instants, so that equal instants occur.
+			p := at(rapid.OneOf(rapid.Int64Range(0, 3), rapid.Int64Range(0, span)).Draw(t, "placed"))
+			f.orders = append(f.orders, ordFact{placed: p})
+		}
+		slices.SortFunc(f.orders, func(x, y ordFact) int { return x.placed.Compare(y.placed) })
+		for _, o := range f.orders {
+			f.at = append(f.at, instKey(o.placed))
+		}
+		probes := []time.Time{{}, endOfTime, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)}
+		probes = append(probes, at(rapid.Int64Range(-1, span+1).Draw(t, "probe")))
+		for _, o := range f.orders {
+			probes = append(probes, o.placed, o.placed.Add(time.Nanosecond), o.placed.Add(-time.Nanosecond))
+		}
+		for _, p := range probes {
+			up := sort.Search(len(f.orders), func(i int) bool { return f.orders[i].placed.After(p) })
+			lo := sort.Search(len(f.orders), func(i int) bool { return !f.orders[i].placed.Before(p) })
+			if got := f.upper(p); got != up {
+				t.Fatalf("upper(%s) = %d, want %d", p, got, up)
+			}
+			if got := f.lower(p); got != lo {
+				t.Fatalf("lower(%s) = %d, want %d", p, got, lo)
+			}
 		}
 	})
 }
