@@ -25,9 +25,10 @@ type machine struct {
 
 	entry, retain []Rule // the tiers' rules in composite form
 
-	wsOK bool // memo of windows
+	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
-	ws   []window
+	wsN  int
+	wbuf [2]window
 
 	kbbOK  bool // memo of keepByBound
 	kbbAt  time.Time
@@ -83,46 +84,53 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 	return g, nil
 }
 
+// start returns the Ledger's own machine set to st.
 func (g *Ledger) start(st Status) (*machine, error) {
+	if g.m == nil {
+		g.m = new(machine)
+	}
+	if err := g.init(g.m, st); err != nil {
+		return nil, err
+	}
+	return g.m, nil
+}
+
+// init sets m to evaluate st on the ledger.
+func (g *Ledger) init(m *machine, st Status) error {
 	l := g.l
 	id := g.f.a.Customer.ID
 	switch {
 	case st.CustomerID == "":
 		st.CustomerID = id
 	case id != "" && st.CustomerID != id:
-		return nil, errorf(ErrInvalidStatus, "status of customer %q given activity of customer %q", st.CustomerID, id)
+		return errorf(ErrInvalidStatus, "status of customer %q given activity of customer %q", st.CustomerID, id)
 	}
 	switch {
 	case st.Ladder == "":
 		st.Ladder = l.Name
 	case st.Ladder != l.Name:
-		return nil, errorf(ErrInvalidStatus, "status of ladder %q given to ladder %q", st.Ladder, l.Name)
+		return errorf(ErrInvalidStatus, "status of ladder %q given to ladder %q", st.Ladder, l.Name)
 	}
 	if l.TierIndex(st.Tier) == -2 {
-		return nil, errorf(ErrInvalidStatus, "customer %q: tier %q is not on ladder %q", st.CustomerID, st.Tier, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: tier %q is not on ladder %q", st.CustomerID, st.Tier, l.Name)
 	}
 	if st.Peak != "" && l.TierIndex(st.Peak) == -2 {
-		return nil, errorf(ErrInvalidStatus, "customer %q: peak tier %q is not on ladder %q", st.CustomerID, st.Peak, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: peak tier %q is not on ladder %q", st.CustomerID, st.Peak, l.Name)
 	}
 	if st.Override != nil {
 		if err := st.Override.Validate(l); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if st.Pending != "" && l.TierIndex(st.Pending) < 0 {
-		return nil, errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
 	}
 	term := l.termKind()
 	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
 		term = TermContinuous
 	}
-	m := g.m
-	if m == nil {
-		m = new(machine)
-		g.m = m
-	}
 	*m = machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term, entry: g.entry, retain: g.retain}
-	return m, nil
+	return nil
 }
 
 // Evaluate is [Ladder.Evaluate] on the prepared activity.
@@ -133,8 +141,9 @@ func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
 	if now.Before(st.Checked) {
 		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
 	}
-	m, err := g.start(st)
-	if err != nil {
+	// The machine lives on the stack: a Ledger keeps no state between evaluations.
+	var m machine
+	if err := g.init(&m, st); err != nil {
 		return st, nil, err
 	}
 	if err := m.run(now); err != nil {
@@ -306,25 +315,27 @@ func (m *machine) emit(e Event) {
 }
 
 // windows returns the qualifying windows valid at t, as known at t. The result for the
-// last t asked is memoised and shared, measures cached in it included (they depend only
-// on the window and t); a caller that changes a window's bounds or cut copies it first.
+// last t asked is memoised in the machine's own buffer and shared, measures cached in it
+// included (they depend only on the window and t). Only a step and what it calls at its
+// own instant ask for windows: every other instant goes through window0, which leaves the
+// memo alone, so the slice a step holds stays valid until the next step.
 func (m *machine) windows(t time.Time) []window {
-	if m.wsOK && m.wsAt.Equal(t) {
-		return m.ws
+	if !m.wsOK || !m.wsAt.Equal(t) {
+		m.wsN = m.periodWindows(t, &m.wbuf)
+		m.wsAt, m.wsOK = t, true
 	}
-	ws := m.computeWindows(t)
-	m.ws, m.wsAt, m.wsOK = ws, t, true
-	return ws
+	return m.wbuf[:m.wsN]
 }
 
-func (m *machine) computeWindows(t time.Time) []window {
-	ws := m.periodWindows(t)
-	if m.term == TermCustomerDate {
-		for i := range ws {
-			ws[i].expiry = m.f.a.TermEnd
-		}
+// window0 returns a copy of the first qualifying window valid at t, without touching the
+// memo of windows.
+func (m *machine) window0(t time.Time) window {
+	if m.wsOK && m.wsAt.Equal(t) {
+		return m.wbuf[0]
 	}
-	return ws
+	var buf [2]window
+	m.periodWindows(t, &buf)
+	return buf[0]
 }
 
 // nextPeriod returns the start of the period after the one holding t: the next calendar
@@ -338,7 +349,19 @@ func (m *machine) nextPeriod(t time.Time) time.Time {
 	return time.Date(y, mo+1, 1, 0, 0, 0, 0, m.loc)
 }
 
-func (m *machine) periodWindows(t time.Time) []window {
+// periodWindows writes the qualifying windows valid at t into buf and returns how many
+// there are (one or two).
+func (m *machine) periodWindows(t time.Time, buf *[2]window) int {
+	n := m.periodWindowsTerm(t, buf)
+	if m.term == TermCustomerDate {
+		for i := range n {
+			buf[i].expiry = m.f.a.TermEnd
+		}
+	}
+	return n
+}
+
+func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
 	since := m.l.Spend.Since
 	clampFrom := func(from time.Time) time.Time {
 		if !since.IsZero() && since.After(from) {
@@ -348,23 +371,26 @@ func (m *machine) periodWindows(t time.Time) []window {
 	}
 	switch m.kind {
 	case PeriodLifetime:
-		return []window{{from: clampFrom(time.Time{}), to: t, cut: t}}
+		buf[0] = window{from: clampFrom(time.Time{}), to: t, cut: t}
+		return 1
 	case PeriodCalendarYear, PeriodAnniversary:
 		join := m.f.a.Customer.JoinedAt
 		ps := periodStart(m.kind, t, join, m.loc)
 		next := periodAfter(m.kind, ps, join, m.loc)
-		cur := window{from: clampFrom(ps), to: t, cut: t, expiry: next}
+		buf[0] = window{from: clampFrom(ps), to: t, cut: t, expiry: next}
 		if m.term == TermNextPeriodEnd {
-			cur.expiry = periodAfter(m.kind, next, join, m.loc)
+			buf[0].expiry = periodAfter(m.kind, next, join, m.loc)
 			prev := periodBefore(m.kind, ps, join, m.loc)
-			return []window{cur, {from: clampFrom(prev), to: ps.Add(-time.Nanosecond), cut: t, expiry: next}}
+			buf[1] = window{from: clampFrom(prev), to: ps.Add(-time.Nanosecond), cut: t, expiry: next}
+			return 2
 		}
 		if m.term == TermFixed {
-			cur.expiry = time.Time{}
+			buf[0].expiry = time.Time{}
 		}
-		return []window{cur}
+		return 1
 	}
-	return []window{{from: clampFrom(rollingFrom(t, m.l.windowMonths(), m.loc)), to: t, cut: t}}
+	buf[0] = window{from: clampFrom(rollingFrom(t, m.l.windowMonths(), m.loc)), to: t, cut: t}
+	return 1
 }
 
 // holds reports whether rule r holds over w.
@@ -845,7 +871,8 @@ func (m *machine) nextTier(cur int) int {
 }
 
 // near emits a NearNextTier event when activity at t brings the customer within one
-// of the proximity rules of the next tier, at most once per cool-down.
+// of the proximity rules of the next tier, at most once per cool-down. It works on exact
+// sums and makes decimals only for the event it emits.
 func (m *machine) near(t time.Time, ws []window) {
 	if len(m.l.Near.Rules) == 0 || !m.f.activityAt(t) {
 		return
@@ -855,29 +882,39 @@ func (m *machine) near(t time.Time, ws []window) {
 		return
 	}
 	nx := m.nextTier(m.l.TierIndex(st.Tier))
-	if nx < 0 || !m.nearAny(nx, &ws[0]) {
+	if nx < 0 {
 		return
 	}
-	gap, meas, val, share := m.progressTo(nx, &ws[0])
-	if !gap.IsPositive() {
+	c := m.headline(m.entry[nx])
+	v := m.f.valueSum(&ws[0], c.Measure)
+	if !m.nearAny(v, c) {
 		return
+	}
+	// The gap is positive: nearAny found the value below the threshold.
+	gap := v.gapTo(c.Min)
+	var share decimal.Decimal
+	if q, ok := v.shareOf(c.Min, 4); ok && c.Min.IsPositive() {
+		share = decimal.New(q, -4)
+		if q < 0 {
+			share = decimal.Zero
+		}
+	} else {
+		_, _, _, share = m.progressTo(nx, &ws[0])
 	}
 	for _, p := range m.l.Near.Rules {
-		if (p.Gap.IsPositive() && !gap.GreaterThan(p.Gap)) || (p.Share.IsPositive() && !share.LessThan(p.Share)) {
+		if (p.Gap.IsPositive() && gap.cmpDec(p.Gap) <= 0) || (p.Share.IsPositive() && !share.LessThan(p.Share)) {
 			st.LastNear = t
-			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap, Share: share,
-				Measure: meas, Value: val, Reason: "activity"})
+			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap.decimal(), Share: share,
+				Measure: c.Measure, Value: v.decimal(), Reason: "activity"})
 			return
 		}
 	}
 }
 
-// nearAny reports, cheaply, whether a proximity rule may hold for tier i over w: the
-// value is below the threshold and within a rule's gap, or at or above a rule's share.
-// near computes the exact figures only then.
-func (m *machine) nearAny(i int, w *window) bool {
-	c := m.headline(m.entry[i])
-	v := m.f.valueSum(w, c.Measure)
+// nearAny reports, cheaply, whether a proximity rule may hold for headline criterion c
+// at value v: v is below the threshold and within a rule's gap, or at or above a rule's
+// share. near computes the exact figures only then.
+func (m *machine) nearAny(v sum, c Criterion) bool {
 	if v.cmpDec(c.Min) >= 0 {
 		return false
 	}
@@ -889,7 +926,7 @@ func (m *machine) nearAny(i int, w *window) bool {
 				return true
 			}
 		}
-		if p.Share.IsPositive() && v.cmpDec(p.Share.Mul(c.Min)) >= 0 {
+		if p.Share.IsPositive() && v.cmpProduct(p.Share, c.Min) >= 0 {
 			return true
 		}
 	}
@@ -955,7 +992,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	}
 	r := m.retain[cur]
 	fails := func(u time.Time) bool {
-		w := m.windows(u)[0].recut(t)
+		w := m.window0(u).recut(t)
 		return !m.holds(r, &w)
 	}
 	if m.f.monotone && len(m.f.points) == 0 && m.kind != PeriodLifetime && m.l.Spend.Since.IsZero() {
@@ -964,10 +1001,14 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 		// ranges, with no calendar arithmetic, and compute one roll-off instant at the
 		// end. (When a clamped month end makes several orders leave at the same
 		// instant, the first k found shares that instant with the true answer.)
-		w := m.windows(t)[0]
+		w := m.window0(t)
 		lo, hi := m.f.lower(w.from), m.f.upper(t)
 		k := sort.Search(hi-lo, func(i int) bool {
-			probe := window{cut: t, lo: m.f.upper(m.f.orders[lo+i].placed), hi: hi, indexed: true}
+			j := lo + i + 1 // the orders placed after order lo+i: skip its equals
+			for j < hi && m.f.at[j] == m.f.at[lo+i] {
+				j++
+			}
+			probe := window{cut: t, lo: j, hi: hi, indexed: true}
 			return !m.holds(r, &probe)
 		})
 		if k < hi-lo {
@@ -999,7 +1040,7 @@ func (m *machine) rollOffs(t time.Time) []time.Time {
 	if m.kind == PeriodLifetime {
 		n = 0
 	}
-	w := m.windows(t)[0]
+	w := m.window0(t)
 	var out []time.Time
 	if n > 0 {
 		lo, hi := m.f.lower(w.from), m.f.upper(t)
@@ -1047,7 +1088,7 @@ func (m *machine) next(t, horizon time.Time) time.Time {
 	} else if i := f.upper(t); i < len(f.orders) {
 		consider(f.orders[i].placed)
 	}
-	if i := sort.Search(len(f.refunds), func(i int) bool { return f.refunds[i].at.After(t) }); i < len(f.refunds) {
+	if i := searchAfter(f.rat, instKey(t)); i < len(f.refunds) {
 		consider(f.refunds[i].at)
 	}
 	if i := sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) }); i < len(f.points) {
@@ -1112,7 +1153,7 @@ func (m *machine) computeKeepByBound(t time.Time) time.Time {
 	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
 		return time.Time{}
 	}
-	w := m.windows(t)[0]
+	w := m.window0(t)
 	lo := m.f.lower(w.from)
 	if lo >= m.f.upper(t) {
 		return time.Time{}

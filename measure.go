@@ -31,6 +31,8 @@ type facts struct {
 	loc      *time.Location
 	a        *Activity
 	orders   []ordFact // by placed
+	at       []int64   // at[i]: instKey(orders[i].placed), for searches that stay in cache
+	rat      []int64   // rat[i]: instKey(refunds[i].at)
 	prefix   []sum     // prefix[i]: spend of orders[:i]
 	nprefix  []int64   // nprefix[i]: counting orders in orders[:i]
 	effs     []time.Time
@@ -109,6 +111,10 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 	if !slices.IsSortedFunc(f.orders, byPlaced) {
 		slices.SortFunc(f.orders, byPlaced)
 	}
+	f.at = make([]int64, len(f.orders))
+	for i := range f.orders {
+		f.at[i] = instKey(f.orders[i].placed)
+	}
 	f.prefix = make([]sum, len(f.orders)+1)
 	f.nprefix = make([]int64, len(f.orders)+1)
 	for i := range f.orders {
@@ -160,6 +166,10 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 			f.refunds = append(f.refunds, rf)
 		}
 		slices.SortStableFunc(f.refunds, func(x, y refFact) int { return x.at.Compare(y.at) })
+		f.rat = make([]int64, len(f.refunds))
+		for i := range f.refunds {
+			f.rat[i] = instKey(f.refunds[i].at)
+		}
 	}
 	if len(a.Points) > 0 {
 		f.points = make([]PointsEntry, 0, len(a.Points))
@@ -298,20 +308,46 @@ func cmpRaw(a int64, ea int32, b int64, eb int32) (int, bool) {
 // countAt returns the number of activity entries at or before t.
 func (f *facts) countAt(t time.Time) int {
 	n := f.upper(t)
-	n += sort.Search(len(f.refunds), func(i int) bool { return f.refunds[i].at.After(t) })
+	n += searchAfter(f.rat, instKey(t))
 	n += sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) })
 	n += sort.Search(len(f.balances), func(i int) bool { return f.balances[i].At.After(t) })
 	return n
 }
 
 // upper returns the number of orders placed at or before t.
-func (f *facts) upper(t time.Time) int {
-	return sort.Search(len(f.orders), func(i int) bool { return f.orders[i].placed.After(t) })
-}
+func (f *facts) upper(t time.Time) int { return searchAfter(f.at, instKey(t)) }
 
 // lower returns the number of orders placed before t.
-func (f *facts) lower(t time.Time) int {
-	return sort.Search(len(f.orders), func(i int) bool { return !f.orders[i].placed.Before(t) })
+func (f *facts) lower(t time.Time) int { return searchAfter(f.at, instKey(t)-1) }
+
+// instKey returns t as nanoseconds since 1970 for ordering: exact for the years
+// 1900-2200 that activity may use, and clamped beyond about 1685 and 2255, where every
+// instant still sorts after (or before) all activity. Keys of distinct in-range instants
+// differ, so x-1 is the largest key before x.
+func instKey(t time.Time) int64 {
+	const lim = 9_000_000_000 // seconds; in-range keys are within ±9.000000001e18
+	s := t.Unix()
+	switch {
+	case s > lim:
+		return 9_100_000_000_000_000_000
+	case s < -lim:
+		return -9_100_000_000_000_000_000
+	}
+	return s*1_000_000_000 + int64(t.Nanosecond())
+}
+
+// searchAfter returns the number of keys in the sorted a that are at most x.
+func searchAfter(a []int64, x int64) int {
+	lo, hi := 0, len(a)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if a[h] <= x {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return lo
 }
 
 // window is a qualifying window: activity in [from, to], as known at the instant cut,
@@ -618,4 +654,76 @@ func (s *sum) addSum(o sum) {
 		return
 	}
 	s.addRaw(o.coef, o.exp)
+}
+
+// cmpProduct compares s with x times y: -1, 0 or +1.
+func (s *sum) cmpProduct(x, y decimal.Decimal) int {
+	if !s.big && x.NumDigits() <= 18 && y.NumDigits() <= 18 {
+		if c, ok := mulOK(x.CoefficientInt64(), y.CoefficientInt64()); ok {
+			if r, ok := cmpRaw(s.coef, s.exp, c, x.Exponent()+y.Exponent()); ok {
+				return r
+			}
+		}
+	}
+	return s.decimal().Cmp(x.Mul(y))
+}
+
+// gapTo returns d - s, or zero when that is negative, as an exact sum.
+func (s *sum) gapTo(d decimal.Decimal) sum {
+	var g sum
+	g.add(d)
+	g.subSum(*s)
+	if g.big {
+		if g.d.IsNegative() {
+			return sum{}
+		}
+	} else if g.coef < 0 {
+		return sum{}
+	}
+	return g
+}
+
+// shareOf returns s / d rounded half away from zero to places decimal places, as the
+// coefficient of a decimal with exponent -places, reporting false when int64 cannot
+// hold the working figures (the caller then divides in decimal). d must not be zero.
+// It matches decimal.Decimal.DivRound(d, places) exactly.
+func (s *sum) shareOf(d decimal.Decimal, places int32) (int64, bool) {
+	if s.big || d.NumDigits() > 18 {
+		return 0, false
+	}
+	num, den := s.coef, d.CoefficientInt64()
+	if den == 0 || num == -1<<63 || den == -1<<63 {
+		return 0, false
+	}
+	// s / d x 10^places = num / den x 10^(s.exp - d.exp + places).
+	var ok bool
+	switch k := int64(s.exp) - int64(d.Exponent()) + int64(places); {
+	case k > 18 || k < -18:
+		return 0, false
+	case k > 0:
+		if num, ok = mulOK(num, pow10[k]); !ok {
+			return 0, false
+		}
+	case k < 0:
+		if den, ok = mulOK(den, pow10[-k]); !ok {
+			return 0, false
+		}
+	}
+	q, r := num/den, num%den
+	if r < 0 {
+		r = -r
+	}
+	ad := den
+	if ad < 0 {
+		ad = -ad
+	}
+	// Round half away from zero: |r| >= |den| / 2, compared without overflow.
+	if r >= ad-r {
+		if (num < 0) != (den < 0) {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q, true
 }

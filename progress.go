@@ -110,9 +110,9 @@ func (l *Ladder) Progress(st Status, a *Activity, now time.Time) (Progress, erro
 // with what is known at t.
 func (m *machine) keepWindow(deadline, t time.Time) window {
 	if m.kind == PeriodLifetime || (m.term != TermContinuous && m.term != TermFixed) {
-		return m.windows(t)[0]
+		return m.window0(t)
 	}
-	w := m.windows(deadline)[0].recut(t)
+	w := m.window0(deadline).recut(t)
 	return w
 }
 
