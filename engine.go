@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,13 @@ type EngineOptions struct {
 	// instead of only those due ([Store.Due]). The result is the same (a customer that
 	// is not due has nothing to change); it is slower, and there for checks.
 	FullReview bool `json:"full_review,omitempty"`
+	// CacheCustomers bounds how many customers' activity and status the Engine keeps
+	// from its own commits, so that the next ingest for them need not load them
+	// again; 0 means 10,000, a negative value turns the cache off. A cached customer is
+	// only presumed current: the commit's compare-and-swap on the status version
+	// proves it (a change to a customer's activity by any writer changes the version,
+	// see [Store]), and on [ErrStale] the Engine reloads from the store.
+	CacheCustomers int `json:"cache_customers,omitempty"`
 }
 
 // Engine ties a [Ladder] to a [Store]: it ingests orders and refunds, reviews customers,
@@ -42,6 +50,7 @@ type Engine struct {
 	retries  int
 	pageSize int
 	full     bool
+	cache    *engCache // nil: off
 }
 
 // NewEngine returns an Engine for the ladder l (validated and copied) on store s.
@@ -68,7 +77,99 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 			e.pageSize = opts.PageSize
 		}
 	}
+	switch n := 10000; {
+	case opts != nil && opts.CacheCustomers < 0:
+	case opts != nil && opts.CacheCustomers > 0:
+		e.cache = &engCache{max: opts.CacheCustomers, m: map[string]engCached{}}
+	default:
+		e.cache = &engCache{max: n, m: map[string]engCached{}}
+	}
 	return e, nil
+}
+
+// engCache keeps, for each customer, the activity and the status (with its stored
+// version) of this Engine's last successful commit for them. An entry is used only by
+// an ingest that adds something to the customer, so that it writes the status with
+// compare-and-swap: the store changes a status's version whenever the customer's
+// activity or the status changes, by any writer, so a commit that succeeds proves the
+// entry was current, and one that fails with [ErrStale] drops it. A nil *engCache
+// keeps nothing. It is safe for concurrent use.
+type engCache struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]engCached
+}
+
+type engCached struct {
+	a  Activity // orders by placement time, refunds by time, ties by ID, as Load gives
+	st Status   // Version is the stored version
+}
+
+func (c *engCache) get(id string) (engCached, bool) {
+	if c == nil {
+		return engCached{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[id]
+	return v, ok
+}
+
+// put stores the entries, first sorting their activity as Load sorts it (entries own
+// their slices once put, and are never modified after).
+func (c *engCache) put(es []engCached) {
+	if c == nil {
+		return
+	}
+	for i := range es {
+		a := &es[i].a
+		if !slices.IsSortedFunc(a.Orders, engOrderCmp) {
+			slices.SortFunc(a.Orders, engOrderCmp)
+		}
+		if !slices.IsSortedFunc(a.Refunds, engRefundCmp) {
+			slices.SortFunc(a.Refunds, engRefundCmp)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, en := range es {
+		if _, ok := c.m[en.st.CustomerID]; !ok && len(c.m) >= c.max {
+			n := max(1, c.max/8) // room for a batch: drop an arbitrary eighth
+			for k := range c.m {
+				delete(c.m, k)
+				if n--; n == 0 {
+					break
+				}
+			}
+		}
+		c.m[en.st.CustomerID] = en
+	}
+}
+
+// drop forgets the customers.
+func (c *engCache) drop(ids []string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		delete(c.m, id)
+	}
+}
+
+func engOrderCmp(a, b Order) int {
+	if c := a.PlacedAt.Compare(b.PlacedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+func engRefundCmp(a, b Refund) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // Ladder returns the Engine's ladder.
@@ -169,15 +270,17 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
 		return res, nil
 	}
 	for attempt := 0; ; attempt++ {
-		r, c, err := e.ingestOnce(ctx, in)
+		r, c, keep, err := e.ingestOnce(ctx, in, attempt == 0)
 		if err == nil {
 			err = e.store.Commit(ctx, c)
 		}
 		if err == nil {
+			e.cache.put(keep)
 			r.Retries = attempt
 			r.Duplicates += in.dups
 			return r, nil
 		}
+		e.cache.drop(in.ids)
 		if !errors.Is(err, ErrStale) || attempt >= e.retries {
 			if errors.Is(err, ErrStale) {
 				return res, fmt.Errorf("vip: ingest: gave up after %d retries: %w", attempt, err)
@@ -289,15 +392,35 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 	return in, nil
 }
 
-// ingestOnce loads the batch's customers, merges and evaluates, and returns the change
-// to commit.
-func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Change, error) {
+// ingestOnce loads the batch's customers (from the cache, when cached is true and
+// the batch adds to them, see engCache), merges and evaluates, and returns the
+// change to commit and the cache entries to keep once it is committed.
+func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []engCached, error) {
 	var res IngestResult
 	c := Change{Source: SourceIngest, DueKey: e.key}
-	snaps, err := e.store.Load(ctx, e.ladder.Name, in.ids)
-	if err != nil {
-		return res, c, err
+	snaps := make([]CustomerState, len(in.ids))
+	var miss []string
+	var at []int
+	for i, id := range in.ids {
+		if cached {
+			if en, ok := e.cache.get(id); ok && in.adds(id, &en.a) {
+				snaps[i] = CustomerState{Found: true, Activity: en.a, Status: en.st}
+				continue
+			}
+		}
+		miss = append(miss, id)
+		at = append(at, i)
 	}
+	if len(miss) > 0 {
+		loaded, err := e.store.Load(ctx, e.ladder.Name, miss)
+		if err != nil {
+			return res, c, nil, err
+		}
+		for j, i := range at {
+			snaps[i] = loaded[j]
+		}
+	}
+	var keep []engCached
 	var errs []error
 	base := e.now()
 	for i, id := range in.ids {
@@ -406,12 +529,32 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch) (IngestResult, Ch
 		}
 		c.Events = append(c.Events, evs...)
 		res.Customers++
+		if e.cache != nil {
+			nst.Version++
+			keep = append(keep, engCached{a: a, st: nst})
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return res, c, err
+		return res, c, nil, err
 	}
 	res.Events = c.Events
-	return res, c, nil
+	return res, c, keep, nil
+}
+
+// adds reports whether the batch holds an order or refund of the customer that a
+// does not.
+func (in *engBatch) adds(id string, a *Activity) bool {
+	for _, o := range in.orders[id] {
+		if !slices.ContainsFunc(a.Orders, func(x Order) bool { return x.ID == o.ID }) {
+			return true
+		}
+	}
+	for _, r := range in.refunds[id] {
+		if !slices.ContainsFunc(a.Refunds, func(x Refund) bool { return x.ID == r.ID }) {
+			return true
+		}
+	}
+	return false
 }
 
 // restate evaluates a fresh status from all of a's activity and reports the tier change
@@ -566,6 +709,7 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 				err = e.store.Commit(ctx, c)
 			}
 			if err == nil {
+				e.cache.drop(ids) // their versions moved on
 				res.Customers += len(ids)
 				res.Changed += len(c.Statuses)
 				res.Events += len(c.Events)
@@ -654,6 +798,7 @@ func (e *Engine) Place(ctx context.Context, customerID string, o Override) (Stat
 			return Status{}, err
 		}
 		err = e.store.Commit(ctx, c)
+		e.cache.drop([]string{customerID})
 		if err == nil {
 			nst.Version++
 			return nst, nil

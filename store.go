@@ -34,7 +34,12 @@ const (
 //     is a no-op; the same ID with other content is [ErrConflict].
 //   - Compare-and-swap. A status is written only if the stored version equals
 //     [Status.Version] (0: none stored yet) and is stored with Version+1; otherwise
-//     Commit fails with [ErrStale].
+//     Commit fails with [ErrStale]. A change that stores a customer's record, or
+//     orders or refunds of the customer, also increments the version of each of the
+//     customer's statuses that it does not write (and makes their schedules unknown):
+//     a status's version changes whenever the activity under it may have, so a writer
+//     holding a status and the activity it was computed from at one version knows both
+//     are current when the compare-and-swap succeeds.
 //   - Atomicity. One [Change] commits whole or not at all: its orders, refunds,
 //     statuses and events.
 //   - Normalisation. Instants are stored in UTC, truncated to microseconds; amounts keep

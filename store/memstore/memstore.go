@@ -169,15 +169,19 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 			return fmt.Errorf("vip: status of customer %q on ladder %q: version %d, stored %d: %w", st.CustomerID, st.Ladder, st.Version, s.statuses[k].st.Version, vip.ErrStale)
 		}
 	}
-	// The schedules of the touched customers' other statuses are stale.
+	// The touched customers' other statuses have stale schedules and a new version.
+	touched := map[string]bool{}
 	for _, cu := range c.Customers {
-		s.unschedule(cu.ID, seen)
+		touched[cu.ID] = true
 	}
 	for _, o := range c.Orders {
-		s.unschedule(o.CustomerID, seen)
+		touched[o.CustomerID] = true
 	}
 	for _, r := range c.Refunds {
-		s.unschedule(r.CustomerID, seen)
+		touched[r.CustomerID] = true
+	}
+	for id := range touched {
+		s.unschedule(id, seen)
 	}
 	for _, cu := range c.Customers {
 		s.addID(cu.ID)
@@ -226,7 +230,8 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 }
 
 // unschedule marks the schedules of the customer's statuses other than those in
-// written as unknown.
+// written as unknown and bumps their versions: the customer's activity changed under
+// them (see vip.Store).
 func (s *Store) unschedule(id string, written map[statusKey]bool) {
 	d := s.byCust[id]
 	if d == nil {
@@ -234,8 +239,9 @@ func (s *Store) unschedule(id string, written map[statusKey]bool) {
 	}
 	for _, l := range d.ladders {
 		k := statusKey{l, id}
-		if ss, ok := s.statuses[k]; ok && !written[k] && ss.key != "" {
+		if ss, ok := s.statuses[k]; ok && !written[k] {
 			ss.key = ""
+			ss.st.Version++
 			s.statuses[k] = ss
 		}
 	}

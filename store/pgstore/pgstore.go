@@ -200,8 +200,8 @@ func newQueries(sch string) queries {
 			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(excluded.id)))::text::bytea
 			WHERE r.fp <> excluded.fp`),
 		// The touched customers' statuses that this change does not write get an
-		// unknown schedule (see the review schedule of vip.Store).
-		unschedule: t(`UPDATE §vip_statuses s SET due_key = '' WHERE s.customer_id = ANY($1::text[]) AND s.due_key <> ''
+		// unknown schedule and a new version (see vip.Store).
+		unschedule: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1 WHERE s.customer_id = ANY($1::text[])
 			AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
 		lockStatuses: t(`SELECT 1 FROM §vip_statuses s JOIN unnest($1::text[], $2::text[]) AS u(l, c) ON s.ladder = u.l AND s.customer_id = u.c
 			ORDER BY s.ladder, s.customer_id FOR UPDATE OF s`),

@@ -76,7 +76,7 @@ const (
 	sqlUpdateStatuses = `UPDATE vip_statuses SET tier = u.t, version = version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
 		FROM (SELECT value->>0 AS l, value->>1 AS c, value->>2 AS t, value->>3 AS ch, value->>4 AS b, value->>5 AS d, value->>6 AS k, value->>7 AS v FROM jsonb_each(?)) AS u
 		WHERE ladder = u.l AND customer_id = u.c AND version = u.v`
-	sqlUnschedule = `UPDATE vip_statuses SET due_key = '' WHERE customer_id IN (SELECT value FROM json_each(?)) AND due_key <> ''
+	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
 	sqlInsertEvents = `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body)
 		SELECT value->>0, value->>1, value->>2, value->>3, ?, value->>4 FROM jsonb_each(?) ORDER BY key`

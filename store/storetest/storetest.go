@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"CursorExactlyOnce", testCursorExactlyOnce},
 		{"AckCompareAndSwap", testAckCAS},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"EnginesInterleaved", testEnginesInterleaved},
 		{"EngineUnderLoad", testEngineUnderLoad},
 	}
 	for _, c := range cases {
