@@ -70,42 +70,23 @@ func ReadOrders(r io.Reader, opts Options) ([]vip.Order, Result, error) {
 	}
 	var orders []vip.Order
 	byID := map[string]int{}
-	for {
-		fields, line, err := rd.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				err = splitError(t.file, pe)
-				if opts.SkipBad {
-					res.Rows++
-					res.skip(err)
-					continue
-				}
-				return nil, res, err
-			}
-			return nil, res, fmt.Errorf("%s: %w", t.file, err)
-		}
-		res.Rows++
-		rw := row{t: t, fields: fields, line: line}
-		o, ln, err := parseOrderRow(&rw, oc, layouts, loc, places, &opts)
+	err = eachRow(rd, t, opts.SkipBad, &res, func(rw *row) error {
+		o, ln, err := parseOrderRow(rw, oc, layouts, loc, places, &opts)
 		if err == nil {
-			err = addLine(&rw, oc, orders, byID, &o, ln)
+			err = addLine(rw, oc, orders, byID, &o, ln)
 		}
 		if err != nil {
-			if opts.SkipBad {
-				res.skip(err)
-				continue
-			}
-			return nil, res, err
+			return err
 		}
 		if o.ID != "" { // a new order
 			byID[o.ID] = len(orders)
 			o.Currency = cur
 			orders = append(orders, o)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, res, err
 	}
 	return orders, res, nil
 }
@@ -331,26 +312,7 @@ func ReadRefunds(r io.Reader, orders []vip.Order, opts Options) ([]vip.Refund, R
 	}
 	refunded := map[string]decimal.Decimal{}
 	var out []vip.Refund
-	for {
-		fields, line, err := rd.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				err = splitError(t.file, pe)
-				if opts.SkipBad {
-					res.Rows++
-					res.skip(err)
-					continue
-				}
-				return nil, res, err
-			}
-			return nil, res, fmt.Errorf("%s: %w", t.file, err)
-		}
-		res.Rows++
-		rw := row{t: t, fields: fields, line: line}
+	err = eachRow(rd, t, opts.SkipBad, &res, func(rw *row) error {
 		rf, err := func() (vip.Refund, error) {
 			var rf vip.Refund
 			var errs []error
@@ -388,14 +350,42 @@ func ReadRefunds(r io.Reader, orders []vip.Order, opts Options) ([]vip.Refund, R
 			rf.Currency = o.Currency
 			return rf, nil
 		}()
-		if err != nil {
-			if opts.SkipBad {
-				res.skip(err)
-				continue
-			}
-			return nil, res, err
+		if err == nil {
+			out = append(out, rf)
 		}
-		out = append(out, rf)
+		return err
+	})
+	if err != nil {
+		return nil, res, err
 	}
 	return out, res, nil
+}
+
+// eachRow calls fn with every data row of rd, counting rows in res. A row that the CSV
+// reader or fn rejects is counted and skipped under skipBad, and otherwise ends the
+// read with its error; an error reading the file itself always ends it.
+func eachRow(rd reader, t *table, skipBad bool, res *Result, fn func(*row) error) error {
+	for {
+		fields, line, err := rd.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		res.Rows++
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				res.Rows--
+				return fmt.Errorf("%s: %w", t.file, err)
+			}
+			err = splitError(t.file, pe)
+		} else {
+			err = fn(&row{t: t, fields: fields, line: line})
+		}
+		if err != nil {
+			if !skipBad {
+				return err
+			}
+			res.skip(err)
+		}
+	}
 }
