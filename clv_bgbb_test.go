@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/realdata"
 )
 
 func clvDonations(tb testing.TB) []vip.DiscreteHistory {
 	tb.Helper()
-	recs := clvReadCSV(tb, filepath.Join(clvDataDir(tb), "donations", "donations.csv"))
+	recs := clvReadCSV(tb, filepath.Join(realdata.Dir(tb), "donations", "donations.csv"))
 	var rows []vip.DiscreteHistory
 	for _, r := range recs {
 		rows = append(rows, vip.DiscreteHistory{

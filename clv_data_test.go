@@ -12,24 +12,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/realdata"
 )
-
-// clvDataDir returns the real-data folder from VIP_DATA, skipping the test when it is
-// not set (failing when VIP_REQUIRE_DATA=1).
-func clvDataDir(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("VIP_DATA")
-	if dir == "" {
-		if os.Getenv("VIP_REQUIRE_DATA") == "1" {
-			tb.Fatal("VIP_DATA is not set and VIP_REQUIRE_DATA=1")
-		}
-		tb.Skip("real-data test: set VIP_DATA=/path/to/shared/data to run it")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		tb.Fatalf("VIP_DATA=%s: %v", dir, err)
-	}
-	return dir
-}
 
 func clvReadCSV(tb testing.TB, path string) [][]string {
 	tb.Helper()
@@ -58,7 +42,7 @@ func clvFloat(tb testing.TB, s string) float64 {
 // repeat purchases and mean repeat spend.
 func clvCDNOWHoldout(tb testing.TB) vip.Cohort {
 	tb.Helper()
-	recs := clvReadCSV(tb, filepath.Join(clvDataDir(tb), "cdnow", "cdnow_summary_with_holdout.csv"))
+	recs := clvReadCSV(tb, filepath.Join(realdata.Dir(tb), "cdnow", "cdnow_summary_with_holdout.csv"))
 	s := vip.Cohort{Unit: vip.UnitWeek}
 	for _, r := range recs {
 		s.Rows = append(s.Rows, vip.PurchaseHistory{
@@ -73,7 +57,7 @@ func clvCDNOWHoldout(tb testing.TB) vip.Cohort {
 // clvCDNOWSample loads CDNOW_sample.txt as transactions (dates at midnight UTC).
 func clvCDNOWSample(tb testing.TB) []vip.Transaction {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(clvDataDir(tb), "cdnow", "CDNOW_sample.txt"))
+	f, err := os.Open(filepath.Join(realdata.Dir(tb), "cdnow", "CDNOW_sample.txt"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -8,12 +8,13 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/realdata"
 )
 
 // clvRetail loads the UCI Online Retail invoices as transactions.
 func clvRetail(tb testing.TB) []vip.Transaction {
 	tb.Helper()
-	recs := clvReadCSV(tb, filepath.Join(clvDataDir(tb), "online_retail", "online_retail_invoices.csv"))
+	recs := clvReadCSV(tb, filepath.Join(realdata.Dir(tb), "online_retail", "online_retail_invoices.csv"))
 	txs := make([]vip.Transaction, 0, len(recs))
 	for _, r := range recs {
 		at, err := time.Parse("2006-01-02", r[1])

@@ -11,21 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/realdata"
 )
-
-// rfmDataDir returns the real-data folder from VIP_DATA, skipping (or failing under
-// VIP_REQUIRE_DATA=1) when it is not set.
-func rfmDataDir(tb testing.TB) string {
-	tb.Helper()
-	dir := os.Getenv("VIP_DATA")
-	if dir == "" {
-		if os.Getenv("VIP_REQUIRE_DATA") == "1" {
-			tb.Fatal("VIP_REQUIRE_DATA=1 but VIP_DATA is not set")
-		}
-		tb.Skip("real-data test: set VIP_DATA to the shared data folder (e.g. VIP_DATA=../shared/data) to run it")
-	}
-	return dir
-}
 
 func rfmReadLines(tb testing.TB, path string) [][]string {
 	tb.Helper()
@@ -98,7 +85,7 @@ func rfmF(s vip.RFMScore) uint8 { return s.F }
 //	# A = customers whose before-share is below 80%
 //	#   top1=0.319989 top20=0.746171 gini=0.715140 A=1133
 func TestRealData_OnlineRetail(t *testing.T) {
-	dir := rfmDataDir(t)
+	dir := realdata.Dir(t)
 	rows := rfmReadLines(t, filepath.Join(dir, "online_retail", "online_retail_invoices.csv"))
 	if len(rows) != 18532 {
 		t.Fatalf("%d invoices, the data README says 18,532", len(rows))
@@ -191,7 +178,7 @@ func TestRealData_OnlineRetail(t *testing.T) {
 //	R ties split, sum of score x ID: 901831027
 //	top1 (236 customers) 0.158758, top20 (4714) 0.677774, Gini 0.634571, class A 7695
 func TestRealData_CDNOW(t *testing.T) {
-	dir := rfmDataDir(t)
+	dir := realdata.Dir(t)
 	rows := rfmReadLines(t, filepath.Join(dir, "cdnow", "CDNOW_master.txt"))
 	if len(rows) != 69659 {
 		t.Fatalf("%d transactions, the data README says 69,659", len(rows))

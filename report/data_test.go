@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/realdata"
 	"github.com/vipkit/vip/report"
 )
 
@@ -22,13 +23,7 @@ import (
 // total rounded to pence; it skips (or fails under VIP_REQUIRE_DATA=1) without the data.
 func uciShop(tb testing.TB) []*vip.Activity {
 	tb.Helper()
-	dir := os.Getenv("VIP_DATA")
-	if dir == "" {
-		if os.Getenv("VIP_REQUIRE_DATA") == "1" {
-			tb.Fatal("VIP_REQUIRE_DATA=1 but VIP_DATA is not set")
-		}
-		tb.Skip("real-data test: set VIP_DATA to the shared data folder (e.g. VIP_DATA=../shared/data) to run it")
-	}
+	dir := realdata.Dir(tb)
 	f, err := os.Open(filepath.Join(dir, "online_retail", "online_retail_invoices.csv"))
 	if err != nil {
 		tb.Fatal(err)

@@ -2,35 +2,22 @@ package main
 
 import (
 	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/vipkit/vip/internal/realdata"
 )
 
-// dataDir returns $VIP_DATA, skipping the test without it (failing with
-// VIP_REQUIRE_DATA=1).
-func dataDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("VIP_DATA")
-	if dir == "" {
-		if os.Getenv("VIP_REQUIRE_DATA") == "1" {
-			t.Fatal("VIP_REQUIRE_DATA=1 but VIP_DATA is not set")
-		}
-		t.Skip("real data: set VIP_DATA=../shared/data (the folder of data/README.md) to run")
-	}
-	return dir
-}
-
 func uciFile(t testing.TB) string {
-	return filepath.Join(dataDir(t), "online_retail", "online_retail_invoices.csv")
+	return filepath.Join(realdata.Dir(t), "online_retail", "online_retail_invoices.csv")
 }
 
 func cdnowFile(t testing.TB) string {
-	return filepath.Join(dataDir(t), "cdnow", "CDNOW_master.txt")
+	return filepath.Join(realdata.Dir(t), "cdnow", "CDNOW_master.txt")
 }
 
 // runCSV runs a command that writes CSV and returns its rows (header first).
