@@ -1,10 +1,8 @@
 package vip
 
-// SetRFMBucketMin sets the population size from which ScoreRFM buckets all three
-// dimensions in one pass, and returns a function that restores it; tests use it to run
-// small populations through both paths. Not safe for parallel tests.
-func SetRFMBucketMin(n int) (restore func()) {
-	old := rfmBucketMin
-	rfmBucketMin = n
-	return func() { rfmBucketMin = old }
+// ScoreRFMBucketMin is ScoreRFM with the one-pass bucketing from populations of n
+// customers (ScoreRFM uses 32,768), so that tests run small populations through both
+// paths.
+func ScoreRFMBucketMin(pop []RFMInput, opts *ScoreOptions, n int) ([]RFMScore, error) {
+	return scoreRFM(pop, opts, n)
 }

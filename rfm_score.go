@@ -205,6 +205,12 @@ func (o ScoreOptions) Validate() error {
 // decimal comparison instead (amounts with exponents beyond ±64 or more than 64 digits,
 // which no currency has, are compared as float64).
 func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
+	return scoreRFM(pop, opts, rfmBucketMin)
+}
+
+// scoreRFM is ScoreRFM with the population size from which the one-pass bucketing
+// runs; tests lower it to take small populations through both paths.
+func scoreRFM(pop []RFMInput, opts *ScoreOptions, bucketMin int) ([]RFMScore, error) {
 	var o ScoreOptions
 	if opts != nil {
 		o = *opts
@@ -224,7 +230,7 @@ func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 	}
 	s := rfmScorer{pop: pop, out: out, n: uint64(len(pop)), bins: uint64(o.Bins), split: o.Ties == TiesSplit}
 	fx := newRFMFixed(&o)
-	if len(pop) >= rfmBucketMin {
+	if len(pop) >= bucketMin {
 		s.scoreBuckets(fx)
 		return out, nil
 	}
@@ -407,9 +413,8 @@ const rfmBucketBits = 16
 
 // rfmBucketMin is the population size from which the first pass buckets all three
 // dimensions at once; smaller populations go straight to the per-dimension selection,
-// which is faster for them (the tables of the first pass have 65,536 entries). Tests
-// lower it to run small populations through the first pass.
-var rfmBucketMin = 1 << 15
+// which is faster for them (the tables of the first pass have 65,536 entries).
+const rfmBucketMin = 1 << 15
 
 // rfmExact is the half-width of the window of integers that rfmIntBucket keeps apart.
 const rfmExact = 1 << 14

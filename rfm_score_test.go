@@ -309,7 +309,6 @@ func rfmSortScoresFast(pop []vip.RFMInput, bins int, split bool, worse func(a, b
 // ranges and IDs that share long prefixes, and checks them against the full-sort
 // reference.
 func TestScoreRFM_RadixProperties(t *testing.T) {
-	defer vip.SetRFMBucketMin(4096)()
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(4096, 6000).Draw(t, "n")
 		seed := rapid.Uint64().Draw(t, "seed")
@@ -327,7 +326,7 @@ func TestScoreRFM_RadixProperties(t *testing.T) {
 		}
 		bins := rapid.IntRange(2, 11).Draw(t, "bins")
 		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
-		got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: bins, Ties: ties})
+		got, err := vip.ScoreRFMBucketMin(pop, &vip.ScoreOptions{Bins: bins, Ties: ties}, 4096)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -474,10 +473,11 @@ func TestScoreRFM_AgainstSort(t *testing.T) {
 		}
 		bins := rapid.IntRange(2, vip.MaxBins).Draw(t, "bins")
 		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
+		bucketMin := 1 << 15 // ScoreRFM's own threshold: small populations take the per-dimension path
 		if rapid.Bool().Draw(t, "bucket_pass") {
-			defer vip.SetRFMBucketMin(rapid.IntRange(1, 200).Draw(t, "bucket_min"))()
+			bucketMin = rapid.IntRange(1, 200).Draw(t, "bucket_min")
 		}
-		got, err := vip.ScoreRFM(pop, &vip.ScoreOptions{Bins: bins, Ties: ties})
+		got, err := vip.ScoreRFMBucketMin(pop, &vip.ScoreOptions{Bins: bins, Ties: ties}, bucketMin)
 		if err != nil {
 			t.Fatal(err)
 		}
