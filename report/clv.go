@@ -42,36 +42,37 @@ func (r *Report) clv(customers []*vip.Activity, opts Options, loc *time.Location
 		c.Problem = "No orders at or before the report's date: there is nothing to fit."
 		return
 	}
-	cohort, err := vip.BuildCohortFromOrders(orders, vip.CohortOptions{Unit: vip.UnitWeek, CutOff: r.AsOf, Merge: vip.UnitDay, Location: loc})
-	if err != nil {
-		c.Problem = "The orders could not be summarised for the models: " + plain(err) + "."
-		return
-	}
-	bg, err := vip.FitBGNBD(cohort, nil)
-	var notes []string
-	if err != nil {
-		if bg == nil {
-			c.Problem = "The BG/NBD purchase model could not be fitted on these orders: " + plain(err) + "."
-			return
-		}
-		notes = append(notes, "BG/NBD: "+atBound(err))
-	}
-	spend, left := cohort.SpendCohort()
-	c.SpendLeftOut = len(left)
-	gg, err := vip.FitGammaGamma(spend, nil)
-	if err != nil {
-		if gg == nil {
-			c.Problem = "The Gamma-Gamma spend model could not be fitted on these orders (it needs customers with repeat purchases of varying positive amounts): " + plain(err) + "."
-			return
-		}
-		notes = append(notes, "Gamma-Gamma: "+atBound(err))
-	}
-	c.BGNBD, c.GammaGamma = bg, gg
 	horizon := vip.AddMonths(r.AsOf, c.HorizonMonths, loc).Sub(r.AsOf)
-	res, err := vip.ResidualCLV(bg, gg, cohort, vip.CLVOptions{Horizon: horizon, AnnualRate: c.AnnualRate, Margin: c.Margin})
-	if err != nil {
-		c.Problem = "The fitted models could not score the customers: " + plain(err) + "."
+	p, err := vip.PredictCLV(orders, vip.PredictOptions{
+		Cohort: vip.CohortOptions{Unit: vip.UnitWeek, CutOff: r.AsOf, Merge: vip.UnitDay, Location: loc},
+		CLV:    vip.CLVOptions{Horizon: horizon, AnnualRate: c.AnnualRate, Margin: c.Margin},
+	})
+	if p != nil {
+		c.SpendLeftOut = len(p.SpendLeftOut)
+	}
+	var se *vip.CLVStageError
+	if errors.As(err, &se) {
+		switch se.Stage {
+		case vip.StageCohort:
+			c.Problem = "The orders could not be summarised for the models: " + plain(se.Err) + "."
+		case vip.StagePurchases:
+			c.Problem = "The BG/NBD purchase model could not be fitted on these orders: " + plain(se.Err) + "."
+		case vip.StageSpend:
+			c.Problem = "The Gamma-Gamma spend model could not be fitted on these orders (it needs customers with repeat purchases of varying positive amounts): " + plain(se.Err) + "."
+		default:
+			c.Problem = "The fitted models could not score the customers: " + plain(se.Err) + "."
+		}
 		return
+	}
+	if err != nil {
+		c.Problem = "The lifetime-value models failed: " + plain(err) + "."
+		return
+	}
+	c.BGNBD, c.GammaGamma = p.Purchases, p.Spend
+	res := p.Results
+	var notes []string
+	for _, fe := range p.AtBound {
+		notes = append(notes, fe.Model+": "+atBound(fe))
 	}
 	if len(notes) > 0 {
 		c.Note = strings.Join(notes, " ")

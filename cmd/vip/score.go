@@ -216,46 +216,40 @@ func score(data *loaded, asOf time.Time, o scoreOptions, e *env) ([]scored, erro
 }
 
 // predictCLV fits BG/NBD and Gamma-Gamma on the orders (weeks, same-day orders merged,
-// cut off at asOf) and returns each customer's residual value.
+// cut off at asOf) and returns each customer's residual value. A fit that ends on a
+// bound is accepted with a warning; Gamma-Gamma models positive spend, so repeat buyers
+// whose repeat purchases average nothing (free orders) are left out of its fit and get
+// no CLV.
 func predictCLV(orders []vip.Order, asOf time.Time, o scoreOptions, e *env) (map[string]vip.CLVResult, error) {
-	cohort, err := vip.BuildCohortFromOrders(orders, vip.CohortOptions{Unit: vip.UnitWeek, CutOff: asOf, Merge: vip.UnitDay, Location: o.loc})
+	p, err := vip.PredictCLV(orders, vip.PredictOptions{
+		Cohort: vip.CohortOptions{Unit: vip.UnitWeek, CutOff: asOf, Merge: vip.UnitDay, Location: o.loc},
+		CLV:    o.clvOpts,
+	})
+	if p != nil && len(p.SpendLeftOut) > 0 {
+		fmt.Fprintf(e.stderr, "vip: score: %d repeat customers spent nothing on their repeat orders: left out of the Gamma-Gamma fit\n", len(p.SpendLeftOut))
+	}
+	if p != nil {
+		for _, fe := range p.AtBound {
+			fmt.Fprintf(e.stderr, "vip: score: warning: the %s fit ends on a bound (%v): its predictions are those of that limit case\n", fe.Model, fe.AtBound)
+		}
+	}
+	var se *vip.CLVStageError
+	if errors.As(err, &se) {
+		switch se.Stage {
+		case vip.StageCohort:
+			return nil, se.Err
+		case vip.StageScore:
+			return nil, fmt.Errorf("score: CLV: %w (--no-clv scores without it)", se.Err)
+		default:
+			return nil, fmt.Errorf("score: fitting %s: %w (--no-clv scores without CLV)", se.Stage, se.Err)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	bg, err := vip.FitBGNBD(cohort, nil)
-	if err = fitOK("BG/NBD", bg != nil, err, e); err != nil {
-		return nil, err
-	}
-	// Gamma-Gamma models positive spend: repeat buyers whose repeat purchases average
-	// nothing (free orders) are left out of its fit, and get no CLV.
-	spendRows, left := cohort.SpendCohort()
-	if len(left) > 0 {
-		fmt.Fprintf(e.stderr, "vip: score: %d repeat customers spent nothing on their repeat orders: left out of the Gamma-Gamma fit\n", len(left))
-	}
-	gg, err := vip.FitGammaGamma(spendRows, nil)
-	if err = fitOK("Gamma-Gamma", gg != nil, err, e); err != nil {
-		return nil, err
-	}
-	res, err := vip.ResidualCLV(bg, gg, cohort, o.clvOpts)
-	if err != nil {
-		return nil, fmt.Errorf("score: CLV: %w (--no-clv scores without it)", err)
-	}
-	m := make(map[string]vip.CLVResult, len(res))
-	for _, r := range res {
+	m := make(map[string]vip.CLVResult, len(p.Results))
+	for _, r := range p.Results {
 		m[r.ID] = r
 	}
 	return m, nil
-}
-
-// fitOK accepts a fit that ended on a bound (with a warning) and refuses other failures.
-func fitOK(model string, have bool, err error, e *env) error {
-	if err == nil {
-		return nil
-	}
-	var fe *vip.FitError
-	if errors.As(err, &fe) && fe.Reason == vip.FitAtBound && have {
-		fmt.Fprintf(e.stderr, "vip: score: warning: the %s fit ends on a bound (%v): its predictions are those of that limit case\n", model, fe.AtBound)
-		return nil
-	}
-	return fmt.Errorf("score: fitting %s: %w (--no-clv scores without CLV)", model, err)
 }

@@ -86,27 +86,24 @@ func run(path string) error {
 		fmt.Printf("  %-20s %5d\n", n, count[n])
 	}
 
-	cohort, err := vip.BuildCohortFromOrders(orders, vip.CohortOptions{Unit: vip.UnitWeek, CutOff: asOf, Merge: vip.UnitDay})
-	if err != nil {
-		return err
-	}
-	bg, err := vip.FitBGNBD(cohort, nil)
-	if err != nil {
-		return err
-	}
-	gg, err := vip.FitGammaGamma(cohort, nil)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\nBG/NBD: r %.3f, alpha %.3f weeks, a %.3f, b %.3f (log-likelihood %.1f, converged %v)\n",
-		bg.R, bg.Alpha, bg.A, bg.B, bg.Fit.LogLik, bg.Fit.Converged)
-	fmt.Printf("Gamma-Gamma: p %.3f, q %.3f, gamma %.3f\n", gg.P, gg.Q, gg.Gamma)
-	res, err := vip.ResidualCLV(bg, gg, cohort, vip.CLVOptions{
-		Horizon: 365 * 24 * time.Hour, AnnualRate: 0.10, Margin: decimal.RequireFromString("0.30"),
+	p, err := vip.PredictCLV(orders, vip.PredictOptions{
+		Cohort: vip.CohortOptions{Unit: vip.UnitWeek, CutOff: asOf, Merge: vip.UnitDay},
+		CLV:    vip.CLVOptions{Horizon: 365 * 24 * time.Hour, AnnualRate: 0.10, Margin: decimal.RequireFromString("0.30")},
 	})
 	if err != nil {
 		return err
 	}
+	bg, gg := p.Purchases, p.Spend
+	fmt.Printf("\nBG/NBD: r %.3f, alpha %.3f weeks, a %.3f, b %.3f (log-likelihood %.1f, converged %v)\n",
+		bg.R, bg.Alpha, bg.A, bg.B, bg.Fit.LogLik, bg.Fit.Converged)
+	fmt.Printf("Gamma-Gamma: p %.3f, q %.3f, gamma %.3f\n", gg.P, gg.Q, gg.Gamma)
+	for _, fe := range p.AtBound {
+		fmt.Printf("warning: %v\n", fe)
+	}
+	if n := len(p.SpendLeftOut); n > 0 {
+		fmt.Printf("%d repeat customers whose repeat orders average nothing are left out of the spend model\n", n)
+	}
+	res := p.Results
 	slices.SortFunc(res, func(a, b vip.CLVResult) int { return cmp.Or(b.Value.Cmp(a.Value), cmp.Compare(a.ID, b.ID)) })
 	fmt.Println("\nThe ten most valuable customers over the next year (30% margin, 10% a year discount):")
 	for _, r := range res[:min(10, len(res))] {
