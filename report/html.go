@@ -196,10 +196,20 @@ const (
 	barLeft, barRight, barTop, barBottom = 64.0, 584.0, 40.0, 280.0
 )
 
-// periodLabels returns the x labels of periods, thinned so that at most about 13 show.
+// periodLabel is the x label of a period.
 func periodLabel(t time.Time) string { return t.Format("Jan 06") }
 
-func labelEvery(n int) int { return max(1, (n+12)/13) }
+// maxPeriodLabels is the most x labels a period chart shows: more would touch on a
+// printed page.
+const maxPeriodLabels = 9
+
+// labelled says whether period i of n gets an x label: every k-th counted back from the
+// last, which always has one, with k the smallest step that keeps to maxPeriodLabels,
+// so labels are evenly spaced and never side by side.
+func labelled(i, n int) bool {
+	every := max(1, (n+maxPeriodLabels-1)/maxPeriodLabels)
+	return (n-1-i)%every == 0
+}
 
 func (r *Report) tiersSection(b *strings.Builder) {
 	bt := r.Backtest
@@ -225,7 +235,6 @@ func (r *Report) tiersSection(b *strings.Builder) {
 	}
 	band := (barRight - barLeft) / float64(max(n, 1))
 	bw := math.Min(band*0.72, 48)
-	every := labelEvery(n)
 	for i, p := range bt.Periods {
 		x := barLeft + band*float64(i) + (band-bw)/2
 		base := 0
@@ -236,7 +245,7 @@ func (r *Report) tiersSection(b *strings.Builder) {
 			}
 			base += c
 		}
-		if i%every == 0 || i == n-1 {
+		if labelled(i, n) {
 			w.text(x+bw/2, barBottom+18, ` class="tick" text-anchor="middle"`, periodLabel(p.At))
 		}
 	}
@@ -307,7 +316,6 @@ func (r *Report) flowsSection(b *strings.Builder) {
 	}
 	band := (barRight - barLeft) / float64(max(n, 1))
 	bw := math.Min(band*0.36, 22)
-	every := labelEvery(n)
 	for i, p := range ps {
 		x0 := barLeft + band*float64(i) + band/2 - bw
 		bar := func(x float64, v int, sign float64, color, kind string) {
@@ -319,7 +327,7 @@ func (r *Report) flowsSection(b *strings.Builder) {
 		bar(x0+bw, p.Reactivations, 1, colorReact, "reactivations")
 		bar(x0, p.Downgrades, -1, colorDown, "downgrades")
 		bar(x0+bw, p.GraceStarted, -1, colorGrace, "grace")
-		if i%every == 0 || i == n-1 {
+		if labelled(i, n) {
 			w.text(x0+bw, barBottom+18, ` class="tick" text-anchor="middle"`, periodLabel(p.At))
 		}
 	}
