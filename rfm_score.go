@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 )
@@ -228,7 +229,9 @@ func scoreRFM(pop []RFMInput, opts *ScoreOptions, bucketMin int) ([]RFMScore, er
 	if len(pop) == 0 {
 		return out, nil
 	}
-	s := rfmScorer{pop: pop, out: out, n: uint64(len(pop)), bins: uint64(o.Bins), split: o.Ties == TiesSplit}
+	sc := rfmPool.Get().(*rfmScratch)
+	defer rfmPool.Put(sc)
+	s := rfmScorer{pop: pop, out: out, n: uint64(len(pop)), bins: uint64(o.Bins), split: o.Ties == TiesSplit, sc: sc}
 	fx := newRFMFixed(&o)
 	if len(pop) >= bucketMin {
 		s.scoreBuckets(fx)
@@ -246,12 +249,14 @@ func scoreRFM(pop []RFMInput, opts *ScoreOptions, bucketMin int) ([]RFMScore, er
 			out[i].M = fx.m(p)
 		}
 	}
-	all := make([]uint32, len(pop))
+	sc.mem = rfmGrow(sc.mem, len(pop))
+	all := sc.mem
 	for i := range all {
 		all[i] = uint32(i)
 	}
 	if s.split {
-		s.ids = make([]uint32, len(pop))
+		sc.ids = rfmGrow(sc.ids, len(pop))
+		s.ids = sc.ids
 		lo, hi := uint32(math.MaxUint32), uint32(0)
 		for i := range pop {
 			id := pop[i].CustomerID
@@ -260,8 +265,9 @@ func scoreRFM(pop []RFMInput, opts *ScoreOptions, bucketMin int) ([]RFMScore, er
 		}
 		s.skipIDPrefix(lo, hi)
 	}
-	s.hist = make([]uint32, 1<<min(rfmBucketBits, bits.Len(uint(len(pop)))))
-	s.tag = make([]uint8, len(s.hist))
+	nb := 1 << min(rfmBucketBits, bits.Len(uint(len(pop))))
+	sc.hist, sc.tag = rfmGrow(sc.hist, nb), rfmGrow(sc.tag, nb)
+	s.hist, s.tag = sc.hist, sc.tag
 	for d := range rfmDims {
 		if fx.quant[d] {
 			s.dim = d
@@ -465,8 +471,56 @@ func rfmFloatBucket(f float64) uint16 {
 	return uint16(z + u)
 }
 
+// rfmScratch is the working memory of one call of scoreRFM: the first pass's buckets
+// and tables, the ID prefixes, the members of the sets holding a cut and the keys of
+// solve, about 14 bytes a customer plus 1 MB of tables. It is reused between calls
+// through rfmPool, so that scoring a large population allocates little more than its
+// result: the garbage a call leaves behind is what makes the collector run, and each of
+// its cycles marks the caller's whole heap (the population itself: a million decimals
+// and IDs). None of it is visible outside a call; its contents are never read before
+// the call writes them (hist is cleared first).
+type rfmScratch struct {
+	bk   []uint16 // rfmDims buckets per customer
+	ids  []uint32
+	mem  []uint32
+	keys []uint64
+	tab  *rfmTables // the first pass's, 1 MB
+	hist []uint32   // solve's without the first pass, up to 2^16 entries
+	tag  []uint8
+}
+
+// rfmTables are the first pass's histograms and bucket tables, one per dimension.
+type rfmTables struct {
+	hist [rfmDims][1 << rfmBucketBits]uint32
+	tab  [rfmDims][1 << rfmBucketBits]uint8
+}
+
+// tables returns sc's tables, allocating them on first use.
+func (sc *rfmScratch) tables() *rfmTables {
+	if sc.tab == nil {
+		sc.tab = new(rfmTables)
+	}
+	return sc.tab
+}
+
+// rfmPool holds scratch between calls. A sync.Pool drops what it holds at the second
+// garbage collection without use, so the memory of a large scoring does not stay
+// behind for long; it is safe for concurrent calls, each of which takes its own.
+var rfmPool = sync.Pool{New: func() any { return new(rfmScratch) }}
+
+// rfmGrow returns b resized to n, reallocated when its capacity is short. The contents
+// are not cleared.
+func rfmGrow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
+}
+
 // rfmScorer scores the quantile dimensions of a population.
 type rfmScorer struct {
+	sc *rfmScratch
+
 	pop   []RFMInput
 	out   []RFMScore
 	n     uint64 // len(pop)
@@ -480,9 +534,8 @@ type rfmScorer struct {
 	idOff int
 	idMax int
 
-	// Scratch for solve, which finishes with them before it recurses; keys grows on
+	// Scratch for solve, which finishes with them before it recurses; sc.keys grows on
 	// demand.
-	keys []uint64
 	hist []uint32
 	tag  []uint8
 }
@@ -547,12 +600,16 @@ type rfmSet struct {
 // all three dimensions and counts the buckets, a second scores every customer outside
 // the buckets that hold a cut, and solve refines those.
 func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
-	pop, out := s.pop, s.out
-	bk := make([]uint16, rfmDims*len(pop))
-	hist := new([rfmDims][1 << rfmBucketBits]uint32)
+	pop, out, sc := s.pop, s.out, s.sc
+	sc.bk = rfmGrow(sc.bk, rfmDims*len(pop))
+	bk := sc.bk
+	tables := sc.tables()
+	hist, tab := &tables.hist, &tables.tab
+	clear(hist[:])
 	idLo, idHi := uint32(math.MaxUint32), uint32(0)
 	if s.split {
-		s.ids = make([]uint32, len(pop))
+		sc.ids = rfmGrow(sc.ids, len(pop))
+		s.ids = sc.ids
 	}
 	for i := range pop {
 		p := &pop[i]
@@ -589,7 +646,7 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	}
 
 	// tab holds a bucket's score, or 128 + the index of its set when it holds a cut.
-	tab := new([rfmDims][1 << rfmBucketBits]uint8)
+	// Every bucket read below is written first.
 	var sets [rfmDims][]rfmSet
 	total := 0
 	for d := range rfmDims {
@@ -620,7 +677,8 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 			r += int(c)
 		}
 	}
-	mem := make([]uint32, total)
+	sc.mem = rfmGrow(sc.mem, total)
+	mem := sc.mem
 	for i := range out {
 		b := bk[rfmDims*i : rfmDims*i+rfmDims : rfmDims*i+rfmDims]
 		x, y, z := tab[0][b[0]], tab[1][b[1]], tab[2][b[2]]
@@ -682,8 +740,8 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	}
 	// Level 1 reads ids in place; the others write their keys to s.keys.
 	var keys []uint64
-	if level != 1 && len(s.keys) < m {
-		s.keys = make([]uint64, m)
+	if level != 1 && len(s.sc.keys) < m {
+		s.sc.keys = make([]uint64, m)
 	}
 	lo, hi := uint64(math.MaxUint64), uint64(0)
 	switch {
@@ -695,26 +753,26 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 		}
 		lo, hi = uint64(l), uint64(h)
 	case level > 1:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		off := s.idEnd(level - 1)
 		for k, i := range mem {
 			v := rfmIDChunk(s.pop[i].CustomerID, off)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	case s.dim == 0:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		for k, i := range mem {
 			v := rfmIntKey(^s.pop[i].RecencyDays)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	case s.dim == 1:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		for k, i := range mem {
 			v := rfmIntKey(s.pop[i].Frequency)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	default:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		for k, i := range mem {
 			v := rfmFloatKey(rfmDecFloat(s.pop[i].Monetary))
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
