@@ -485,8 +485,10 @@ type rfmScratch struct {
 	mem  []uint32
 	keys []uint64
 	tab  *rfmTables // the first pass's, 1 MB
-	hist []uint32   // solve's without the first pass, up to 2^16 entries
-	tag  []uint8
+	// idHist holds the ids histograms of the large one-value sets (see rfmSet).
+	idHist []uint32
+	hist   []uint32 // solve's without the first pass, up to 2^16 entries
+	tag    []uint8
 }
 
 // rfmTables are the first pass's histograms and bucket tables, one per dimension.
@@ -576,8 +578,8 @@ func (s *rfmScorer) valueKey(i uint32) uint64 {
 
 // skipIDPrefix moves ids past the bytes every ID shares, given the smallest and largest
 // of them, so that they tell the customers apart: IDs such as "customer-000123" share
-// their first 8 bytes.
-func (s *rfmScorer) skipIDPrefix(lo, hi uint32) {
+// their first 8 bytes. It returns the smallest and largest of the new ids.
+func (s *rfmScorer) skipIDPrefix(lo, hi uint32) (uint32, uint32) {
 	for lo == hi && s.idOff+4 < s.idMax {
 		s.idOff += 4
 		lo, hi = math.MaxUint32, 0
@@ -586,6 +588,7 @@ func (s *rfmScorer) skipIDPrefix(lo, hi uint32) {
 			s.ids[i], lo, hi = k, min(lo, k), max(hi, k)
 		}
 	}
+	return lo, hi
 }
 
 // rfmSet is a set of customers holding a cut: they take the ranks [start, start+len) of
@@ -594,7 +597,14 @@ type rfmSet struct {
 	start, off, n int
 	level         int // the first level of keys on which they may differ
 	fill          int // customers placed so far
+	// hist, for a large set of one integer value under TiesSplit, counts its customers
+	// by ids bucket (id-idLo)>>idShift as scoreBuckets places them.
+	hist []uint32
 }
+
+// rfmIDBits is the width of the ids histograms that scoreBuckets fills while it places
+// the customers of large one-value sets: 4,096 buckets each.
+const rfmIDBits = 12
 
 // scoreBuckets scores a population of at least rfmBucketMin customers: one pass buckets
 // all three dimensions and counts the buckets, a second scores every customer outside
@@ -642,13 +652,13 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	}
 
 	if s.ids != nil {
-		s.skipIDPrefix(idLo, idHi)
+		idLo, idHi = s.skipIDPrefix(idLo, idHi)
 	}
 
 	// tab holds a bucket's score, or 128 + the index of its set when it holds a cut.
 	// Every bucket read below is written first.
 	var sets [rfmDims][]rfmSet
-	total := 0
+	total, fused := 0, 0
 	for d := range rfmDims {
 		if !fx.quant[d] {
 			for v := 1; v <= int(s.bins); v++ {
@@ -673,35 +683,58 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 				tab[d][b] = uint8(128 + len(sets[d]))
 				sets[d] = append(sets[d], rfmSet{start: r, off: total, n: int(c), level: level})
 				total += int(c)
+				if level == 1 && c >= 1<<rfmIDBits {
+					fused++
+				}
 			}
 			r += int(c)
 		}
 	}
+	// The customers of a large one-value set are placed with a histogram of their ids,
+	// all sets on one grid: solve need not go over them twice more to find it.
+	var idShift int
+	if fused > 0 {
+		idShift = max(0, bits.Len32(idHi-idLo)-rfmIDBits)
+		nb := int((idHi-idLo)>>idShift) + 1
+		sc.idHist = rfmGrow(sc.idHist, fused*nb)
+		clear(sc.idHist)
+		k := 0
+		for d := range sets {
+			for j := range sets[d] {
+				if st := &sets[d][j]; st.level == 1 && st.n >= 1<<rfmIDBits {
+					st.hist = sc.idHist[k*nb : (k+1)*nb : (k+1)*nb]
+					k++
+				}
+			}
+		}
+	}
 	sc.mem = rfmGrow(sc.mem, total)
-	mem := sc.mem
+	mem, ids := sc.mem, s.ids
+	place := func(st *rfmSet, i int) {
+		mem[st.off+st.fill] = uint32(i)
+		st.fill++
+		if st.hist != nil {
+			st.hist[(ids[i]-idLo)>>idShift]++
+		}
+	}
 	for i := range out {
 		b := bk[rfmDims*i : rfmDims*i+rfmDims : rfmDims*i+rfmDims]
 		x, y, z := tab[0][b[0]], tab[1][b[1]], tab[2][b[2]]
-		if x|y|z < 128 {
-			out[i] = RFMScore{R: x, F: y, M: z}
-			continue
-		}
-		for d, v := range [rfmDims]uint8{x, y, z} {
-			if v >= 128 {
-				st := &sets[d][v-128]
-				mem[st.off+st.fill] = uint32(i)
-				st.fill++
-				v = 0
+		if x|y|z >= 128 {
+			if x >= 128 {
+				place(&sets[0][x-128], i)
+				x = 0
 			}
-			switch d {
-			case 0:
-				out[i].R = v
-			case 1:
-				out[i].F = v
-			default:
-				out[i].M = v
+			if y >= 128 {
+				place(&sets[1][y-128], i)
+				y = 0
+			}
+			if z >= 128 {
+				place(&sets[2][z-128], i)
+				z = 0
 			}
 		}
+		out[i] = RFMScore{R: x, F: y, M: z}
 	}
 	if total == 0 {
 		return
@@ -711,7 +744,11 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	for d := range rfmDims {
 		s.dim = d
 		for _, st := range sets[d] {
-			s.solve(mem[st.off:st.off+st.n], st.start, st.level)
+			if st.hist != nil {
+				s.divide(mem[st.off:st.off+st.n], nil, st.start, st.level, uint64(idLo), idShift, st.hist)
+			} else {
+				s.solve(mem[st.off:st.off+st.n], st.start, st.level)
+			}
 		}
 	}
 }
@@ -784,7 +821,7 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	}
 	shift := max(0, bits.Len64(hi-lo)-min(rfmBucketBits, bits.Len(uint(m))))
 	nb := int((hi-lo)>>shift) + 1
-	hist, tag := s.hist[:nb], s.tag[:nb]
+	hist := s.hist[:nb]
 	clear(hist)
 	if keys == nil {
 		for _, i := range mem {
@@ -795,6 +832,16 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 			hist[(v-lo)>>shift]++
 		}
 	}
+	s.divide(mem, keys, start, level, lo, shift, hist)
+}
+
+// divide is the rest of solve: given hist, the number of customers of mem in each
+// bucket (key-lo)>>shift of their keys on level (keys[k] for mem[k], or ids when keys is
+// nil), it scores the customers of the buckets without a cut and solves the others,
+// within the bucket's level while shift > 0. It finishes with hist and s.tag before it
+// recurses.
+func (s *rfmScorer) divide(mem []uint32, keys []uint64, start, level int, lo uint64, shift int, hist []uint32) {
+	tag := s.tag[:len(hist)]
 	var sets []rfmSet
 	r, total := start, 0
 	for b, c := range hist {
