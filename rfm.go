@@ -470,8 +470,49 @@ func rfmAvg(total decimal.Decimal, n int) decimal.Decimal {
 }
 
 // rfmIntervals returns the mean and median gap between consecutive times, in days of
-// 24 hours. It sorts times.
+// 24 hours. Times from 1827 to 2112 (Unix seconds within ±4.5e9) without a monotonic
+// clock reading are sorted as int64 nanoseconds, whose differences are the durations
+// time.Time.Sub gives; any other time sends all of them through rfmIntervalsSlow, which
+// sorts times in place.
 func rfmIntervals(times []time.Time) (mean, median float64) {
+	n := len(times)
+	if n < 2 {
+		return 0, 0
+	}
+	keys := make([]int64, n)
+	for i, t := range times {
+		// A time with a monotonic clock reading compares and subtracts by it.
+		if sec := t.Unix(); sec < -rfmKeySecs || sec > rfmKeySecs || t != t.Round(0) {
+			return rfmIntervalsSlow(times)
+		}
+		keys[i] = t.Unix()*1e9 + int64(t.Nanosecond())
+	}
+	slices.Sort(keys)
+	mean = time.Duration(keys[n-1]-keys[0]).Hours() / 24 / float64(n-1)
+	// The gaps, in place: keys[i-1] is not read again once it has become a gap.
+	for i := 1; i < n; i++ {
+		keys[i-1] = keys[i] - keys[i-1]
+	}
+	gaps := keys[:n-1]
+	// Duration.Hours is monotone, so the median of the durations is that of the days.
+	slices.Sort(gaps)
+	day := func(d int64) float64 { return time.Duration(d).Hours() / 24 }
+	h := len(gaps) / 2
+	if len(gaps)%2 == 1 {
+		median = day(gaps[h])
+	} else {
+		median = (day(gaps[h-1]) + day(gaps[h])) / 2
+	}
+	return mean, median
+}
+
+// rfmKeySecs bounds the Unix seconds rfmIntervals keys as int64 nanoseconds: the keys of
+// two such times and their difference fit in an int64, so no duration saturates.
+const rfmKeySecs = 4_500_000_000
+
+// rfmIntervalsSlow is rfmIntervals over any times: it sorts times and measures the gaps
+// with time.Time.Sub.
+func rfmIntervalsSlow(times []time.Time) (mean, median float64) {
 	if len(times) < 2 {
 		return 0, 0
 	}

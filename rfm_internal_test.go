@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
@@ -163,4 +164,39 @@ func TestRfmSum(t *testing.T) {
 			t.Fatalf("sum %s, decimal gives %s", s.decimal(), want)
 		}
 	})
+}
+
+// TestRfmIntervals checks the int64-keyed intervals against rfmIntervalsSlow, the
+// time.Time sort and Sub they replace, on times that tie, carry nanoseconds, zones and
+// monotonic clock readings, and lie beyond the keyed years (which take the slow path).
+func TestRfmIntervals(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("A", 5*3600+1800), time.FixedZone("B", -7*3600)}
+	now := time.Now() // with a monotonic reading
+	rapid.Check(t, func(t *rapid.T) {
+		span := rapid.SampledFrom([]int64{3, 86400, 400 * 86400, rfmKeySecs, 3 * rfmKeySecs}).Draw(t, "span")
+		base := rapid.Int64Range(-rfmKeySecs, rfmKeySecs).Draw(t, "base")
+		mono := rapid.IntRange(0, 3).Draw(t, "mono") == 0
+		n := rapid.IntRange(0, 60).Draw(t, "n")
+		times := make([]time.Time, n)
+		for i := range times {
+			if mono {
+				times[i] = now.Add(time.Duration(rapid.Int64Range(-1e15, 1e15).Draw(t, "d")))
+				continue
+			}
+			sec := base + rapid.Int64Range(-span, span).Draw(t, "sec")
+			ns := rapid.SampledFrom([]int64{0, 1, 999_999_999, 500_000_000}).Draw(t, "ns")
+			times[i] = time.Unix(sec, ns).In(zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")])
+		}
+		want := slices.Clone(times)
+		wm, wd := rfmIntervalsSlow(want)
+		gm, gd := rfmIntervals(slices.Clone(times))
+		if gm != wm || gd != wd {
+			t.Fatalf("rfmIntervals = mean %v, median %v; sorting the times gives %v, %v", gm, gd, wm, wd)
+		}
+	})
+	// Hand-worked: gaps of 1, 2 and 4 days (in any order), mean 7/3, median 2.
+	d := func(day int) time.Time { return time.Date(2026, 3, day, 12, 0, 0, 0, time.UTC) }
+	if m, md := rfmIntervals([]time.Time{d(8), d(1), d(4), d(2)}); m != 7.0/3 || md != 2 {
+		t.Errorf("rfmIntervals(Mar 8, 1, 4, 2) = %v, %v, want 7/3, 2", m, md)
+	}
 }

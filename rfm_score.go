@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 )
@@ -204,6 +205,10 @@ func (o ScoreOptions) Validate() error {
 // while differing; a set of customers sharing a key that holds one is ordered by exact
 // decimal comparison instead (amounts with exponents beyond ±64 or more than 64 digits,
 // which no currency has, are compared as float64).
+//
+// The working memory (about 14 bytes a customer, and 1 MB of tables from 32,768
+// customers) is kept for the next call, so that repeated scoring allocates little more
+// than the result; the garbage collector frees it when calls stop.
 func ScoreRFM(pop []RFMInput, opts *ScoreOptions) ([]RFMScore, error) {
 	return scoreRFM(pop, opts, rfmBucketMin)
 }
@@ -228,7 +233,9 @@ func scoreRFM(pop []RFMInput, opts *ScoreOptions, bucketMin int) ([]RFMScore, er
 	if len(pop) == 0 {
 		return out, nil
 	}
-	s := rfmScorer{pop: pop, out: out, n: uint64(len(pop)), bins: uint64(o.Bins), split: o.Ties == TiesSplit}
+	sc := rfmPool.Get().(*rfmScratch)
+	defer rfmPool.Put(sc)
+	s := rfmScorer{pop: pop, out: out, n: uint64(len(pop)), bins: uint64(o.Bins), split: o.Ties == TiesSplit, sc: sc}
 	fx := newRFMFixed(&o)
 	if len(pop) >= bucketMin {
 		s.scoreBuckets(fx)
@@ -246,12 +253,14 @@ func scoreRFM(pop []RFMInput, opts *ScoreOptions, bucketMin int) ([]RFMScore, er
 			out[i].M = fx.m(p)
 		}
 	}
-	all := make([]uint32, len(pop))
+	sc.mem = rfmGrow(sc.mem, len(pop))
+	all := sc.mem
 	for i := range all {
 		all[i] = uint32(i)
 	}
 	if s.split {
-		s.ids = make([]uint32, len(pop))
+		sc.ids = rfmGrow(sc.ids, len(pop))
+		s.ids = sc.ids
 		lo, hi := uint32(math.MaxUint32), uint32(0)
 		for i := range pop {
 			id := pop[i].CustomerID
@@ -260,8 +269,9 @@ func scoreRFM(pop []RFMInput, opts *ScoreOptions, bucketMin int) ([]RFMScore, er
 		}
 		s.skipIDPrefix(lo, hi)
 	}
-	s.hist = make([]uint32, 1<<min(rfmBucketBits, bits.Len(uint(len(pop)))))
-	s.tag = make([]uint8, len(s.hist))
+	nb := 1 << min(rfmBucketBits, bits.Len(uint(len(pop))))
+	sc.hist, sc.tag = rfmGrow(sc.hist, nb), rfmGrow(sc.tag, nb)
+	s.hist, s.tag = sc.hist, sc.tag
 	for d := range rfmDims {
 		if fx.quant[d] {
 			s.dim = d
@@ -465,8 +475,58 @@ func rfmFloatBucket(f float64) uint16 {
 	return uint16(z + u)
 }
 
+// rfmScratch is the working memory of one call of scoreRFM: the first pass's buckets
+// and tables, the ID prefixes, the members of the sets holding a cut and the keys of
+// solve, about 14 bytes a customer plus 1 MB of tables. It is reused between calls
+// through rfmPool, so that scoring a large population allocates little more than its
+// result: the garbage a call leaves behind is what makes the collector run, and each of
+// its cycles marks the caller's whole heap (the population itself: a million decimals
+// and IDs). None of it is visible outside a call; its contents are never read before
+// the call writes them (hist is cleared first).
+type rfmScratch struct {
+	bk   []uint16 // rfmDims buckets per customer
+	ids  []uint32
+	mem  []uint32
+	keys []uint64
+	tab  *rfmTables // the first pass's, 1 MB
+	// idHist holds the ids histograms of the large one-value sets (see rfmSet).
+	idHist []uint32
+	hist   []uint32 // solve's without the first pass, up to 2^16 entries
+	tag    []uint8
+}
+
+// rfmTables are the first pass's histograms and bucket tables, one per dimension.
+type rfmTables struct {
+	hist [rfmDims][1 << rfmBucketBits]uint32
+	tab  [rfmDims][1 << rfmBucketBits]uint8
+}
+
+// tables returns sc's tables, allocating them on first use.
+func (sc *rfmScratch) tables() *rfmTables {
+	if sc.tab == nil {
+		sc.tab = new(rfmTables)
+	}
+	return sc.tab
+}
+
+// rfmPool holds scratch between calls. A sync.Pool drops what it holds at the second
+// garbage collection without use, so the memory of a large scoring does not stay
+// behind for long; it is safe for concurrent calls, each of which takes its own.
+var rfmPool = sync.Pool{New: func() any { return new(rfmScratch) }}
+
+// rfmGrow returns b resized to n, reallocated when its capacity is short. The contents
+// are not cleared.
+func rfmGrow[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
+}
+
 // rfmScorer scores the quantile dimensions of a population.
 type rfmScorer struct {
+	sc *rfmScratch
+
 	pop   []RFMInput
 	out   []RFMScore
 	n     uint64 // len(pop)
@@ -480,9 +540,8 @@ type rfmScorer struct {
 	idOff int
 	idMax int
 
-	// Scratch for solve, which finishes with them before it recurses; keys grows on
+	// Scratch for solve, which finishes with them before it recurses; sc.keys grows on
 	// demand.
-	keys []uint64
 	hist []uint32
 	tag  []uint8
 }
@@ -523,8 +582,8 @@ func (s *rfmScorer) valueKey(i uint32) uint64 {
 
 // skipIDPrefix moves ids past the bytes every ID shares, given the smallest and largest
 // of them, so that they tell the customers apart: IDs such as "customer-000123" share
-// their first 8 bytes.
-func (s *rfmScorer) skipIDPrefix(lo, hi uint32) {
+// their first 8 bytes. It returns the smallest and largest of the new ids.
+func (s *rfmScorer) skipIDPrefix(lo, hi uint32) (uint32, uint32) {
 	for lo == hi && s.idOff+4 < s.idMax {
 		s.idOff += 4
 		lo, hi = math.MaxUint32, 0
@@ -533,6 +592,7 @@ func (s *rfmScorer) skipIDPrefix(lo, hi uint32) {
 			s.ids[i], lo, hi = k, min(lo, k), max(hi, k)
 		}
 	}
+	return lo, hi
 }
 
 // rfmSet is a set of customers holding a cut: they take the ranks [start, start+len) of
@@ -541,18 +601,34 @@ type rfmSet struct {
 	start, off, n int
 	level         int // the first level of keys on which they may differ
 	fill          int // customers placed so far
+	// hist, for a large set of one integer value under TiesSplit, counts its customers
+	// by ids bucket (id-idLo)>>idShift as scoreBuckets places them.
+	hist []uint32
 }
+
+// rfmIDBits is the width of the ids histograms that scoreBuckets fills while it places
+// the customers of large one-value sets: 4,096 buckets each.
+const rfmIDBits = 12
+
+// fused reports whether scoreBuckets histograms st's ids as it places its customers: a
+// set of one value (level 1, so under TiesSplit) of at least 2^rfmIDBits customers, for
+// which the histogram costs less than the passes of solve it saves.
+func (st *rfmSet) fused() bool { return st.level == 1 && st.n >= 1<<rfmIDBits }
 
 // scoreBuckets scores a population of at least rfmBucketMin customers: one pass buckets
 // all three dimensions and counts the buckets, a second scores every customer outside
 // the buckets that hold a cut, and solve refines those.
 func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
-	pop, out := s.pop, s.out
-	bk := make([]uint16, rfmDims*len(pop))
-	hist := new([rfmDims][1 << rfmBucketBits]uint32)
+	pop, out, sc := s.pop, s.out, s.sc
+	sc.bk = rfmGrow(sc.bk, rfmDims*len(pop))
+	bk := sc.bk
+	tables := sc.tables()
+	hist, tab := &tables.hist, &tables.tab
+	clear(hist[:])
 	idLo, idHi := uint32(math.MaxUint32), uint32(0)
 	if s.split {
-		s.ids = make([]uint32, len(pop))
+		sc.ids = rfmGrow(sc.ids, len(pop))
+		s.ids = sc.ids
 	}
 	for i := range pop {
 		p := &pop[i]
@@ -585,13 +661,13 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	}
 
 	if s.ids != nil {
-		s.skipIDPrefix(idLo, idHi)
+		idLo, idHi = s.skipIDPrefix(idLo, idHi)
 	}
 
 	// tab holds a bucket's score, or 128 + the index of its set when it holds a cut.
-	tab := new([rfmDims][1 << rfmBucketBits]uint8)
+	// Every bucket read below is written first.
 	var sets [rfmDims][]rfmSet
-	total := 0
+	total, fused := 0, 0
 	for d := range rfmDims {
 		if !fx.quant[d] {
 			for v := 1; v <= int(s.bins); v++ {
@@ -616,34 +692,58 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 				tab[d][b] = uint8(128 + len(sets[d]))
 				sets[d] = append(sets[d], rfmSet{start: r, off: total, n: int(c), level: level})
 				total += int(c)
+				if sets[d][len(sets[d])-1].fused() {
+					fused++
+				}
 			}
 			r += int(c)
 		}
 	}
-	mem := make([]uint32, total)
+	// The customers of a large one-value set are placed with a histogram of their ids,
+	// all sets on one grid: solve need not go over them twice more to find it.
+	var idShift int
+	if fused > 0 {
+		idShift = max(0, bits.Len32(idHi-idLo)-rfmIDBits)
+		nb := int((idHi-idLo)>>idShift) + 1
+		sc.idHist = rfmGrow(sc.idHist, fused*nb)
+		clear(sc.idHist)
+		k := 0
+		for d := range sets {
+			for j := range sets[d] {
+				if st := &sets[d][j]; st.fused() {
+					st.hist = sc.idHist[k*nb : (k+1)*nb : (k+1)*nb]
+					k++
+				}
+			}
+		}
+	}
+	sc.mem = rfmGrow(sc.mem, total)
+	mem, ids := sc.mem, s.ids
+	place := func(st *rfmSet, i int) {
+		mem[st.off+st.fill] = uint32(i)
+		st.fill++
+		if st.hist != nil {
+			st.hist[(ids[i]-idLo)>>idShift]++
+		}
+	}
 	for i := range out {
 		b := bk[rfmDims*i : rfmDims*i+rfmDims : rfmDims*i+rfmDims]
 		x, y, z := tab[0][b[0]], tab[1][b[1]], tab[2][b[2]]
-		if x|y|z < 128 {
-			out[i] = RFMScore{R: x, F: y, M: z}
-			continue
-		}
-		for d, v := range [rfmDims]uint8{x, y, z} {
-			if v >= 128 {
-				st := &sets[d][v-128]
-				mem[st.off+st.fill] = uint32(i)
-				st.fill++
-				v = 0
+		if x|y|z >= 128 {
+			if x >= 128 {
+				place(&sets[0][x-128], i)
+				x = 0
 			}
-			switch d {
-			case 0:
-				out[i].R = v
-			case 1:
-				out[i].F = v
-			default:
-				out[i].M = v
+			if y >= 128 {
+				place(&sets[1][y-128], i)
+				y = 0
+			}
+			if z >= 128 {
+				place(&sets[2][z-128], i)
+				z = 0
 			}
 		}
+		out[i] = RFMScore{R: x, F: y, M: z}
 	}
 	if total == 0 {
 		return
@@ -653,7 +753,11 @@ func (s *rfmScorer) scoreBuckets(fx *rfmFixed) {
 	for d := range rfmDims {
 		s.dim = d
 		for _, st := range sets[d] {
-			s.solve(mem[st.off:st.off+st.n], st.start, st.level)
+			if st.hist != nil {
+				s.divide(mem[st.off:st.off+st.n], nil, st.start, st.level, uint64(idLo), idShift, st.hist)
+			} else {
+				s.solve(mem[st.off:st.off+st.n], st.start, st.level)
+			}
 		}
 	}
 }
@@ -682,8 +786,8 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	}
 	// Level 1 reads ids in place; the others write their keys to s.keys.
 	var keys []uint64
-	if level != 1 && len(s.keys) < m {
-		s.keys = make([]uint64, m)
+	if level != 1 && len(s.sc.keys) < m {
+		s.sc.keys = make([]uint64, m)
 	}
 	lo, hi := uint64(math.MaxUint64), uint64(0)
 	switch {
@@ -695,26 +799,26 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 		}
 		lo, hi = uint64(l), uint64(h)
 	case level > 1:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		off := s.idEnd(level - 1)
 		for k, i := range mem {
 			v := rfmIDChunk(s.pop[i].CustomerID, off)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	case s.dim == 0:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		for k, i := range mem {
 			v := rfmIntKey(^s.pop[i].RecencyDays)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	case s.dim == 1:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		for k, i := range mem {
 			v := rfmIntKey(s.pop[i].Frequency)
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
 		}
 	default:
-		keys = s.keys[:m]
+		keys = s.sc.keys[:m]
 		for k, i := range mem {
 			v := rfmFloatKey(rfmDecFloat(s.pop[i].Monetary))
 			keys[k], lo, hi = v, min(lo, v), max(hi, v)
@@ -726,7 +830,7 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 	}
 	shift := max(0, bits.Len64(hi-lo)-min(rfmBucketBits, bits.Len(uint(m))))
 	nb := int((hi-lo)>>shift) + 1
-	hist, tag := s.hist[:nb], s.tag[:nb]
+	hist := s.hist[:nb]
 	clear(hist)
 	if keys == nil {
 		for _, i := range mem {
@@ -737,6 +841,16 @@ func (s *rfmScorer) solve(mem []uint32, start, level int) {
 			hist[(v-lo)>>shift]++
 		}
 	}
+	s.divide(mem, keys, start, level, lo, shift, hist)
+}
+
+// divide is the rest of solve: given hist, the number of customers of mem in each
+// bucket (key-lo)>>shift of their keys on level (keys[k] for mem[k], or ids when keys is
+// nil), it scores the customers of the buckets without a cut and solves the others,
+// within the bucket's level while shift > 0. It finishes with hist and s.tag before it
+// recurses.
+func (s *rfmScorer) divide(mem []uint32, keys []uint64, start, level int, lo uint64, shift int, hist []uint32) {
+	tag := s.tag[:len(hist)]
 	var sets []rfmSet
 	r, total := start, 0
 	for b, c := range hist {

@@ -493,3 +493,127 @@ func TestScoreRFM_AgainstSort(t *testing.T) {
 		}
 	})
 }
+
+// TestScoreRFM_OneValueSets draws populations of 4,096-8,192 customers, all through the
+// one-pass bucketing, whose recency and frequency take one to three values: under
+// TiesSplit the sets of one value holding a cut are then large (4,096 customers and up)
+// and are placed with a histogram of their ID prefixes filled on the way. IDs share
+// prefixes, differ in length (from one byte), in trailing zero bytes, or in their first
+// four bytes only. Scores must equal the full-sort reference on every dimension.
+func TestScoreRFM_OneValueSets(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(4096, 8192).Draw(t, "n")
+		prefix := rapid.SampledFrom([]string{"", "C", "customer-000000", "\x00\x00\x00\x00\x00"}).Draw(t, "prefix")
+		wide := rapid.SampledFrom([]int{0, 4, 20, 40}).Draw(t, "id_bits") // 0: IDs are prefix + index
+		recencies := rapid.SliceOfN(rapid.SampledFrom([]int64{0, 3, 30, 16383, 1 << 20, vip.NeverBoughtRecency}), 1, 3).Draw(t, "recencies")
+		freqs := rapid.SliceOfN(rapid.Int64Range(0, 5), 1, 3).Draw(t, "frequencies")
+		amounts := rapid.SliceOfN(rapid.Int64Range(-100, 100_000), 1, 4).Draw(t, "cents")
+		seed := rapid.Uint64().Draw(t, "seed")
+		rng := rand.New(rand.NewPCG(seed, 3))
+		pop := make([]vip.RFMInput, n)
+		for i := range pop {
+			id := fmt.Sprintf("%s%d", prefix, rng.Int64N(1<<wide)<<14|int64(i))
+			switch rng.IntN(8) {
+			case 0:
+				id += "\x00"
+			case 1:
+				id = fmt.Sprintf("%s%x.", prefix, i) // other bytes; the dot keeps it unique
+			}
+			pop[i] = vip.RFMInput{
+				CustomerID:  id,
+				RecencyDays: recencies[rng.IntN(len(recencies))],
+				Frequency:   freqs[rng.IntN(len(freqs))],
+				Monetary:    decimal.New(amounts[rng.IntN(len(amounts))], -2),
+			}
+		}
+		seen := make(map[string]bool, n)
+		for _, p := range pop {
+			if seen[p.CustomerID] { // the reference would order repeated IDs arbitrarily
+				t.Fatalf("ID %q drawn twice", p.CustomerID)
+			}
+			seen[p.CustomerID] = true
+		}
+		bins := rapid.IntRange(2, vip.MaxBins).Draw(t, "bins")
+		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
+		got, err := vip.ScoreRFMBucketMin(pop, &vip.ScoreOptions{Bins: bins, Ties: ties}, rapid.SampledFrom([]int{1, 4096}).Draw(t, "bucket_min"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := ties == vip.TiesSplit
+		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
+		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+		for i := range pop {
+			if w := (vip.RFMScore{R: wantR[i], F: wantF[i], M: wantM[i]}); got[i] != w {
+				t.Fatalf("%q (recency %d, frequency %d, monetary %s) scores %d-%d-%d, a full sort gives %d-%d-%d",
+					pop[i].CustomerID, pop[i].RecencyDays, pop[i].Frequency, pop[i].Monetary, got[i].R, got[i].F, got[i].M, w.R, w.F, w.M)
+			}
+		}
+	})
+}
+
+// TestScoreRFM_ScratchReuse scores populations of different sizes, shapes and tie rules
+// in turn, on one goroutine and then on several at once, so that calls find the working
+// memory others left behind (or share none while running): every result must equal the
+// full-sort reference.
+func TestScoreRFM_ScratchReuse(t *testing.T) {
+	type job struct {
+		pop  []vip.RFMInput
+		opts vip.ScoreOptions
+		min  int
+		want []vip.RFMScore
+	}
+	var jobs []job
+	rng := rand.New(rand.NewPCG(11, 12))
+	for k, n := range []int{40_000, 5_000, 300, 70_000, 9_000, 50} {
+		pop := make([]vip.RFMInput, n)
+		span := []int64{3, 400, 1 << 30}[k%3]
+		for i := range pop {
+			pop[i] = vip.RFMInput{
+				CustomerID:  fmt.Sprintf("%s%d", []string{"", "id-", "customer-0000"}[k%3], rng.IntN(1<<24)<<17|i),
+				RecencyDays: rng.Int64N(span),
+				Frequency:   1 + rng.Int64N(span/100+1),
+				Monetary:    decimal.New(rng.Int64N(span*100), -2),
+			}
+		}
+		for _, ties := range []vip.TieRule{vip.TiesSplit, vip.TiesTogether} {
+			bins := 3 + 2*k
+			split := ties == vip.TiesSplit
+			wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+			wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
+			wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+			want := make([]vip.RFMScore, n)
+			for i := range want {
+				want[i] = vip.RFMScore{R: wantR[i], F: wantF[i], M: wantM[i]}
+			}
+			jobs = append(jobs, job{pop: pop, opts: vip.ScoreOptions{Bins: bins, Ties: ties}, min: []int{1 << 15, 1000}[k%2], want: want})
+		}
+	}
+	check := func(tb testing.TB, j job) {
+		got, err := vip.ScoreRFMBucketMin(j.pop, &j.opts, j.min)
+		if err != nil {
+			tb.Error(err)
+			return
+		}
+		if d := cmp.Diff(j.want, got); d != "" {
+			tb.Errorf("%d customers, %d bins, ties %s, bucketing from %d: scores differ from a full sort (-want +got):\n%.2000s", len(j.pop), j.opts.Bins, j.opts.Ties, j.min, d)
+		}
+	}
+	for range 2 {
+		for _, j := range jobs {
+			check(t, j)
+		}
+	}
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for k := range jobs {
+				check(t, jobs[(k+g)%len(jobs)])
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
