@@ -8,29 +8,12 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/synth"
 )
 
-// rfmBenchPop draws n customers with a realistic shape: recency uniform over a year,
-// frequency geometric (most buy once), spend log-normal-ish in cents.
-func rfmBenchPop(n int) []vip.RFMInput {
-	rng := rand.New(rand.NewPCG(1, 2))
-	pop := make([]vip.RFMInput, n)
-	for i := range pop {
-		f := int64(1)
-		for rng.Float64() < 0.55 && f < 200 {
-			f++
-		}
-		cents := int64(1000 * f)
-		cents += int64(rng.ExpFloat64() * 5000 * float64(f))
-		pop[i] = vip.RFMInput{
-			CustomerID:  fmt.Sprintf("C%08d", rng.IntN(1<<30)<<5|i&31),
-			RecencyDays: int64(rng.IntN(366)),
-			Frequency:   f,
-			Monetary:    decimal.New(cents, -2),
-		}
-	}
-	return pop
-}
+// rfmBenchPop is the population of the RFM benchmarks and of bench/pandas: recency
+// uniform over a year, frequency geometric (most buy once), spend in cents.
+func rfmBenchPop(n int) []vip.RFMInput { return synth.RFMPopulation(n) }
 
 func BenchmarkScoreRFM(b *testing.B) {
 	for _, n := range []int{10_000, 1_000_000} {
