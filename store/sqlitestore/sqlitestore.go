@@ -78,6 +78,7 @@ const (
 		WHERE ladder = u.l AND customer_id = u.c AND version = u.v`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
+	sqlOtherLadders = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
 	sqlInsertEvents = `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body)
 		SELECT value->>0, value->>1, value->>2, value->>3, ?, value->>4 FROM jsonb_each(?) ORDER BY key`
 	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
@@ -92,6 +93,7 @@ const (
 type writeStmts struct {
 	upsertCustomer, ensureCustomers, insertOrders, orderConflict *sql.Stmt
 	insertStatuses, updateStatuses, unschedule, insertEvents     *sql.Stmt
+	otherLadders                                                 *sql.Stmt
 }
 
 type readStmts struct {
@@ -109,7 +111,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		return st
 	}
 	s.ws = writeStmts{prep(s.w, sqlUpsertCustomer), prep(s.w, sqlEnsureCustomers), prep(s.w, sqlInsertOrders), prep(s.w, sqlOrderConflict),
-		prep(s.w, sqlInsertStatuses), prep(s.w, sqlUpdateStatuses), prep(s.w, sqlUnschedule), prep(s.w, sqlInsertEvents)}
+		prep(s.w, sqlInsertStatuses), prep(s.w, sqlUpdateStatuses), prep(s.w, sqlUnschedule), prep(s.w, sqlInsertEvents),
+		prep(s.w, sqlOtherLadders)}
 	s.rs = readStmts{prep(s.r, sqlLoadStatus), prep(s.r, sqlLoadCustomers), prep(s.r, sqlLoadOrders), prep(s.r, sqlLoadRefunds), prep(s.r, sqlDue)}
 	return err
 }
@@ -147,6 +150,10 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	// Checkpoint every 10,000 WAL pages instead of 1,000: each commit rewrites about a
 	// hundred statuses on as many pages, and a page is copied back once per checkpoint.
 	q.Add("_pragma", "wal_autocheckpoint(10000)")
+	// Statement journals in memory: a commit's set-based UPDATE of about a hundred
+	// statuses journals as many pages, past the 64 KiB that SQLite keeps in memory
+	// before spilling to a temporary file (a write system call per page).
+	q.Add("_pragma", "temp_store(MEMORY)")
 	w, err := sql.Open("sqlite", path+"?"+q.Encode()+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
@@ -397,6 +404,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		return err
 	}
 	var touched jsonRows // the customers whose other statuses' schedules go stale
+	var touchedIDs []string
 	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
 	if len(c.Customers) > 0 {
 		up := tx.StmtContext(ctx, s.ws.upsertCustomer)
@@ -410,17 +418,18 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			}
 			named[cu.ID] = true
 			touched.value(cu.ID)
+			touchedIDs = append(touchedIDs, cu.ID)
 		}
 	}
 	if len(c.Orders) > 0 {
-		var orders, prints, custs jsonRows
-		for _, o := range c.Orders {
+		var orders, custs jsonRows
+		fps := make([][]byte, len(c.Orders))
+		for i, o := range c.Orders {
 			fp := codec.OrderPrint(o)
+			fps[i] = fp
 			orders.row(o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()))
 			orders.hex(fp)
 			orders.hex(codec.OrderBinary(o))
-			prints.row(o.ID)
-			prints.hex(fp)
 			if !named[o.CustomerID] {
 				named[o.CustomerID] = true
 				cb, _ := codec.Customer(vip.Customer{ID: o.CustomerID})
@@ -428,17 +437,28 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 				custs.int(int64(vip.CustomerHash(o.CustomerID)))
 				custs.str(string(cb))
 				touched.value(o.CustomerID)
+				touchedIDs = append(touchedIDs, o.CustomerID)
 			}
 		}
-		if _, err := tx.StmtContext(ctx, s.ws.insertOrders).ExecContext(ctx, orders.done()); err != nil {
+		res, err := tx.StmtContext(ctx, s.ws.insertOrders).ExecContext(ctx, orders.done())
+		if err != nil {
 			return wrap("order", err)
 		}
-		var id string
-		switch err := tx.StmtContext(ctx, s.ws.orderConflict).QueryRowContext(ctx, prints.done()).Scan(&id); {
-		case err == nil:
-			return fmt.Errorf("vip: order %q is stored with other content: %w", id, vip.ErrConflict)
-		case !errors.Is(err, sql.ErrNoRows):
-			return wrap("order", err)
+		// Every row inserted: no ID was stored before, nor repeated in the change, so
+		// there is no content to compare. Otherwise compare the fingerprints.
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(c.Orders)) {
+			var prints jsonRows
+			for i, o := range c.Orders {
+				prints.row(o.ID)
+				prints.hex(fps[i])
+			}
+			var id string
+			switch err := tx.StmtContext(ctx, s.ws.orderConflict).QueryRowContext(ctx, prints.done()).Scan(&id); {
+			case err == nil:
+				return fmt.Errorf("vip: order %q is stored with other content: %w", id, vip.ErrConflict)
+			case !errors.Is(err, sql.ErrNoRows):
+				return wrap("order", err)
+			}
 		}
 		if custs.n > 0 {
 			if _, err := tx.StmtContext(ctx, s.ws.ensureCustomers).ExecContext(ctx, custs.done()); err != nil {
@@ -475,6 +495,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			}
 		}
 		touched.value(r.CustomerID)
+		touchedIDs = append(touchedIDs, r.CustomerID)
 	}
 	var ins, upd, written jsonRows
 	seen := make(map[[2]string]bool, len(c.Statuses))
@@ -522,8 +543,14 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 	}
 	if touched.n > 0 {
-		if _, err := tx.StmtContext(ctx, s.ws.unschedule).ExecContext(ctx, touched.done(), written.done()); err != nil {
+		stale, err := s.othersStale(ctx, tx, c.Statuses, touchedIDs)
+		if err != nil {
 			return wrap("status", err)
+		}
+		if stale {
+			if _, err := tx.StmtContext(ctx, s.ws.unschedule).ExecContext(ctx, touched.done(), written.done()); err != nil {
+				return wrap("status", err)
+			}
 		}
 	}
 	if len(c.Events) > 0 {
@@ -540,6 +567,36 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 	}
 	return nil
+}
+
+// othersStale reports whether the touched customers may have statuses that the change
+// does not write, whose versions and schedules must then move (the unschedule
+// statement). They have none when the change writes a status, all on one ladder, for
+// every touched customer and no other ladder has any status: one indexed probe on each
+// side of the ladder, under the write lock, instead of a lookup per customer. An
+// Engine's ingest is such a change whenever one ladder runs on the store.
+func (s *Store) othersStale(ctx context.Context, tx *sql.Tx, sts []vip.Status, touched []string) (bool, error) {
+	if len(sts) == 0 {
+		return true, nil
+	}
+	ladder := sts[0].Ladder
+	written := make(map[string]bool, len(sts))
+	for _, st := range sts {
+		if st.Ladder != ladder {
+			return true, nil
+		}
+		written[st.CustomerID] = true
+	}
+	for _, id := range touched {
+		if !written[id] {
+			return true, nil
+		}
+	}
+	var others bool
+	if err := tx.StmtContext(ctx, s.ws.otherLadders).QueryRowContext(ctx, ladder).Scan(&others); err != nil {
+		return false, err
+	}
+	return others, nil
 }
 
 // jsonRows builds the JSON array that a set-based statement reads with json_each: an

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Idempotent", testIdempotent},
 		{"Conflict", testConflict},
 		{"CompareAndSwap", testCompareAndSwap},
+		{"ActivityMovesVersions", testActivityMovesVersions},
 		{"AllOrNothing", testAllOrNothing},
 		{"NotFound", testNotFound},
 		{"LaddersApart", testLaddersApart},
@@ -258,6 +259,54 @@ func testCompareAndSwap(t *testing.T, s vip.Store) {
 	if got.Tier != "Gold" || got.Version != 2 {
 		t.Errorf("status = tier %q version %d, want Gold at version 2", got.Tier, got.Version)
 	}
+}
+
+// testActivityMovesVersions: a change that stores a customer's orders or record moves
+// the version of each status of the customer that it does not write, on the same
+// ladder or another, and leaves a written status at one step up; with one ladder on
+// the store and with two.
+func testActivityMovesVersions(t *testing.T, s vip.Store) {
+	due := t0.AddDate(0, 6, 0)
+	st := func(id, ladder string, v int64) vip.Status {
+		return vip.Status{CustomerID: id, Ladder: ladder, Tier: "Silver", Checked: t0, Version: v}
+	}
+	type row struct {
+		ID, Ladder string
+		Version    int64
+		Key        string
+	}
+	check := func(step string, want []row) {
+		t.Helper()
+		var got []row
+		for _, w := range want {
+			cs := load1(t, s, w.Ladder, w.ID)
+			got = append(got, row{w.ID, w.Ladder, cs.Status.Version, cs.DueKey})
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: statuses (-want +got):\n%s", step, diff)
+		}
+	}
+	commit(t, s, vip.Change{DueKey: "k", Statuses: []vip.Status{st("c1", "gold", 0), st("c2", "gold", 0)}, Due: []time.Time{due, due}})
+	// One ladder: orders of c1 and c2, c2's status written: c1's moves on, unscheduled.
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o1", "c1", t0, "1"), order("o2", "c2", t0, "1")},
+		Statuses: []vip.Status{st("c2", "gold", 1)}, Due: []time.Time{due}})
+	check("orders of c1 and c2, c2's status written", []row{{"c1", "gold", 2, ""}, {"c2", "gold", 2, "k"}})
+	// Every touched customer's status written: each one step up, nothing else.
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o3", "c1", t0, "1"), order("o4", "c2", t0, "1")},
+		Statuses: []vip.Status{st("c1", "gold", 2), st("c2", "gold", 2)}, Due: []time.Time{due, due}})
+	check("orders of c1 and c2, both statuses written", []row{{"c1", "gold", 3, "k"}, {"c2", "gold", 3, "k"}})
+	// A customer record alone, status written.
+	commit(t, s, vip.Change{DueKey: "k", Customers: []vip.Customer{{ID: "c1", JoinedAt: t0}},
+		Statuses: []vip.Status{st("c1", "gold", 3)}, Due: []time.Time{due}})
+	check("c1's record with its status", []row{{"c1", "gold", 4, "k"}, {"c2", "gold", 3, "k"}})
+	// A second ladder, on c2 only ("club" sorts before "gold", "vip" after).
+	commit(t, s, vip.Change{DueKey: "x", Statuses: []vip.Status{st("c2", "club", 0), st("c2", "vip", 0)}, Due: []time.Time{due, due}})
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o5", "c1", t0, "1")},
+		Statuses: []vip.Status{st("c1", "gold", 4)}, Due: []time.Time{due}})
+	check("c1's order on gold, other ladders on c2 only", []row{{"c1", "gold", 5, "k"}, {"c2", "gold", 3, "k"}, {"c2", "club", 1, "x"}, {"c2", "vip", 1, "x"}})
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o6", "c2", t0, "1")},
+		Statuses: []vip.Status{st("c2", "gold", 3)}, Due: []time.Time{due}})
+	check("c2's order on gold", []row{{"c1", "gold", 5, "k"}, {"c2", "gold", 4, "k"}, {"c2", "club", 2, ""}, {"c2", "vip", 2, ""}})
 }
 
 func testAllOrNothing(t *testing.T, s vip.Store) {
