@@ -71,10 +71,10 @@ const (
 		ON CONFLICT (id) DO NOTHING`
 	sqlOrderConflict  = `SELECT u.value->>0 FROM jsonb_each(?) u JOIN vip_orders o ON o.id = u.value->>0 WHERE o.fp <> unhex(u.value->>1) LIMIT 1`
 	sqlInsertStatuses = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-		SELECT value->>0, value->>1, value->>2, 1, value->>3, value->>4, value->>5, value->>6 FROM jsonb_each(?) WHERE true
+		SELECT value->>0, value->>1, value->>2, 1, value->>3, unhex(value->>4), value->>5, value->>6 FROM jsonb_each(?) WHERE true
 		ON CONFLICT (ladder, customer_id) DO NOTHING`
 	sqlUpdateStatuses = `UPDATE vip_statuses SET tier = u.t, version = version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
-		FROM (SELECT value->>0 AS l, value->>1 AS c, value->>2 AS t, value->>3 AS ch, value->>4 AS b, value->>5 AS d, value->>6 AS k, value->>7 AS v FROM jsonb_each(?)) AS u
+		FROM (SELECT value->>0 AS l, value->>1 AS c, value->>2 AS t, value->>3 AS ch, unhex(value->>4) AS b, value->>5 AS d, value->>6 AS k, value->>7 AS v FROM jsonb_each(?)) AS u
 		WHERE ladder = u.l AND customer_id = u.c AND version = u.v`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
@@ -318,7 +318,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 			if err := rows.Scan(&id, &body, &v, &due, &key); err != nil {
 				return fmt.Errorf("vip: sqlite load: %w", err)
 			}
-			st, err := codec.DecodeStatus(body, v)
+			st, err := codec.DecodeStatus(body, ladder, id, v)
 			if err != nil {
 				return err
 			}
@@ -505,16 +505,13 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			return fmt.Errorf("vip: status of customer %q on ladder %q appears twice in one change: %w", st.CustomerID, st.Ladder, vip.ErrConflict)
 		}
 		seen[k] = true
-		body, err := codec.Status(st)
-		if err != nil {
-			return err
-		}
 		due, key := codec.Schedule(&c, i)
 		r := &ins
 		if st.Version != 0 {
 			r = &upd
 		}
-		r.row(st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), string(body))
+		r.row(st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked))
+		r.hex(codec.StatusBinary(st))
 		if due.IsZero() {
 			r.null()
 		} else {
