@@ -197,13 +197,17 @@ func testStatusAndEventRoundTrip(t *testing.T, s vip.Store) {
 // truncated to microseconds (worked out by hand below), written new and then updated.
 func testStatusEveryField(t *testing.T, s vip.Store) {
 	z := time.FixedZone("UTC-11", -11*3600)
-	at := func(month time.Month, day int) time.Time { return time.Date(2025, month, day, 13, 14, 15, 123456789, z) }
+	at := func(month time.Month, day int) time.Time {
+		return time.Date(2025, month, day, 13, 14, 15, 123456789, z)
+	}
 	st := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: at(1, 2), ExpiresAt: at(2, 3), GraceUntil: at(3, 4),
 		Peak: "Platinum", LastLanding: at(4, 5), LastUpgrade: at(5, 6), Pending: "Platinum", PendingFrom: at(6, 7),
 		Checked: at(7, 8), Seen: 41, WarnedFor: at(8, 9), Warned: 30, LastNear: at(9, 10),
 		Override: &vip.Override{Kind: vip.OverrideLock, Tier: "Gold", Until: at(10, 11), Reason: vip.ReasonServiceRecovery, By: "ops"}}
 	// 13:14:15.123456789 at UTC-11 is 00:14:15.123456 UTC the next day.
-	utc := func(month time.Month, day int) time.Time { return time.Date(2025, month, day+1, 0, 14, 15, 123456000, time.UTC) }
+	utc := func(month time.Month, day int) time.Time {
+		return time.Date(2025, month, day+1, 0, 14, 15, 123456000, time.UTC)
+	}
 	want := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: utc(1, 2), ExpiresAt: utc(2, 3), GraceUntil: utc(3, 4),
 		Peak: "Platinum", LastLanding: utc(4, 5), LastUpgrade: utc(5, 6), Pending: "Platinum", PendingFrom: utc(6, 7),
 		Checked: utc(7, 8), Seen: 41, WarnedFor: utc(8, 9), Warned: 30, LastNear: utc(9, 10), Version: 1,
