@@ -60,22 +60,21 @@ type Store struct {
 }
 
 // SQL of the hot statements, prepared once per connection. The set-based ones take
-// their rows as one JSON array parameter (json_each), binary columns in hexadecimal:
-// one statement per table and commit instead of one per row.
+// their rows as one JSON array parameter (json_each): one statement per table and
+// commit instead of one per row, for the customers, the stale schedules and the events.
 const (
 	sqlUpsertCustomer  = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
 	sqlEnsureCustomers = `INSERT INTO vip_customers (id, hash, body)
 		SELECT value->>0, value->>1, value->>2 FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
-	sqlInsertOrders = `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body)
-		SELECT value->>0, value->>1, value->>2, value->>3, value->>4, unhex(value->>5), unhex(value->>6) FROM jsonb_each(?) WHERE true
+	// Orders and statuses go one row per execution of a prepared statement: with their
+	// values bound directly this measured cheaper than extracting them from JSON.
+	sqlInsertOrder = `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`
-	sqlOrderConflict  = `SELECT u.value->>0 FROM jsonb_each(?) u JOIN vip_orders o ON o.id = u.value->>0 WHERE o.fp <> unhex(u.value->>1) LIMIT 1`
-	sqlInsertStatuses = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-		SELECT value->>0, value->>1, value->>2, 1, value->>3, unhex(value->>4), value->>5, value->>6 FROM jsonb_each(?) WHERE true
+	sqlOrderPrint   = `SELECT fp FROM vip_orders WHERE id = ?`
+	sqlInsertStatus = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
 		ON CONFLICT (ladder, customer_id) DO NOTHING`
-	sqlUpdateStatuses = `UPDATE vip_statuses SET tier = u.t, version = version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
-		FROM (SELECT value->>0 AS l, value->>1 AS c, value->>2 AS t, value->>3 AS ch, unhex(value->>4) AS b, value->>5 AS d, value->>6 AS k, value->>7 AS v FROM jsonb_each(?)) AS u
-		WHERE ladder = u.l AND customer_id = u.c AND version = u.v`
+	sqlUpdateStatus = `UPDATE vip_statuses SET tier = ?3, version = version + 1, checked = ?4, body = ?5, due_at = ?6, due_key = ?7
+		WHERE ladder = ?1 AND customer_id = ?2 AND version = ?8`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
 	sqlOtherLadders = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
@@ -91,9 +90,9 @@ const (
 )
 
 type writeStmts struct {
-	upsertCustomer, ensureCustomers, insertOrders, orderConflict *sql.Stmt
-	insertStatuses, updateStatuses, unschedule, insertEvents     *sql.Stmt
-	otherLadders                                                 *sql.Stmt
+	upsertCustomer, ensureCustomers, insertOrder, orderPrint *sql.Stmt
+	insertStatus, updateStatus, unschedule, insertEvents     *sql.Stmt
+	otherLadders                                             *sql.Stmt
 }
 
 type readStmts struct {
@@ -110,8 +109,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		st, err = db.PrepareContext(ctx, q)
 		return st
 	}
-	s.ws = writeStmts{prep(s.w, sqlUpsertCustomer), prep(s.w, sqlEnsureCustomers), prep(s.w, sqlInsertOrders), prep(s.w, sqlOrderConflict),
-		prep(s.w, sqlInsertStatuses), prep(s.w, sqlUpdateStatuses), prep(s.w, sqlUnschedule), prep(s.w, sqlInsertEvents),
+	s.ws = writeStmts{prep(s.w, sqlUpsertCustomer), prep(s.w, sqlEnsureCustomers), prep(s.w, sqlInsertOrder), prep(s.w, sqlOrderPrint),
+		prep(s.w, sqlInsertStatus), prep(s.w, sqlUpdateStatus), prep(s.w, sqlUnschedule), prep(s.w, sqlInsertEvents),
 		prep(s.w, sqlOtherLadders)}
 	s.rs = readStmts{prep(s.r, sqlLoadStatus), prep(s.r, sqlLoadCustomers), prep(s.r, sqlLoadOrders), prep(s.r, sqlLoadRefunds), prep(s.r, sqlDue)}
 	return err
@@ -422,42 +421,32 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 	}
 	if len(c.Orders) > 0 {
-		var orders, custs jsonRows
-		fps := make([][]byte, len(c.Orders))
-		for i, o := range c.Orders {
+		var custs jsonRows
+		ins := tx.StmtContext(ctx, s.ws.insertOrder)
+		for _, o := range c.Orders {
 			fp := codec.OrderPrint(o)
-			fps[i] = fp
-			orders.row(o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()))
-			orders.hex(fp)
-			orders.hex(codec.OrderBinary(o))
+			res, err := ins.ExecContext(ctx, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fp, codec.OrderBinary(o))
+			if err != nil {
+				return wrap("order", err)
+			}
+			// Not inserted: the ID is stored already (before, or earlier in this change),
+			// and must have the same content.
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				var old []byte
+				if err := tx.StmtContext(ctx, s.ws.orderPrint).QueryRowContext(ctx, o.ID).Scan(&old); err != nil {
+					return wrap("order", err)
+				}
+				if !bytes.Equal(old, fp) {
+					return fmt.Errorf("vip: order %q is stored with other content: %w", o.ID, vip.ErrConflict)
+				}
+			}
 			if !named[o.CustomerID] {
 				named[o.CustomerID] = true
-				cb, _ := codec.Customer(vip.Customer{ID: o.CustomerID})
 				custs.row(o.CustomerID)
 				custs.int(int64(vip.CustomerHash(o.CustomerID)))
-				custs.str(string(cb))
+				custs.str(idOnlyCustomer(o.CustomerID))
 				touched.value(o.CustomerID)
 				touchedIDs = append(touchedIDs, o.CustomerID)
-			}
-		}
-		res, err := tx.StmtContext(ctx, s.ws.insertOrders).ExecContext(ctx, orders.done())
-		if err != nil {
-			return wrap("order", err)
-		}
-		// Every row inserted: no ID was stored before, nor repeated in the change, so
-		// there is no content to compare. Otherwise compare the fingerprints.
-		if n, err := res.RowsAffected(); err != nil || n != int64(len(c.Orders)) {
-			var prints jsonRows
-			for i, o := range c.Orders {
-				prints.row(o.ID)
-				prints.hex(fps[i])
-			}
-			var id string
-			switch err := tx.StmtContext(ctx, s.ws.orderConflict).QueryRowContext(ctx, prints.done()).Scan(&id); {
-			case err == nil:
-				return fmt.Errorf("vip: order %q is stored with other content: %w", id, vip.ErrConflict)
-			case !errors.Is(err, sql.ErrNoRows):
-				return wrap("order", err)
 			}
 		}
 		if custs.n > 0 {
@@ -497,8 +486,9 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		touched.value(r.CustomerID)
 		touchedIDs = append(touchedIDs, r.CustomerID)
 	}
-	var ins, upd, written jsonRows
+	var written jsonRows
 	seen := make(map[[2]string]bool, len(c.Statuses))
+	var ins, upd *sql.Stmt
 	for i, st := range c.Statuses {
 		k := [2]string{st.Ladder, st.CustomerID}
 		if seen[k] {
@@ -506,38 +496,35 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 		seen[k] = true
 		due, key := codec.Schedule(&c, i)
-		r := &ins
-		if st.Version != 0 {
-			r = &upd
+		var dueArg any // NULL: nothing scheduled
+		if !due.IsZero() {
+			dueArg = codec.FormatTime(due)
 		}
-		r.row(st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked))
-		r.hex(codec.StatusBinary(st))
-		if due.IsZero() {
-			r.null()
+		body := codec.StatusBinary(st)
+		var res sql.Result
+		var err error
+		if st.Version == 0 {
+			if ins == nil {
+				ins = tx.StmtContext(ctx, s.ws.insertStatus)
+			}
+			res, err = ins.ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body, dueArg, key)
 		} else {
-			r.str(codec.FormatTime(due))
+			if upd == nil {
+				upd = tx.StmtContext(ctx, s.ws.updateStatus)
+			}
+			res, err = upd.ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body, dueArg, key, st.Version)
 		}
-		r.str(key)
-		if st.Version != 0 {
-			r.int(st.Version)
-		}
-		written.row(st.Ladder, st.CustomerID)
-	}
-	for _, w := range []struct {
-		rows *jsonRows
-		stmt *sql.Stmt
-		msg  string
-	}{{&upd, s.ws.updateStatuses, "changed since they were loaded"}, {&ins, s.ws.insertStatuses, "new ones stored meanwhile"}} {
-		if w.rows.n == 0 {
-			continue
-		}
-		res, err := tx.StmtContext(ctx, w.stmt).ExecContext(ctx, w.rows.done())
 		if err != nil {
 			return wrap("status", err)
 		}
-		if n, _ := res.RowsAffected(); n != int64(w.rows.n) {
-			return fmt.Errorf("vip: %d of %d statuses %s: %w", int64(w.rows.n)-n, w.rows.n, w.msg, vip.ErrStale)
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			what := "changed since it was loaded"
+			if st.Version == 0 {
+				what = "stored meanwhile"
+			}
+			return fmt.Errorf("vip: status of customer %q on ladder %q %s: %w", st.CustomerID, st.Ladder, what, vip.ErrStale)
 		}
+		written.row(st.Ladder, st.CustomerID)
 	}
 	if touched.n > 0 {
 		stale, err := s.othersStale(ctx, tx, c.Statuses, touchedIDs)
@@ -594,6 +581,16 @@ func (s *Store) othersStale(ctx context.Context, tx *sql.Tx, sts []vip.Status, t
 		return false, err
 	}
 	return others, nil
+}
+
+// idOnlyCustomer is codec.Customer(vip.Customer{ID: id}) as JSON text, without
+// encoding/json (it decodes to the same customer): the record an order's customer is
+// stored with when none is.
+func idOnlyCustomer(id string) string {
+	b := make([]byte, 0, len(id)+48)
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, id)
+	return string(append(b, `,"joined_at":"0001-01-01T00:00:00Z"}`...))
 }
 
 // jsonRows builds the JSON array that a set-based statement reads with json_each: an
