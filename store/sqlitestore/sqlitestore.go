@@ -14,7 +14,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -640,17 +639,7 @@ func (j *jsonRows) int(v int64) {
 	j.b = strconv.AppendInt(j.b, v, 10)
 }
 
-func (j *jsonRows) null() {
-	j.sep()
-	j.b = append(j.b, "null"...)
-}
 
-func (j *jsonRows) hex(v []byte) {
-	j.sep()
-	j.b = append(j.b, '"')
-	j.b = hex.AppendEncode(j.b, v)
-	j.b = append(j.b, '"')
-}
 
 // done closes the array and returns it.
 func (j *jsonRows) done() string {
