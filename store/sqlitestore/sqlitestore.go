@@ -639,8 +639,6 @@ func (j *jsonRows) int(v int64) {
 	j.b = strconv.AppendInt(j.b, v, 10)
 }
 
-
-
 // done closes the array and returns it.
 func (j *jsonRows) done() string {
 	if j.b == nil {
