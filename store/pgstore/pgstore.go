@@ -168,7 +168,7 @@ func (s *Store) migrate(ctx context.Context) error {
 type queries struct {
 	loadStatus, loadCustomers, loadOrders, loadRefunds         string
 	upsertCustomers, ensureCustomers, insertOrders             string
-	insertRefunds, unschedule                                  string
+	insertRefunds, unschedule, unscheduleOthers                string
 	lockStatuses, updateStatuses, insertStatuses, insertEvents string
 	customers, due, events, cursor, ensureCursor, lockCursor   string
 	setCursor, customerExists, history                         string
@@ -203,6 +203,13 @@ func newQueries(sch string) queries {
 		// unknown schedule and a new version (see vip.Store).
 		unschedule: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1 WHERE s.customer_id = ANY($1::text[])
 			AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
+		// The same, for a change that writes every touched customer's status, all on
+		// ladder $2: only other ladders' statuses are left, and when the store has none
+		// (two probes of the primary key, evaluated once before the scan) the statement
+		// touches nothing.
+		unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
+			WHERE (EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder < $2) OR EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder > $2))
+			AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
 		lockStatuses: t(`SELECT 1 FROM §vip_statuses s JOIN unnest($1::text[], $2::text[]) AS u(l, c) ON s.ladder = u.l AND s.customer_id = u.c
 			ORDER BY s.ladder, s.customer_id FOR UPDATE OF s`),
 		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
@@ -502,10 +509,14 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		queue("status", s.q.insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body, ins.due, ins.key)
 	}
 	if len(touched) > 0 {
-		if wl == nil {
-			wl, wc = []string{}, []string{}
+		if l, ok := oneLadderCovers(c.Statuses, touched); ok {
+			queue("status", s.q.unscheduleOthers, touched, l)
+		} else {
+			if wl == nil {
+				wl, wc = []string{}, []string{}
+			}
+			queue("status", s.q.unschedule, touched, wl, wc)
 		}
-		queue("status", s.q.unschedule, touched, wl, wc)
 	}
 	if n := len(c.Events); n > 0 {
 		l, cid, kind, body := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -520,6 +531,28 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		queue("event", s.q.insertEvents, l, cid, kind, at, body, c.Source)
 	}
 	return nil
+}
+
+// oneLadderCovers reports whether the statuses are all on one ladder, returned, and
+// include one for every touched customer.
+func oneLadderCovers(sts []vip.Status, touched []string) (string, bool) {
+	if len(sts) == 0 {
+		return "", false
+	}
+	l := sts[0].Ladder
+	written := make(map[string]bool, len(sts))
+	for _, st := range sts {
+		if st.Ladder != l {
+			return "", false
+		}
+		written[st.CustomerID] = true
+	}
+	for _, id := range touched {
+		if !written[id] {
+			return "", false
+		}
+	}
+	return l, true
 }
 
 type customerRows struct {
