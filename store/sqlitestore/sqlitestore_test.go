@@ -3,6 +3,7 @@ package sqlitestore_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -96,24 +97,40 @@ var oldStatus = vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since
 	Peak: "Platinum", LastLanding: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Checked: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
 	Seen: 3, WarnedFor: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Warned: 60, Version: 3}
 
-// TestStatus_JSONRowStillRead: a status row stored as JSON by an earlier version loads
-// as it was, and its next write replaces it with the binary form (a BLOB) at the next
-// version.
+// TestStatus_JSONRowStillRead: a file at schema version 2 holding a status stored as
+// JSON (as the store wrote it then) opens at version 3; the status loads as it was,
+// and its next write replaces it with the binary form (a BLOB) at the next version.
 func TestStatus_JSONRowStillRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vip.db")
-	s, err := sqlitestore.Open(t.Context(), path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.ExecContext(t.Context(), `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-		VALUES ('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', ?, NULL, '')`, oldStatusJSON); err != nil {
+	steps := []string{`CREATE TABLE vip_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_due.sql"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, string(b))
+	}
+	steps = append(steps, `INSERT INTO vip_migrations VALUES (1, '2025-01-01T00:00:00.000000Z'), (2, '2025-01-01T00:00:00.000000Z')`,
+		`INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+		VALUES ('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', '`+oldStatusJSON+`', NULL, '')`)
+	for _, q := range steps {
+		if _, err := raw.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	s, err := sqlitestore.Open(t.Context(), path, nil)
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer s.Close()
+	var version int
+	if err := raw.QueryRowContext(t.Context(), `SELECT MAX(version) FROM vip_migrations`).Scan(&version); err != nil || version != 3 {
+		t.Fatalf("schema version after Open = %d, %v; want 3", version, err)
 	}
 	load := func() vip.Status {
 		t.Helper()
