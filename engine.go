@@ -92,8 +92,10 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 // an ingest that adds something to the customer, so that it writes the status with
 // compare-and-swap: the store changes a status's version whenever the customer's
 // activity or the status changes, by any writer, so a commit that succeeds proves the
-// entry was current, and one that fails with [ErrStale] drops it. A nil *engCache
-// keeps nothing. It is safe for concurrent use.
+// entry was current, and one that fails with [ErrStale] drops it. An ingest takes the
+// entries it uses out of the cache (a concurrent ingest of the same customer loads it
+// from the store), so that it may append to their activity in place; the commit puts
+// the new entries back. A nil *engCache keeps nothing. It is safe for concurrent use.
 type engCache struct {
 	mu  sync.Mutex
 	max int
@@ -105,18 +107,23 @@ type engCached struct {
 	st Status   // Version is the stored version
 }
 
-func (c *engCache) get(id string) (engCached, bool) {
+// take removes and returns the customer's entry when the batch adds to it.
+func (c *engCache) take(id string, in *engBatch) (engCached, bool) {
 	if c == nil {
 		return engCached{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[id]
-	return v, ok
+	if !ok || !in.adds(id, &v.a) {
+		return engCached{}, false
+	}
+	delete(c.m, id)
+	return v, true
 }
 
 // put stores the entries, first sorting their activity as Load sorts it (entries own
-// their slices once put, and are never modified after).
+// their slices once put; only the ingest that takes an entry out modifies them).
 func (c *engCache) put(es []engCached) {
 	if c == nil {
 		return
@@ -315,6 +322,7 @@ type engBatch struct {
 	refunds   map[string][]Refund
 	customers map[string]Customer
 	dups      int
+	norders   int // orders in orders
 }
 
 // prepare validates the batch on its own, normalises instants and groups it.
@@ -356,6 +364,7 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			continue
 		}
 		seenO[o.ID] = o
+		in.norders++
 		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
 		touched[o.CustomerID] = true
 	}
@@ -401,10 +410,12 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	snaps := make([]CustomerState, len(in.ids))
 	var miss []string
 	var at []int
+	owned := make([]bool, len(in.ids)) // the activity's slices are the Engine's (from the cache)
 	for i, id := range in.ids {
 		if cached {
-			if en, ok := e.cache.get(id); ok && in.adds(id, &en.a) {
+			if en, ok := e.cache.take(id, in); ok {
 				snaps[i] = CustomerState{Found: true, Activity: en.a, Status: en.st}
+				owned[i] = true
 				continue
 			}
 		}
@@ -420,7 +431,14 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			snaps[i] = loaded[j]
 		}
 	}
+	// Room for every customer and order of the batch: the entries are large, and
+	// growing these slices by appending was a good part of the ingest's allocations.
+	n := len(in.ids)
+	c.Statuses, c.Due, c.Orders = make([]Status, 0, n), make([]time.Time, 0, n), make([]Order, 0, in.norders)
 	var keep []engCached
+	if e.cache != nil {
+		keep = make([]engCached, 0, n)
+	}
 	var errs []error
 	base := e.now()
 	for i, id := range in.ids {
@@ -434,14 +452,14 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			c.Customers = append(c.Customers, nc)
 			custChanged = snap.Found
 		}
-		have := make(map[string]int, len(a.Orders))
-		for j := range a.Orders {
-			have[a.Orders[j].ID] = j
+		if !owned[i] { // a store's slices: appending must copy them
+			a.Orders, a.Refunds = slices.Clip(a.Orders), slices.Clip(a.Refunds)
 		}
-		a.Orders = slices.Clip(a.Orders)
+		stored := len(a.Orders)
+		findO := engFinder(a.Orders, len(in.orders[id]), func(o *Order) string { return o.ID })
 		var added int
 		for _, o := range in.orders[id] {
-			if j, ok := have[o.ID]; ok {
+			if j, ok := findO(o.ID); ok && j < stored {
 				if !engSameOrder(a.Orders[j], o) {
 					errs = append(errs, errorf(ErrConflict, "order %q: stored with other content", o.ID))
 				} else {
@@ -457,13 +475,10 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 				late = true
 			}
 		}
-		haveR := make(map[string]int, len(a.Refunds))
-		for j := range a.Refunds {
-			haveR[a.Refunds[j].ID] = j
-		}
-		a.Refunds = slices.Clip(a.Refunds)
+		storedR := len(a.Refunds)
+		findR := engFinder(a.Refunds, len(in.refunds[id]), func(r *Refund) string { return r.ID })
 		for _, r := range in.refunds[id] {
-			if j, ok := haveR[r.ID]; ok {
+			if j, ok := findR(r.ID); ok && j < storedR {
 				if !engSameRefund(a.Refunds[j], r) {
 					errs = append(errs, errorf(ErrConflict, "refund %q: stored with other content", r.ID))
 				} else {
@@ -539,6 +554,30 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	}
 	res.Events = c.Events
 	return res, c, keep, nil
+}
+
+// engFinder returns a function that finds an ID among the stored entries xs, for n
+// look-ups: a linear scan when that is cheap (a few new entries, a short history),
+// else a map built once.
+func engFinder[T any](xs []T, n int, id func(*T) string) func(string) (int, bool) {
+	if n*len(xs) <= 512 {
+		return func(want string) (int, bool) {
+			for j := range xs {
+				if id(&xs[j]) == want {
+					return j, true
+				}
+			}
+			return 0, false
+		}
+	}
+	m := make(map[string]int, len(xs))
+	for j := range xs {
+		m[id(&xs[j])] = j
+	}
+	return func(want string) (int, bool) {
+		j, ok := m[want]
+		return j, ok
+	}
 }
 
 // adds reports whether the batch holds an order or refund of the customer that a

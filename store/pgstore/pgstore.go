@@ -168,7 +168,7 @@ func (s *Store) migrate(ctx context.Context) error {
 type queries struct {
 	loadStatus, loadCustomers, loadOrders, loadRefunds         string
 	upsertCustomers, ensureCustomers, insertOrders             string
-	insertRefunds, unschedule                                  string
+	insertRefunds, unschedule, unscheduleOthers                string
 	lockStatuses, updateStatuses, insertStatuses, insertEvents string
 	customers, due, events, cursor, ensureCursor, lockCursor   string
 	setCursor, customerExists, history                         string
@@ -177,7 +177,7 @@ type queries struct {
 func newQueries(sch string) queries {
 	t := func(q string) string { return strings.ReplaceAll(q, "§", sch+".") }
 	return queries{
-		loadStatus:    t(`SELECT customer_id, body::text, version, due_at, due_key FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
+		loadStatus:    t(`SELECT customer_id, body, version, due_at, due_key FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
 		loadCustomers: t(`SELECT id, body::text FROM §vip_customers WHERE id = ANY($1::text[])`),
 		loadOrders:    t(`SELECT customer_id, body FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
 		loadRefunds:   t(`SELECT customer_id, body::text FROM §vip_refunds WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, at, id`),
@@ -203,15 +203,22 @@ func newQueries(sch string) queries {
 		// unknown schedule and a new version (see vip.Store).
 		unschedule: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1 WHERE s.customer_id = ANY($1::text[])
 			AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
+		// The same, for a change that writes every touched customer's status, all on
+		// ladder $2: only other ladders' statuses are left, and when the store has none
+		// (two probes of the primary key, evaluated once before the scan) the statement
+		// touches nothing.
+		unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
+			WHERE (EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder < $2) OR EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder > $2))
+			AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
 		lockStatuses: t(`SELECT 1 FROM §vip_statuses s JOIN unnest($1::text[], $2::text[]) AS u(l, c) ON s.ladder = u.l AND s.customer_id = u.c
 			ORDER BY s.ladder, s.customer_id FOR UPDATE OF s`),
-		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b::json, due_at = u.d, due_key = u.k
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
+				FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
 				WHERE s.ladder = u.l AND s.customer_id = u.c AND s.version = u.v RETURNING 1)
 			SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
 			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
 		insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-				SELECT u.l, u.c, u.t, 1, u.ch, u.b::json, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
+				SELECT u.l, u.c, u.t, 1, u.ch, u.b, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
 				ON CONFLICT (ladder, customer_id) DO NOTHING RETURNING 1)
 			SELECT §vip_fail('VPSTL', format('%s of %s new statuses were stored meanwhile', cardinality($1::text[]) - n, cardinality($1::text[])))
 			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
@@ -311,7 +318,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 			if err := rows.Scan(&id, &body, &v, &due, &key); err != nil {
 				return wrap("load", err)
 			}
-			st, err := codec.DecodeStatus(body, v)
+			st, err := codec.DecodeStatus(body, ladder, id, v)
 			if err != nil {
 				return err
 			}
@@ -485,10 +492,7 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 				return fmt.Errorf("vip: status of customer %q on ladder %q appears twice in one change: %w", st.CustomerID, st.Ladder, vip.ErrConflict)
 			}
 		}
-		body, err := codec.Status(st)
-		if err != nil {
-			return err
-		}
+		body := codec.StatusBinary(st)
 		due, key := codec.Schedule(c, i)
 		if st.Version == 0 {
 			ins.add(st, body, due, key)
@@ -505,10 +509,14 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		queue("status", s.q.insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body, ins.due, ins.key)
 	}
 	if len(touched) > 0 {
-		if wl == nil {
-			wl, wc = []string{}, []string{}
+		if l, ok := oneLadderCovers(c.Statuses, touched); ok {
+			queue("status", s.q.unscheduleOthers, touched, l)
+		} else {
+			if wl == nil {
+				wl, wc = []string{}, []string{}
+			}
+			queue("status", s.q.unschedule, touched, wl, wc)
 		}
-		queue("status", s.q.unschedule, touched, wl, wc)
 	}
 	if n := len(c.Events); n > 0 {
 		l, cid, kind, body := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -525,6 +533,28 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 	return nil
 }
 
+// oneLadderCovers reports whether the statuses are all on one ladder, returned, and
+// include one for every touched customer.
+func oneLadderCovers(sts []vip.Status, touched []string) (string, bool) {
+	if len(sts) == 0 {
+		return "", false
+	}
+	l := sts[0].Ladder
+	written := make(map[string]bool, len(sts))
+	for _, st := range sts {
+		if st.Ladder != l {
+			return "", false
+		}
+		written[st.CustomerID] = true
+	}
+	for _, id := range touched {
+		if !written[id] {
+			return "", false
+		}
+	}
+	return l, true
+}
+
 type customerRows struct {
 	id   []string
 	hash []int64
@@ -536,13 +566,14 @@ func (r *customerRows) add(id string, body []byte) {
 }
 
 type statusRows struct {
-	ladder, customer, tier, body, key []string
-	checked, due                      []pgtype.Timestamptz
-	version                           []int64
+	ladder, customer, tier, key []string
+	body                        [][]byte
+	checked, due                []pgtype.Timestamptz
+	version                     []int64
 }
 
 func (r *statusRows) add(st vip.Status, body []byte, due time.Time, key string) {
-	r.ladder, r.customer, r.tier, r.body = append(r.ladder, st.Ladder), append(r.customer, st.CustomerID), append(r.tier, st.Tier), append(r.body, string(body))
+	r.ladder, r.customer, r.tier, r.body = append(r.ladder, st.Ladder), append(r.customer, st.CustomerID), append(r.tier, st.Tier), append(r.body, body)
 	r.checked = append(r.checked, pgtype.Timestamptz{Time: codec.Instant(st.Checked), Valid: !st.Checked.IsZero()})
 	r.due = append(r.due, pgtype.Timestamptz{Time: due, Valid: !due.IsZero()})
 	r.version, r.key = append(r.version, st.Version), append(r.key, key)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/pgstore"
 	"github.com/vipkit/vip/store/storetest"
@@ -117,3 +119,81 @@ func TestCrash(t *testing.T) { storetest.RunCrash(t, target) }
 // TestShardedReview runs four review processes on shards of one database, one of them
 // killed with SIGKILL and restarted; the result equals a single-process review.
 func TestShardedReview(t *testing.T) { storetest.RunShardedReview(t, target) }
+
+// TestMigration3_JSONStatusStillRead: a schema at version 2, with a status stored as
+// JSON (the json column of then), is migrated by Open to version 3 (bytea bodies); the
+// status loads as it was, and its next write stores the binary form.
+func TestMigration3_JSONStatusStillRead(t *testing.T) {
+	schema := freshSchema(t)
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dsn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	steps := []string{`CREATE SCHEMA ` + schema, `SET search_path TO ` + schema,
+		`CREATE TABLE vip_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_due.sql"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, string(b))
+	}
+	steps = append(steps, `INSERT INTO vip_migrations (version) VALUES (1), (2)`,
+		`INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+			VALUES ('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00Z', '`+oldStatusJSON+`', NULL, '')`,
+		`RESET search_path`)
+	for _, q := range steps {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	s := open(t, schema)
+	var version int
+	var typ string
+	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT MAX(version) FROM `+schema+`.vip_migrations),
+		(SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'vip_statuses' AND column_name = 'body')`, schema).Scan(&version, &typ); err != nil {
+		t.Fatal(err)
+	}
+	if version != 3 || typ != "bytea" {
+		t.Fatalf("after Open: schema version %d, status body %s; want 3, bytea", version, typ)
+	}
+	load := func() vip.Status {
+		t.Helper()
+		cs, err := s.Load(ctx, "gold", []string{"c1"})
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("Load = %v, %v", cs, err)
+		}
+		return cs[0].Status
+	}
+	if diff := cmp.Diff(oldStatus, load()); diff != "" {
+		t.Fatalf("JSON status row after the migration (-want +got):\n%s", diff)
+	}
+	next := oldStatus
+	next.Tier, next.Checked = "Platinum", next.Checked.AddDate(0, 1, 0)
+	if err := s.Commit(ctx, vip.Change{Statuses: []vip.Status{next}}); err != nil {
+		t.Fatal(err)
+	}
+	next.Version = 4
+	if diff := cmp.Diff(next, load()); diff != "" {
+		t.Errorf("after an update (-want +got):\n%s", diff)
+	}
+	var first int
+	if err := s.Pool().QueryRow(ctx, `SELECT get_byte(body, 0) FROM `+schema+`.vip_statuses`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	if first != 1 {
+		t.Errorf("updated status body starts with byte %d, want the binary form's version byte 1", first)
+	}
+}
+
+// oldStatusJSON is a status body as the store wrote it before statuses were binary:
+// the JSON of vip.Status, customer and ladder included.
+const oldStatusJSON = `{"customer_id":"c1","ladder":"gold","tier":"Gold","since":"2025-01-02T03:04:05.000006Z","peak":"Platinum",` +
+	`"last_landing":"2025-01-02T03:04:05.000006Z","checked":"2025-02-01T00:00:00Z","seen":3,"warned_for":"2026-01-02T03:04:05.000006Z","warned":60}`
+
+// oldStatus is oldStatusJSON decoded by hand, at version 3.
+var oldStatus = vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
+	Peak: "Platinum", LastLanding: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Checked: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
+	Seen: 3, WarnedFor: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Warned: 60, Version: 3}

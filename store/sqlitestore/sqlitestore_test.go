@@ -2,9 +2,13 @@ package sqlitestore_test
 
 import (
 	"context"
+	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/sqlitestore"
 	"github.com/vipkit/vip/store/storetest"
@@ -82,3 +86,78 @@ func TestCrash(t *testing.T) { storetest.RunCrash(t, target) }
 
 // TestShardedReview runs four review processes on one file, one killed and restarted.
 func TestShardedReview(t *testing.T) { storetest.RunShardedReview(t, target) }
+
+// oldStatusJSON is a status body as the store wrote it before statuses were binary:
+// the JSON of vip.Status, customer and ladder included.
+const oldStatusJSON = `{"customer_id":"c1","ladder":"gold","tier":"Gold","since":"2025-01-02T03:04:05.000006Z","peak":"Platinum",` +
+	`"last_landing":"2025-01-02T03:04:05.000006Z","checked":"2025-02-01T00:00:00Z","seen":3,"warned_for":"2026-01-02T03:04:05.000006Z","warned":60}`
+
+// oldStatus is oldStatusJSON decoded by hand, at version 3.
+var oldStatus = vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
+	Peak: "Platinum", LastLanding: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Checked: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
+	Seen: 3, WarnedFor: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Warned: 60, Version: 3}
+
+// TestStatus_JSONRowStillRead: a file at schema version 2 holding a status stored as
+// JSON (as the store wrote it then) opens at version 3; the status loads as it was,
+// and its next write replaces it with the binary form (a BLOB) at the next version.
+func TestStatus_JSONRowStillRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vip.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	steps := []string{`CREATE TABLE vip_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_due.sql"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = append(steps, string(b))
+	}
+	steps = append(steps, `INSERT INTO vip_migrations VALUES (1, '2025-01-01T00:00:00.000000Z'), (2, '2025-01-01T00:00:00.000000Z')`,
+		`INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+		VALUES ('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', '`+oldStatusJSON+`', NULL, '')`)
+	for _, q := range steps {
+		if _, err := raw.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	s, err := sqlitestore.Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var version int
+	if err := raw.QueryRowContext(t.Context(), `SELECT MAX(version) FROM vip_migrations`).Scan(&version); err != nil || version != 3 {
+		t.Fatalf("schema version after Open = %d, %v; want 3", version, err)
+	}
+	load := func() vip.Status {
+		t.Helper()
+		cs, err := s.Load(t.Context(), "gold", []string{"c1"})
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("Load = %v, %v", cs, err)
+		}
+		return cs[0].Status
+	}
+	if diff := cmp.Diff(oldStatus, load()); diff != "" {
+		t.Fatalf("JSON status row (-want +got):\n%s", diff)
+	}
+	next := oldStatus
+	next.Tier, next.Checked = "Platinum", next.Checked.AddDate(0, 1, 0)
+	if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{next}}); err != nil {
+		t.Fatal(err)
+	}
+	next.Version = 4
+	if diff := cmp.Diff(next, load()); diff != "" {
+		t.Errorf("after an update (-want +got):\n%s", diff)
+	}
+	var kind string
+	var first int
+	if err := raw.QueryRowContext(t.Context(), `SELECT typeof(body), unicode(substr(body, 1, 1)) FROM vip_statuses`).Scan(&kind, &first); err != nil {
+		t.Fatal(err)
+	}
+	if kind != "blob" || first != 1 {
+		t.Errorf("updated status body is a %s starting with byte %d, want a blob starting with the version byte 1", kind, first)
+	}
+}

@@ -36,9 +36,11 @@ func Run(t *testing.T, open Opener) {
 		{"MoneyRoundTrip", testMoneyRoundTrip},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"StatusAndEventRoundTrip", testStatusAndEventRoundTrip},
+		{"StatusEveryField", testStatusEveryField},
 		{"Idempotent", testIdempotent},
 		{"Conflict", testConflict},
 		{"CompareAndSwap", testCompareAndSwap},
+		{"ActivityMovesVersions", testActivityMovesVersions},
 		{"AllOrNothing", testAllOrNothing},
 		{"NotFound", testNotFound},
 		{"LaddersApart", testLaddersApart},
@@ -191,6 +193,40 @@ func testStatusAndEventRoundTrip(t *testing.T, s vip.Store) {
 	}
 }
 
+// testStatusEveryField: every field of a status comes back, each instant in UTC
+// truncated to microseconds (worked out by hand below), written new and then updated.
+func testStatusEveryField(t *testing.T, s vip.Store) {
+	z := time.FixedZone("UTC-11", -11*3600)
+	at := func(month time.Month, day int) time.Time {
+		return time.Date(2025, month, day, 13, 14, 15, 123456789, z)
+	}
+	st := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: at(1, 2), ExpiresAt: at(2, 3), GraceUntil: at(3, 4),
+		Peak: "Platinum", LastLanding: at(4, 5), LastUpgrade: at(5, 6), Pending: "Platinum", PendingFrom: at(6, 7),
+		Checked: at(7, 8), Seen: 41, WarnedFor: at(8, 9), Warned: 30, LastNear: at(9, 10),
+		Override: &vip.Override{Kind: vip.OverrideLock, Tier: "Gold", Until: at(10, 11), Reason: vip.ReasonServiceRecovery, By: "ops"}}
+	// 13:14:15.123456789 at UTC-11 is 00:14:15.123456 UTC the next day.
+	utc := func(month time.Month, day int) time.Time {
+		return time.Date(2025, month, day+1, 0, 14, 15, 123456000, time.UTC)
+	}
+	want := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: utc(1, 2), ExpiresAt: utc(2, 3), GraceUntil: utc(3, 4),
+		Peak: "Platinum", LastLanding: utc(4, 5), LastUpgrade: utc(5, 6), Pending: "Platinum", PendingFrom: utc(6, 7),
+		Checked: utc(7, 8), Seen: 41, WarnedFor: utc(8, 9), Warned: 30, LastNear: utc(9, 10), Version: 1,
+		Override: &vip.Override{Kind: vip.OverrideLock, Tier: "Gold", Until: utc(10, 11), Reason: vip.ReasonServiceRecovery, By: "ops"}}
+	check := func(step string) {
+		t.Helper()
+		got := load1(t, s, "gold", "c1").Status
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: status (-want +got):\n%s", step, diff)
+		}
+	}
+	commit(t, s, vip.Change{Statuses: []vip.Status{st}})
+	check("new status")
+	st.Version, st.Override, st.Pending, st.PendingFrom, st.Warned = 1, nil, "", time.Time{}, 0
+	want.Version, want.Override, want.Pending, want.PendingFrom, want.Warned = 2, nil, "", time.Time{}, 0
+	commit(t, s, vip.Change{Statuses: []vip.Status{st}})
+	check("updated status")
+}
+
 func testIdempotent(t *testing.T, s vip.Store) {
 	o := order("o1", "c1", t0, "10.50")
 	same := order("o1", "c1", t0.In(time.FixedZone("X", 3600)).Add(100*time.Nanosecond), "10.5") // same content, other spelling
@@ -258,6 +294,54 @@ func testCompareAndSwap(t *testing.T, s vip.Store) {
 	if got.Tier != "Gold" || got.Version != 2 {
 		t.Errorf("status = tier %q version %d, want Gold at version 2", got.Tier, got.Version)
 	}
+}
+
+// testActivityMovesVersions: a change that stores a customer's orders or record moves
+// the version of each status of the customer that it does not write, on the same
+// ladder or another, and leaves a written status at one step up; with one ladder on
+// the store and with two.
+func testActivityMovesVersions(t *testing.T, s vip.Store) {
+	due := t0.AddDate(0, 6, 0)
+	st := func(id, ladder string, v int64) vip.Status {
+		return vip.Status{CustomerID: id, Ladder: ladder, Tier: "Silver", Checked: t0, Version: v}
+	}
+	type row struct {
+		ID, Ladder string
+		Version    int64
+		Key        string
+	}
+	check := func(step string, want []row) {
+		t.Helper()
+		var got []row
+		for _, w := range want {
+			cs := load1(t, s, w.Ladder, w.ID)
+			got = append(got, row{w.ID, w.Ladder, cs.Status.Version, cs.DueKey})
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: statuses (-want +got):\n%s", step, diff)
+		}
+	}
+	commit(t, s, vip.Change{DueKey: "k", Statuses: []vip.Status{st("c1", "gold", 0), st("c2", "gold", 0)}, Due: []time.Time{due, due}})
+	// One ladder: orders of c1 and c2, c2's status written: c1's moves on, unscheduled.
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o1", "c1", t0, "1"), order("o2", "c2", t0, "1")},
+		Statuses: []vip.Status{st("c2", "gold", 1)}, Due: []time.Time{due}})
+	check("orders of c1 and c2, c2's status written", []row{{"c1", "gold", 2, ""}, {"c2", "gold", 2, "k"}})
+	// Every touched customer's status written: each one step up, nothing else.
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o3", "c1", t0, "1"), order("o4", "c2", t0, "1")},
+		Statuses: []vip.Status{st("c1", "gold", 2), st("c2", "gold", 2)}, Due: []time.Time{due, due}})
+	check("orders of c1 and c2, both statuses written", []row{{"c1", "gold", 3, "k"}, {"c2", "gold", 3, "k"}})
+	// A customer record alone, status written.
+	commit(t, s, vip.Change{DueKey: "k", Customers: []vip.Customer{{ID: "c1", JoinedAt: t0}},
+		Statuses: []vip.Status{st("c1", "gold", 3)}, Due: []time.Time{due}})
+	check("c1's record with its status", []row{{"c1", "gold", 4, "k"}, {"c2", "gold", 3, "k"}})
+	// A second ladder, on c2 only ("club" sorts before "gold", "vip" after).
+	commit(t, s, vip.Change{DueKey: "x", Statuses: []vip.Status{st("c2", "club", 0), st("c2", "vip", 0)}, Due: []time.Time{due, due}})
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o5", "c1", t0, "1")},
+		Statuses: []vip.Status{st("c1", "gold", 4)}, Due: []time.Time{due}})
+	check("c1's order on gold, other ladders on c2 only", []row{{"c1", "gold", 5, "k"}, {"c2", "gold", 3, "k"}, {"c2", "club", 1, "x"}, {"c2", "vip", 1, "x"}})
+	commit(t, s, vip.Change{DueKey: "k", Orders: []vip.Order{order("o6", "c2", t0, "1")},
+		Statuses: []vip.Status{st("c2", "gold", 3)}, Due: []time.Time{due}})
+	check("c2's order on gold", []row{{"c1", "gold", 5, "k"}, {"c2", "gold", 4, "k"}, {"c2", "club", 2, ""}, {"c2", "vip", 2, ""}})
 }
 
 func testAllOrNothing(t *testing.T, s vip.Store) {

@@ -249,7 +249,7 @@ func NormCustomer(c vip.Customer) vip.Customer {
 
 // NormStatus returns st with its instants normalised.
 func NormStatus(st vip.Status) vip.Status {
-	for _, t := range []*time.Time{&st.Since, &st.ExpiresAt, &st.GraceUntil, &st.LastLanding, &st.LastUpgrade,
+	for _, t := range []*time.Time{&st.Since, &st.ExpiresAt, &st.GraceUntil, &st.LastLanding, &st.LastUpgrade, &st.PendingFrom,
 		&st.Checked, &st.WarnedFor, &st.LastNear} {
 		*t = Instant(*t)
 	}
@@ -288,21 +288,29 @@ func DecodeCustomer(b []byte) (vip.Customer, error) {
 	return NormCustomer(c), nil
 }
 
-// Status encodes st for storage (its Version is kept in a column of its own).
+// Status encodes st as JSON (its Version is kept in a column of its own): the form
+// statuses were stored in before [StatusBinary], which the stores now write.
 func Status(st vip.Status) ([]byte, error) {
 	st = NormStatus(st)
 	st.Version = 0
 	return json.Marshal(st)
 }
 
-// DecodeStatus decodes Status's output and sets the version.
-func DecodeStatus(b []byte, version int64) (vip.Status, error) {
+// DecodeStatus decodes a stored status, in either form: [StatusBinary]'s or the JSON
+// of [Status] (a body that starts with '{', or with white space). The customer ID,
+// ladder and version come from the row's own columns.
+func DecodeStatus(b []byte, ladder, customerID string, version int64) (vip.Status, error) {
 	var st vip.Status
-	if err := json.Unmarshal(b, &st); err != nil {
+	if len(b) > 0 && b[0] == statusV1 {
+		var err error
+		if st, err = decodeStatusBinary(b); err != nil {
+			return vip.Status{}, err
+		}
+	} else if err := json.Unmarshal(b, &st); err != nil {
 		return vip.Status{}, fmt.Errorf("vip: stored status: %v", err)
 	}
 	st = NormStatus(st)
-	st.Version = version
+	st.CustomerID, st.Ladder, st.Version = customerID, ladder, version
 	return st, nil
 }
 

@@ -2,9 +2,11 @@ package codec_test
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/internal/codec"
@@ -127,10 +129,20 @@ func FuzzDecodeOrderBinary(f *testing.F) {
 func FuzzDecodeStatus(f *testing.F) {
 	f.Add([]byte(`{"customer_id":"c1","ladder":"vip","tier":"Gold","checked":"2025-01-02T03:04:05Z"}`))
 	f.Add([]byte(`{"override":{"until":"x"}}`))
+	f.Add(codec.StatusBinary(vip.Status{Tier: "Gold", Checked: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
+		Override: &vip.Override{Kind: vip.OverrideLock, Tier: "Gold", Until: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Reason: "gift"}}))
+	f.Add([]byte{1, 0, 0, 0, 0})
+	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		st, err := codec.DecodeStatus(b, 3)
-		if err == nil && st.Version != 3 {
-			t.Fatalf("version %d, want 3", st.Version)
+		st, err := codec.DecodeStatus(b, "vip", "c1", 3)
+		if err == nil && (st.Version != 3 || st.Ladder != "vip" || st.CustomerID != "c1") {
+			t.Fatalf("version %d, ladder %q, customer %q; want 3, vip, c1", st.Version, st.Ladder, st.CustomerID)
+		}
+		if err == nil {
+			st2, err := codec.DecodeStatus(codec.StatusBinary(st), "vip", "c1", 3)
+			if err != nil || !st2.Equal(st) {
+				t.Fatalf("a decoded status in a binary round trip: %+v, %v; want %+v", st2, err, st)
+			}
 		}
 		_, _ = codec.DecodeEvent(b)
 		_, _ = codec.DecodeRefund(b)
@@ -166,4 +178,115 @@ func TestParseDecimal(t *testing.T) {
 			t.Fatalf("ParseDecimal(%q) = %s (exp %d), NewFromString = %s (exp %d, %v)", s, codec.Exact(d), d.Exponent(), codec.Exact(want), want.Exponent(), err)
 		}
 	})
+}
+
+// genInstant is the zero time or an instant from 1900 to 2100 with nanoseconds, in a
+// random zone.
+func genInstant(t *rapid.T, label string) time.Time {
+	if rapid.IntRange(0, 3).Draw(t, label+"-zero") == 0 {
+		return time.Time{}
+	}
+	sec := rapid.Int64Range(-2208988800, 4102444800).Draw(t, label+"-sec")
+	return time.Unix(sec, rapid.Int64Range(0, 999999999).Draw(t, label+"-nsec")).In(time.FixedZone("z", 3600*rapid.IntRange(-12, 14).Draw(t, label+"-zone")))
+}
+
+func genStatus(t *rapid.T) vip.Status {
+	str := rapid.StringMatching(`[A-Za-z0-9 ]{0,12}|.{0,6}`)
+	st := vip.Status{CustomerID: rapid.String().Draw(t, "customer"), Ladder: rapid.String().Draw(t, "ladder"),
+		Tier: str.Draw(t, "tier"), Since: genInstant(t, "since"), ExpiresAt: genInstant(t, "expires"),
+		GraceUntil: genInstant(t, "grace"), Peak: str.Draw(t, "peak"), LastLanding: genInstant(t, "landing"),
+		LastUpgrade: genInstant(t, "upgrade"), Pending: str.Draw(t, "pending"), PendingFrom: genInstant(t, "pending-from"),
+		Checked: genInstant(t, "checked"), Seen: rapid.IntRange(0, 1<<40).Draw(t, "seen"), WarnedFor: genInstant(t, "warned-for"),
+		Warned: rapid.IntRange(-5, 400).Draw(t, "warned"), LastNear: genInstant(t, "near"), Version: rapid.Int64().Draw(t, "version")}
+	if rapid.Bool().Draw(t, "override") {
+		st.Override = &vip.Override{Kind: vip.OverrideKind(rapid.SampledFrom([]string{"lock", "floor", ""}).Draw(t, "kind")),
+			Tier: str.Draw(t, "ov-tier"), Until: genInstant(t, "until"), Reason: str.Draw(t, "reason"), By: str.Draw(t, "by")}
+	}
+	return st
+}
+
+// TestStatusBinary_RoundTrip: any status comes back from the binary form with every
+// field as stored (instants in UTC truncated to microseconds, each compared by hand
+// below), the row's customer, ladder and version; and the same as from the JSON form,
+// so rows of either form read alike.
+func TestStatusBinary_RoundTrip(t *testing.T) {
+	micro := func(x time.Time) time.Time {
+		if x.IsZero() {
+			return x
+		}
+		return time.UnixMicro(x.UnixMicro()).UTC()
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		st := genStatus(t)
+		got, err := codec.DecodeStatus(codec.StatusBinary(st), "lad", "cust", 7)
+		if err != nil {
+			t.Fatalf("DecodeStatus(StatusBinary(%+v)) = %v", st, err)
+		}
+		want := st
+		want.CustomerID, want.Ladder, want.Version = "cust", "lad", 7
+		for _, p := range []*time.Time{&want.Since, &want.ExpiresAt, &want.GraceUntil, &want.LastLanding, &want.LastUpgrade,
+			&want.PendingFrom, &want.Checked, &want.WarnedFor, &want.LastNear} {
+			*p = micro(*p)
+		}
+		if st.Override != nil {
+			ov := *st.Override
+			ov.Until = micro(ov.Until)
+			want.Override = &ov
+		}
+		if !got.Equal(want) {
+			t.Fatalf("binary round trip:\n got %+v\nwant %+v", got, want)
+		}
+		for _, x := range []time.Time{got.Since, got.Checked, got.LastNear} {
+			if !x.IsZero() && x.Location() != time.UTC {
+				t.Fatalf("instant %v not in UTC", x)
+			}
+		}
+		js, err := codec.Status(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromJSON, err := codec.DecodeStatus(js, "lad", "cust", 7)
+		if err != nil {
+			t.Fatalf("DecodeStatus(JSON %s) = %v", js, err)
+		}
+		if !fromJSON.Equal(got) {
+			t.Fatalf("JSON and binary forms differ:\njson   %+v\nbinary %+v", fromJSON, got)
+		}
+	})
+}
+
+// TestStatusBinary_Fields fails when vip.Status or vip.Override gains a field that the
+// binary form does not carry: add it to StatusBinary (a new version byte), to
+// genStatus, and to this list.
+func TestStatusBinary_Fields(t *testing.T) {
+	names := func(v any) []string {
+		var out []string
+		for f := range reflect.TypeOf(v).Fields() {
+			out = append(out, f.Name)
+		}
+		return out
+	}
+	want := []string{"CustomerID", "Ladder", "Tier", "Since", "ExpiresAt", "GraceUntil", "Peak", "LastLanding", "LastUpgrade",
+		"Override", "Pending", "PendingFrom", "Checked", "Seen", "WarnedFor", "Warned", "LastNear", "Version"}
+	if diff := cmp.Diff(want, names(vip.Status{})); diff != "" {
+		t.Errorf("vip.Status fields (-carried +now):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"Kind", "Tier", "Until", "Reason", "By"}, names(vip.Override{})); diff != "" {
+		t.Errorf("vip.Override fields (-carried +now):\n%s", diff)
+	}
+}
+
+// TestStatusBinary_Size: a Gold status with a term, warnings and a proximity event
+// takes well under half its JSON.
+func TestStatusBinary_Size(t *testing.T) {
+	at := time.Date(2025, 3, 4, 5, 6, 7, 8000, time.UTC)
+	st := vip.Status{CustomerID: "cust-000123", Ladder: "vip", Tier: "Gold", Since: at, ExpiresAt: at.AddDate(1, 0, 0), Peak: "Gold",
+		LastUpgrade: at, Checked: at.AddDate(0, 2, 0), Seen: 12, WarnedFor: at.AddDate(1, 0, 0), Warned: 60, LastNear: at.AddDate(0, 1, 0)}
+	js, err := codec.Status(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := codec.StatusBinary(st); 2*len(b) >= len(js) {
+		t.Errorf("binary status %d bytes, JSON %d: want under half", len(b), len(js))
+	}
 }
