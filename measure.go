@@ -45,6 +45,18 @@ type facts struct {
 	monotone bool      // measures only fall as time passes without new activity
 	monthly  bool      // measures change at month boundaries (balances, custom)
 	scratch  []refAgg
+	rv       refView // the refunds as known at the last cut asked, for spendOrders
+}
+
+// refView is what the refunds f.refunds[:k] took off each order, capped at the order's
+// spend, by order index with prefix sums, so that a window's refunds cost two binary
+// searches instead of a pass over every refund.
+type refView struct {
+	ok    bool
+	k     int
+	ords  []int   // the refunded orders' indexes, ascending, distinct
+	pre   []sum   // pre[j]: the capped refunds of ords[:j]
+	nfull []int64 // nfull[j]: how many of ords[:j] are refunded in full
 }
 
 // prepare builds the facts of a for ladder l. It validates nothing; the caller has.
@@ -528,6 +540,26 @@ func (f *facts) spendOrders(w *window) (sum, int64) {
 	s := f.prefix[hi]
 	s.subSum(f.prefix[lo])
 	n := f.nprefix[hi] - f.nprefix[lo]
+	if len(f.refunds) == 0 {
+		return s, n
+	}
+	v := f.refundView(w.cut)
+	j1, j2 := searchInts(v.ords, lo), searchInts(v.ords, hi)
+	if j2 > j1 {
+		r := v.pre[j2]
+		r.subSum(v.pre[j1])
+		s.subSum(r)
+		n -= v.nfull[j2] - v.nfull[j1]
+	}
+	return s, n
+}
+
+// spendOrdersSlow is spendOrders by a pass over the refunds, for tests.
+func (f *facts) spendOrdersSlow(w *window) (sum, int64) {
+	lo, hi := f.span(w)
+	s := f.prefix[hi]
+	s.subSum(f.prefix[lo])
+	n := f.nprefix[hi] - f.nprefix[lo]
 	for _, r := range f.refundsIn(lo, hi, w.cut) {
 		s.subSum(r.amt)
 		if r.amt.cmp(f.orders[r.ord].spend) >= 0 {
@@ -535,6 +567,54 @@ func (f *facts) spendOrders(w *window) (sum, int64) {
 		}
 	}
 	return s, n
+}
+
+// refundView returns the refunds known at cut, per order (see refView). The view of
+// the last cut asked is kept: an evaluation asks at few distinct refund counts.
+func (f *facts) refundView(cut time.Time) *refView {
+	k := searchAfter(f.rat, instKey(cut))
+	v := &f.rv
+	if v.ok && v.k == k {
+		return v
+	}
+	aggs := f.scratch[:0]
+	for i := range f.refunds[:k] {
+		aggs = append(aggs, refAgg{ord: f.refunds[i].ord, amt: f.refunds[i].amount})
+	}
+	slices.SortFunc(aggs, func(x, y refAgg) int { return x.ord - y.ord })
+	v.ok, v.k = true, k
+	v.ords, v.pre, v.nfull = v.ords[:0], append(v.pre[:0], sum{}), append(v.nfull[:0], 0)
+	for i := 0; i < len(aggs); {
+		ord, amt := aggs[i].ord, aggs[i].amt
+		for i++; i < len(aggs) && aggs[i].ord == ord; i++ {
+			amt.addSum(aggs[i].amt)
+		}
+		full := int64(0)
+		if sp := f.orders[ord].spend; sp.cmp(amt) <= 0 {
+			amt, full = sp, 1
+		}
+		p := v.pre[len(v.pre)-1]
+		p.addSum(amt)
+		v.ords = append(v.ords, ord)
+		v.pre = append(v.pre, p)
+		v.nfull = append(v.nfull, v.nfull[len(v.nfull)-1]+full)
+	}
+	f.scratch = aggs
+	return v
+}
+
+// searchInts returns the number of elements of the ascending a below x.
+func searchInts(a []int, x int) int {
+	lo, hi := 0, len(a)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if a[h] < x {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return lo
 }
 
 // scan computes the measures that need each order: distinct categories and the largest
