@@ -24,6 +24,7 @@ type machine struct {
 	term TermKind
 
 	entry, retain []Rule // the tiers' rules in composite form
+	rules         *rules // the same, prepared for holds
 
 	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
@@ -55,6 +56,7 @@ type Ledger struct {
 	entry  []Rule   // each tier's entry rule in composite form, built once
 	retain []Rule   // each tier's keep rule
 	m      *machine // reused between evaluations
+	rules  *rules   // entry and retain prepared for holds, built on first use
 }
 
 // Ledger validates a for the ladder and prepares it for evaluation.
@@ -129,7 +131,10 @@ func (g *Ledger) init(m *machine, st Status) error {
 	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
 		term = TermContinuous
 	}
-	*m = machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term, entry: g.entry, retain: g.retain}
+	if g.rules == nil {
+		g.rules = compileRules(l, g.entry, g.retain)
+	}
+	*m = machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term, entry: g.entry, retain: g.retain, rules: g.rules}
 	return nil
 }
 
@@ -394,7 +399,28 @@ func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
 }
 
 // holds reports whether rule r holds over w.
-func (m *machine) holds(r Rule, w *window) bool {
+func (m *machine) holds(r *crule, w *window) bool {
+	need, n := r.need, 0
+	for j := range r.crits {
+		c := &r.crits[j]
+		var v sum
+		if c.slot >= 0 && w.have[c.slot] {
+			v = w.vals[c.slot]
+		} else {
+			v = m.f.valueSum(w, r.r.Criteria[j].Measure)
+		}
+		if v.cmpCrit(c, r.r.Criteria[j].Min) >= 0 {
+			n++
+			if n >= need {
+				return true
+			}
+		}
+	}
+	return need == 0
+}
+
+// holdsSlow is holds on the rule itself, for tests.
+func (m *machine) holdsSlow(r Rule, w *window) bool {
 	need, n := r.need(), 0
 	for _, c := range r.Criteria {
 		if v := m.f.valueSum(w, c.Measure); v.cmpDec(c.Min) >= 0 {
@@ -407,6 +433,112 @@ func (m *machine) holds(r Rule, w *window) bool {
 	return need == 0
 }
 
+// crit is a criterion prepared for holds: the slot of its measure in a window, and its
+// threshold as an int64 coefficient and exponent when they hold it exactly, as
+// sum.cmpDec would work out on every comparison.
+type crit struct {
+	slot  int // measureSlot of the measure: -1 for a custom one
+	coef  int64
+	exp   int32
+	small bool // coef x 10^exp is the threshold
+}
+
+// newCrit prepares c.
+func newCrit(c Criterion) crit {
+	k := crit{slot: measureSlot(c.Measure)}
+	k.coef, k.exp, k.small = smallDec(c.Min)
+	return k
+}
+
+// smallDec returns d as an int64 coefficient and exponent, and whether those are exact.
+func smallDec(d decimal.Decimal) (int64, int32, bool) {
+	if d.NumDigits() <= 18 {
+		return d.CoefficientInt64(), d.Exponent(), true
+	}
+	return 0, 0, false
+}
+
+// cmpCrit is s.cmpDec(min) for the prepared criterion c of threshold min.
+func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
+	if !s.big && c.small {
+		if r, ok := cmpRaw(s.coef, s.exp, c.coef, c.exp); ok {
+			return r
+		}
+	}
+	return s.decimal().Cmp(min)
+}
+
+// crule is a rule prepared for holds.
+type crule struct {
+	r     *Rule
+	need  int
+	crits []crit // by r.Criteria
+}
+
+// nearCrit is the headline entry criterion of a tier prepared against one proximity
+// rule, for nearAny.
+type nearCrit struct {
+	gapPos, sharePos bool
+	gap              crit // the rule's gap as a threshold (slot unused)
+	prodCoef         int64
+	prodExp          int32
+	prodOK           bool // share x threshold = prodCoef x 10^prodExp
+}
+
+// rules is a ladder's rules prepared once per Ledger.
+type rules struct {
+	entry, retain, reentry []crule // by tier; a reentry rule is zero (r nil) when unset
+	head                   []int   // by tier: index of the headline entry criterion
+	near                   [][]nearCrit
+}
+
+func newCrule(r *Rule) crule {
+	c := crule{r: r, need: r.need(), crits: make([]crit, len(r.Criteria))}
+	for j, k := range r.Criteria {
+		c.crits[j] = newCrit(k)
+	}
+	return c
+}
+
+// compileRules prepares the entry and retain rules of l's tiers.
+func compileRules(l *Ladder, entry, retain []Rule) *rules {
+	n := len(l.Tiers)
+	rs := &rules{entry: make([]crule, n), retain: make([]crule, n), reentry: make([]crule, n), head: make([]int, n), near: make([][]nearCrit, n)}
+	for i := range n {
+		rs.entry[i] = newCrule(&entry[i])
+		rs.retain[i] = newCrule(&retain[i])
+		if r := l.Tiers[i].Reentry; r != nil {
+			rs.reentry[i] = newCrule(r)
+		}
+		h := 0
+		for j, c := range entry[i].Criteria {
+			if c.Measure == l.measure() {
+				h = j
+				break
+			}
+		}
+		rs.head[i] = h
+		if len(l.Near.Rules) == 0 || len(entry[i].Criteria) == 0 {
+			continue
+		}
+		min := entry[i].Criteria[h].Min
+		rs.near[i] = make([]nearCrit, len(l.Near.Rules))
+		for k, p := range l.Near.Rules {
+			nc := nearCrit{gapPos: p.Gap.IsPositive(), sharePos: p.Share.IsPositive()}
+			nc.gap.coef, nc.gap.exp, nc.gap.small = smallDec(p.Gap)
+			sc, se, sok := smallDec(p.Share)
+			mc, me, mok := smallDec(min)
+			if sok && mok {
+				if c, ok := mulOK(sc, mc); ok {
+					nc.prodCoef, nc.prodExp, nc.prodOK = c, se+me, true
+				}
+			}
+			rs.near[i][k] = nc
+		}
+	}
+	return rs
+}
+
 // earnedAt returns the highest tier whose entry rule holds at t, and the expiry the best
 // qualifying window grants (zero for continuous terms).
 func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
@@ -416,9 +548,9 @@ func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
 		if t.InviteOnly {
 			continue
 		}
-		r := m.entry[i]
+		r := &m.rules.entry[i]
 		if t.Reentry != nil && peak >= i && cur < i {
-			r = *t.Reentry
+			r = &m.rules.reentry[i]
 		}
 		if ok, exp := m.anyWindow(r, ws); ok {
 			return i, exp
@@ -433,12 +565,12 @@ func (m *machine) earnedBefore(i int, ws []window) bool {
 	if len(ws) < 2 {
 		return false
 	}
-	ok, _ := m.anyWindow(m.entry[i], ws[1:])
+	ok, _ := m.anyWindow(&m.rules.entry[i], ws[1:])
 	return ok
 }
 
 // anyWindow reports whether r holds in one of ws, and the latest expiry among those.
-func (m *machine) anyWindow(r Rule, ws []window) (bool, time.Time) {
+func (m *machine) anyWindow(r *crule, ws []window) (bool, time.Time) {
 	ok, exp := false, time.Time{}
 	for k := range ws {
 		if m.holds(r, &ws[k]) {
@@ -453,7 +585,7 @@ func (m *machine) anyWindow(r Rule, ws []window) (bool, time.Time) {
 
 // keeps reports whether tier i's keep rule holds at t, with the expiry it grants.
 func (m *machine) keeps(i int, ws []window) (bool, time.Time) {
-	return m.anyWindow(m.retain[i], ws)
+	return m.anyWindow(&m.rules.retain[i], ws)
 }
 
 // expiryFor returns the expiry of a tier entered or renewed at t, for the ladder's term.
@@ -499,7 +631,7 @@ func (m *machine) step(t time.Time) {
 		p := max(m.l.TierIndex(st.Pending), earned)
 		st.Pending, st.PendingFrom = "", time.Time{}
 		if p > cur {
-			_, pexp := m.anyWindow(m.entry[p], ws)
+			_, pexp := m.anyWindow(&m.rules.entry[p], ws)
 			if pexp.IsZero() {
 				pexp = ws[len(ws)-1].expiry
 			}
@@ -885,9 +1017,9 @@ func (m *machine) near(t time.Time, ws []window) {
 	if nx < 0 {
 		return
 	}
-	c := m.headline(m.entry[nx])
+	c := m.entry[nx].Criteria[m.rules.head[nx]] // the headline criterion
 	v := m.f.valueSum(&ws[0], c.Measure)
-	if !m.nearAny(v, c) {
+	if !m.nearAny(v, c, nx) {
 		return
 	}
 	// The gap is positive: nearAny found the value below the threshold.
@@ -914,7 +1046,43 @@ func (m *machine) near(t time.Time, ws []window) {
 // nearAny reports, cheaply, whether a proximity rule may hold for headline criterion c
 // at value v: v is below the threshold and within a rule's gap, or at or above a rule's
 // share. near computes the exact figures only then.
-func (m *machine) nearAny(v sum, c Criterion) bool {
+func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
+	mc := &m.rules.entry[nx].crits[m.rules.head[nx]]
+	if v.cmpCrit(mc, c.Min) >= 0 {
+		return false
+	}
+	for k, p := range m.l.Near.Rules {
+		nc := &m.rules.near[nx][k]
+		if nc.gapPos {
+			g := v
+			if !g.big && nc.gap.small {
+				g.addRaw(nc.gap.coef, nc.gap.exp)
+			} else {
+				g.add(p.Gap)
+			}
+			if g.cmpCrit(mc, c.Min) >= 0 {
+				return true
+			}
+		}
+		if nc.sharePos {
+			if !v.big && nc.prodOK {
+				if r, ok := cmpRaw(v.coef, v.exp, nc.prodCoef, nc.prodExp); ok {
+					if r >= 0 {
+						return true
+					}
+					continue
+				}
+			}
+			if v.cmpProduct(p.Share, c.Min) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nearAnySlow is nearAny on the decimals themselves, for tests.
+func (m *machine) nearAnySlow(v sum, c Criterion) bool {
 	if v.cmpDec(c.Min) >= 0 {
 		return false
 	}
@@ -990,7 +1158,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	if m.kind == PeriodLifetime && m.f.monotone {
 		return time.Time{}
 	}
-	r := m.retain[cur]
+	r := &m.rules.retain[cur]
 	fails := func(u time.Time) bool {
 		w := m.window0(u).recut(t)
 		return !m.holds(r, &w)

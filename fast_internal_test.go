@@ -125,3 +125,56 @@ func TestFacts_SpendOrdersRefundView(t *testing.T) {
 		}
 	})
 }
+
+// TestMachine_CompiledRules checks holds and nearAny, which compare against thresholds
+// prepared once per Ledger, against the same comparisons on the decimals themselves,
+// for thresholds, gaps and shares with mixed exponents, coefficients beyond int64 and
+// sums past the int64 fast path, on rules of one or two criteria matched all, any or
+// at least K.
+func TestMachine_CompiledRules(t *testing.T) {
+	big := decimal.RequireFromString("123456789012345678901234.5")
+	genThreshold := func(t *rapid.T, label string) decimal.Decimal {
+		d := genDecimal(t, label)
+		if rapid.IntRange(0, 5).Draw(t, label+"Big") == 0 {
+			d = d.Add(big)
+		}
+		return d
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		measures := []Measure{MeasureNetSpend, MeasureOrders}
+		var tiers []Tier
+		for i := range rapid.IntRange(1, 3).Draw(t, "tiers") {
+			r := &Rule{Match: []Match{MatchAll, MatchAny, MatchAtLeast}[rapid.IntRange(0, 2).Draw(t, "match")], K: rapid.IntRange(0, 2).Draw(t, "k")}
+			for range rapid.IntRange(1, 2).Draw(t, "criteria") {
+				r.Criteria = append(r.Criteria, Criterion{Measure: measures[rapid.IntRange(0, 1).Draw(t, "measure")], Min: genThreshold(t, "min")})
+			}
+			tiers = append(tiers, Tier{Name: string(rune('A' + i)), Entry: r})
+		}
+		l := &Ladder{Name: "l", Currency: "USD", Tiers: tiers}
+		for range rapid.IntRange(0, 3).Draw(t, "near") {
+			l.Near.Rules = append(l.Near.Rules, Proximity{Gap: genThreshold(t, "gap"), Share: genThreshold(t, "share")})
+		}
+		entry := make([]Rule, len(tiers))
+		for i := range tiers {
+			entry[i] = tiers[i].entryRule(l.measure())
+		}
+		m := &machine{l: l, f: &facts{l: l}, entry: entry, retain: entry, rules: compileRules(l, entry, entry)}
+		for range rapid.IntRange(1, 5).Draw(t, "windows") {
+			var w window
+			for k := range 2 {
+				w.vals[k], _ = genSum(t, "value")
+				w.have[k] = true
+			}
+			for i := range tiers {
+				if got, want := m.holds(&m.rules.entry[i], &w), m.holdsSlow(entry[i], &w); got != want {
+					t.Fatalf("tier %d: holds = %v, on decimals %v (rule %+v, spend %s, orders %s)", i, got, want, entry[i], w.vals[0].decimal(), w.vals[1].decimal())
+				}
+				c := m.headline(entry[i])
+				v := w.vals[measureSlot(c.Measure)]
+				if got, want := m.nearAny(v, c, i), m.nearAnySlow(v, c); got != want {
+					t.Fatalf("tier %d: nearAny(%s) = %v, on decimals %v (criterion %+v, rules %+v)", i, v.decimal(), got, want, c, l.Near.Rules)
+				}
+			}
+		}
+	})
+}
