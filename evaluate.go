@@ -24,7 +24,12 @@ type machine struct {
 	term TermKind
 
 	entry, retain []Rule // the tiers' rules in composite form
-	rules         *rules // the same, prepared for holds
+
+	simple bool                      // every tier is simple: rules come from rule's sr
+	srOK   uint32                    // bit k: sr[k] is prepared
+	sr     [2 * maxSimple]simpleRule // by kind x maxSimple + tier (entry, retain)
+	nearOK bool                      // nearC is prepared
+	nearC  [maxNear]nearRule
 
 	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
@@ -35,11 +40,44 @@ type machine struct {
 	kbbAt  time.Time
 	kbbVal time.Time
 
+	ro  [4]roMemo // memo of the last roll-off instants asked, by order index
+	roN int
+
+	wfOK  bool // memo of warnFar's bound: the earliest warning given keepByBound wfLB
+	wfLB  time.Time
+	wfVal time.Time
+
 	kbOK    bool // memo of keepBy
 	kbCount int  // activity entries at kbAt
 	kbCur   int
 	kbAt    time.Time
 	kbVal   time.Time
+}
+
+// roMemo is one memoised roll-off instant: order i leaves the window at at.
+type roMemo struct {
+	i  int
+	at time.Time
+}
+
+// rollOffOf returns rollOff of order i for the ladder's window, memoised: an
+// evaluation asks again and again about the few orders at the window's edges.
+func (m *machine) rollOffOf(i int) time.Time {
+	for k := range m.roN {
+		if m.ro[k].i == i {
+			return m.ro[k].at
+		}
+	}
+	at := rollOff(m.f.orders[i].placed, m.l.windowMonths(), m.loc)
+	k := m.roN
+	if k == len(m.ro) {
+		copy(m.ro[:], m.ro[1:])
+		k--
+	} else {
+		m.roN++
+	}
+	m.ro[k] = roMemo{i: i, at: at}
+	return at
 }
 
 // Ledger is one customer's activity prepared for one ladder: validated once, sorted, with
@@ -56,7 +94,6 @@ type Ledger struct {
 	entry  []Rule   // each tier's entry rule in composite form, built once
 	retain []Rule   // each tier's keep rule
 	m      *machine // reused between evaluations
-	rules  *rules   // entry and retain prepared for holds, built on first use
 }
 
 // Ledger validates a for the ladder and prepares it for evaluation.
@@ -90,6 +127,8 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 func (g *Ledger) start(st Status) (*machine, error) {
 	if g.m == nil {
 		g.m = new(machine)
+	} else {
+		*g.m = machine{}
 	}
 	if err := g.init(g.m, st); err != nil {
 		return nil, err
@@ -97,7 +136,7 @@ func (g *Ledger) start(st Status) (*machine, error) {
 	return g.m, nil
 }
 
-// init sets m to evaluate st on the ledger.
+// init sets m, a zero machine, to evaluate st on the ledger.
 func (g *Ledger) init(m *machine, st Status) error {
 	l := g.l
 	id := g.f.a.Customer.ID
@@ -131,10 +170,10 @@ func (g *Ledger) init(m *machine, st Status) error {
 	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
 		term = TermContinuous
 	}
-	if g.rules == nil {
-		g.rules = compileRules(l, g.entry, g.retain)
-	}
-	*m = machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term, entry: g.entry, retain: g.retain, rules: g.rules}
+	// Field by field: m is zero already, and a composite literal would build a second
+	// machine to copy.
+	m.l, m.f, m.loc, m.st, m.kind, m.term = l, g.f, g.loc, st, l.periodKind(), term
+	m.entry, m.retain, m.simple = g.entry, g.retain, simpleLadder(l)
 	return nil
 }
 
@@ -398,28 +437,102 @@ func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
 	return 1
 }
 
-// holds reports whether rule r holds over w.
-func (m *machine) holds(r *crule, w *window) bool {
-	need, n := r.need, 0
-	for j := range r.crits {
-		c := &r.crits[j]
-		var v sum
-		if c.slot >= 0 && w.have[c.slot] {
-			v = w.vals[c.slot]
-		} else {
-			v = m.f.valueSum(w, r.r.Criteria[j].Measure)
-		}
-		if v.cmpCrit(c, r.r.Criteria[j].Min) >= 0 {
-			n++
-			if n >= need {
-				return true
-			}
-		}
-	}
-	return need == 0
+// A rule reference names one of the tiers' rules. On a ladder of simple tiers (plain
+// thresholds on the ladder's measure, the usual case) the rule is a single criterion
+// prepared during the evaluation from the ladder itself (sr), which every Ledger of the
+// ladder shares, so that nothing per customer is read for it; any other rule is read
+// as it is (r), through holdsSlow.
+type ruleRef struct {
+	sr *simpleRule
+	r  *Rule
 }
 
-// holdsSlow is holds on the rule itself, for tests.
+// simpleRule is a simple tier's threshold prepared for holds.
+type simpleRule struct {
+	min *decimal.Decimal // the threshold, in the ladder
+	c   crit
+}
+
+// maxSimple is the most tiers whose simple rules an evaluation prepares.
+const maxSimple = 8
+
+// Rule kinds for rule.
+const (
+	ruleEntry = iota
+	ruleRetain
+	ruleReentry
+)
+
+// rule returns tier i's rule of the kind.
+func (m *machine) rule(kind, i int) ruleRef {
+	if m.simple && kind != ruleReentry { // a simple tier has no reentry rule
+		k := kind*maxSimple + i
+		sr := &m.sr[k]
+		if m.srOK&(1<<k) == 0 {
+			t := &m.l.Tiers[i]
+			sr.min = &t.Qualify
+			if kind == ruleRetain && t.Keep != nil {
+				sr.min = t.Keep
+			}
+			sr.c = newCrit(Criterion{Measure: m.l.measure(), Min: *sr.min})
+			m.srOK |= 1 << k
+		}
+		return ruleRef{sr: sr}
+	}
+	switch kind {
+	case ruleEntry:
+		return ruleRef{r: &m.entry[i]}
+	case ruleRetain:
+		return ruleRef{r: &m.retain[i]}
+	}
+	return ruleRef{r: m.l.Tiers[i].Reentry}
+}
+
+// simpleLadder reports whether every tier of l is in the simple form (a qualify and an
+// optional keep threshold on the ladder's measure), for at most maxSimple tiers.
+func simpleLadder(l *Ladder) bool {
+	if len(l.Tiers) > maxSimple {
+		return false
+	}
+	for i := range l.Tiers {
+		t := &l.Tiers[i]
+		if t.Entry != nil || t.Retain != nil || t.Reentry != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// holds reports whether rule r holds over w.
+func (m *machine) holds(r ruleRef, w *window) bool {
+	sr := r.sr
+	if sr == nil {
+		return m.holdsSlow(*r.r, w)
+	}
+	var v sum
+	if k := sr.c.slot; k >= 0 && w.have[k] {
+		v = w.vals[k]
+	} else {
+		v = m.f.valueSum(w, m.l.measure())
+	}
+	return v.cmpCrit(&sr.c, *sr.min) >= 0
+}
+
+// holdsRange is holds over the orders [lo, hi) as known at cut (an indexed window): for
+// a simple rule on net spend or orders it works on the sums alone, with no window.
+func (m *machine) holdsRange(r ruleRef, lo, hi int, cut time.Time) bool {
+	if sr := r.sr; sr != nil && (sr.c.slot == 0 || sr.c.slot == 1) {
+		v, n := m.f.spendRange(lo, hi, cut)
+		if sr.c.slot == 1 {
+			v = sum{coef: n}
+		}
+		return v.cmpCrit(&sr.c, *sr.min) >= 0
+	}
+	probe := window{cut: cut, lo: lo, hi: hi, indexed: true}
+	return m.holds(r, &probe)
+}
+
+// holdsSlow is holds on the rule itself: any rule, and the reference for tests.
 func (m *machine) holdsSlow(r Rule, w *window) bool {
 	need, n := r.need(), 0
 	for _, c := range r.Criteria {
@@ -433,19 +546,19 @@ func (m *machine) holdsSlow(r Rule, w *window) bool {
 	return need == 0
 }
 
-// crit is a criterion prepared for holds: the slot of its measure in a window, and its
-// threshold as an int64 coefficient and exponent when they hold it exactly, as
-// sum.cmpDec would work out on every comparison.
+// crit is a criterion prepared for comparisons: the slot of its measure in a window,
+// and its threshold as an int64 coefficient and exponent when they hold it exactly,
+// as sum.cmpDec would work out on every comparison.
 type crit struct {
-	slot  int // measureSlot of the measure: -1 for a custom one
 	coef  int64
 	exp   int32
+	slot  int8 // measureSlot of the measure: -1 for a custom one
 	small bool // coef x 10^exp is the threshold
 }
 
 // newCrit prepares c.
 func newCrit(c Criterion) crit {
-	k := crit{slot: measureSlot(c.Measure)}
+	k := crit{slot: int8(measureSlot(c.Measure))}
 	k.coef, k.exp, k.small = smallDec(c.Min)
 	return k
 }
@@ -468,76 +581,14 @@ func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
 	return s.decimal().Cmp(min)
 }
 
-// crule is a rule prepared for holds.
-type crule struct {
-	r     *Rule
-	need  int
-	crits []crit // by r.Criteria
+// nearRule is one proximity rule prepared for nearAny: its gap and share as
+// thresholds (slot unused).
+type nearRule struct {
+	gap, share crit
 }
 
-// nearCrit is the headline entry criterion of a tier prepared against one proximity
-// rule, for nearAny.
-type nearCrit struct {
-	gapPos, sharePos bool
-	gap              crit // the rule's gap as a threshold (slot unused)
-	prodCoef         int64
-	prodExp          int32
-	prodOK           bool // share x threshold = prodCoef x 10^prodExp
-}
-
-// rules is a ladder's rules prepared once per Ledger.
-type rules struct {
-	entry, retain, reentry []crule // by tier; a reentry rule is zero (r nil) when unset
-	head                   []int   // by tier: index of the headline entry criterion
-	near                   [][]nearCrit
-}
-
-func newCrule(r *Rule) crule {
-	c := crule{r: r, need: r.need(), crits: make([]crit, len(r.Criteria))}
-	for j, k := range r.Criteria {
-		c.crits[j] = newCrit(k)
-	}
-	return c
-}
-
-// compileRules prepares the entry and retain rules of l's tiers.
-func compileRules(l *Ladder, entry, retain []Rule) *rules {
-	n := len(l.Tiers)
-	rs := &rules{entry: make([]crule, n), retain: make([]crule, n), reentry: make([]crule, n), head: make([]int, n), near: make([][]nearCrit, n)}
-	for i := range n {
-		rs.entry[i] = newCrule(&entry[i])
-		rs.retain[i] = newCrule(&retain[i])
-		if r := l.Tiers[i].Reentry; r != nil {
-			rs.reentry[i] = newCrule(r)
-		}
-		h := 0
-		for j, c := range entry[i].Criteria {
-			if c.Measure == l.measure() {
-				h = j
-				break
-			}
-		}
-		rs.head[i] = h
-		if len(l.Near.Rules) == 0 || len(entry[i].Criteria) == 0 {
-			continue
-		}
-		min := entry[i].Criteria[h].Min
-		rs.near[i] = make([]nearCrit, len(l.Near.Rules))
-		for k, p := range l.Near.Rules {
-			nc := nearCrit{gapPos: p.Gap.IsPositive(), sharePos: p.Share.IsPositive()}
-			nc.gap.coef, nc.gap.exp, nc.gap.small = smallDec(p.Gap)
-			sc, se, sok := smallDec(p.Share)
-			mc, me, mok := smallDec(min)
-			if sok && mok {
-				if c, ok := mulOK(sc, mc); ok {
-					nc.prodCoef, nc.prodExp, nc.prodOK = c, se+me, true
-				}
-			}
-			rs.near[i][k] = nc
-		}
-	}
-	return rs
-}
+// maxNear is the most proximity rules an evaluation prepares.
+const maxNear = 4
 
 // earnedAt returns the highest tier whose entry rule holds at t, and the expiry the best
 // qualifying window grants (zero for continuous terms).
@@ -548,9 +599,9 @@ func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
 		if t.InviteOnly {
 			continue
 		}
-		r := &m.rules.entry[i]
+		r := m.rule(ruleEntry, i)
 		if t.Reentry != nil && peak >= i && cur < i {
-			r = &m.rules.reentry[i]
+			r = m.rule(ruleReentry, i)
 		}
 		if ok, exp := m.anyWindow(r, ws); ok {
 			return i, exp
@@ -565,12 +616,12 @@ func (m *machine) earnedBefore(i int, ws []window) bool {
 	if len(ws) < 2 {
 		return false
 	}
-	ok, _ := m.anyWindow(&m.rules.entry[i], ws[1:])
+	ok, _ := m.anyWindow(m.rule(ruleEntry, i), ws[1:])
 	return ok
 }
 
 // anyWindow reports whether r holds in one of ws, and the latest expiry among those.
-func (m *machine) anyWindow(r *crule, ws []window) (bool, time.Time) {
+func (m *machine) anyWindow(r ruleRef, ws []window) (bool, time.Time) {
 	ok, exp := false, time.Time{}
 	for k := range ws {
 		if m.holds(r, &ws[k]) {
@@ -585,7 +636,7 @@ func (m *machine) anyWindow(r *crule, ws []window) (bool, time.Time) {
 
 // keeps reports whether tier i's keep rule holds at t, with the expiry it grants.
 func (m *machine) keeps(i int, ws []window) (bool, time.Time) {
-	return m.anyWindow(&m.rules.retain[i], ws)
+	return m.anyWindow(m.rule(ruleRetain, i), ws)
 }
 
 // expiryFor returns the expiry of a tier entered or renewed at t, for the ladder's term.
@@ -631,7 +682,7 @@ func (m *machine) step(t time.Time) {
 		p := max(m.l.TierIndex(st.Pending), earned)
 		st.Pending, st.PendingFrom = "", time.Time{}
 		if p > cur {
-			_, pexp := m.anyWindow(&m.rules.entry[p], ws)
+			_, pexp := m.anyWindow(m.rule(ruleEntry, p), ws)
 			if pexp.IsZero() {
 				pexp = ws[len(ws)-1].expiry
 			}
@@ -1017,7 +1068,12 @@ func (m *machine) near(t time.Time, ws []window) {
 	if nx < 0 {
 		return
 	}
-	c := m.entry[nx].Criteria[m.rules.head[nx]] // the headline criterion
+	var c Criterion // the headline criterion
+	if m.simple {
+		c = Criterion{Measure: m.l.measure(), Min: m.l.Tiers[nx].Qualify}
+	} else {
+		c = m.headline(m.entry[nx])
+	}
 	v := m.f.valueSum(&ws[0], c.Measure)
 	if !m.nearAny(v, c, nx) {
 		return
@@ -1047,13 +1103,22 @@ func (m *machine) near(t time.Time, ws []window) {
 // at value v: v is below the threshold and within a rule's gap, or at or above a rule's
 // share. near computes the exact figures only then.
 func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
-	mc := &m.rules.entry[nx].crits[m.rules.head[nx]]
+	if !m.simple || len(m.l.Near.Rules) > maxNear {
+		return m.nearAnySlow(v, c)
+	}
+	mc := &m.rule(ruleEntry, nx).sr.c // the headline criterion of a simple tier
 	if v.cmpCrit(mc, c.Min) >= 0 {
 		return false
 	}
+	if !m.nearOK {
+		for k, p := range m.l.Near.Rules {
+			m.nearC[k] = nearRule{gap: newCrit(Criterion{Measure: "", Min: p.Gap}), share: newCrit(Criterion{Measure: "", Min: p.Share})}
+		}
+		m.nearOK = true
+	}
 	for k, p := range m.l.Near.Rules {
-		nc := &m.rules.near[nx][k]
-		if nc.gapPos {
+		nc := &m.nearC[k]
+		if p.Gap.IsPositive() {
 			g := v
 			if !g.big && nc.gap.small {
 				g.addRaw(nc.gap.coef, nc.gap.exp)
@@ -1064,13 +1129,15 @@ func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
 				return true
 			}
 		}
-		if nc.sharePos {
-			if !v.big && nc.prodOK {
-				if r, ok := cmpRaw(v.coef, v.exp, nc.prodCoef, nc.prodExp); ok {
-					if r >= 0 {
-						return true
+		if p.Share.IsPositive() {
+			if !v.big && nc.share.small && mc.small {
+				if pc, ok := mulOK(nc.share.coef, mc.coef); ok {
+					if r, ok := cmpRaw(v.coef, v.exp, pc, nc.share.exp+mc.exp); ok {
+						if r >= 0 {
+							return true
+						}
+						continue
 					}
-					continue
 				}
 			}
 			if v.cmpProduct(p.Share, c.Min) >= 0 {
@@ -1158,7 +1225,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	if m.kind == PeriodLifetime && m.f.monotone {
 		return time.Time{}
 	}
-	r := &m.rules.retain[cur]
+	r := m.rule(ruleRetain, cur)
 	fails := func(u time.Time) bool {
 		w := m.window0(u).recut(t)
 		return !m.holds(r, &w)
@@ -1176,11 +1243,10 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 			for j < hi && m.f.at[j] == m.f.at[lo+i] {
 				j++
 			}
-			probe := window{cut: t, lo: j, hi: hi, indexed: true}
-			return !m.holds(r, &probe)
+			return !m.holdsRange(r, j, hi, t)
 		})
 		if k < hi-lo {
-			return rollOff(m.f.orders[lo+k].placed, m.l.windowMonths(), m.loc)
+			return m.rollOffOf(lo + k)
 		}
 		return time.Time{}
 	}
@@ -1326,7 +1392,7 @@ func (m *machine) computeKeepByBound(t time.Time) time.Time {
 	if lo >= m.f.upper(t) {
 		return time.Time{}
 	}
-	return rollOff(m.f.orders[lo].placed, m.l.windowMonths(), m.loc)
+	return m.rollOffOf(lo)
 }
 
 // warnFar reports whether no demotion warning can fall at or before horizon, judged
@@ -1340,9 +1406,12 @@ func (m *machine) warnFar(cur int, t, horizon time.Time) bool {
 	if lb.IsZero() {
 		return false
 	}
-	most := 0
-	for _, n := range m.l.warningDays() {
-		most = max(most, n)
+	if !m.wfOK || !m.wfLB.Equal(lb) {
+		most := 0
+		for _, n := range m.l.warningDays() {
+			most = max(most, n)
+		}
+		m.wfOK, m.wfLB, m.wfVal = true, lb, addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc)
 	}
-	return addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc).After(horizon)
+	return m.wfVal.After(horizon)
 }

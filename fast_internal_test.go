@@ -126,12 +126,12 @@ func TestFacts_SpendOrdersRefundView(t *testing.T) {
 	})
 }
 
-// TestMachine_CompiledRules checks holds and nearAny, which compare against thresholds
-// prepared once per Ledger, against the same comparisons on the decimals themselves,
-// for thresholds, gaps and shares with mixed exponents, coefficients beyond int64 and
-// sums past the int64 fast path, on rules of one or two criteria matched all, any or
-// at least K.
-func TestMachine_CompiledRules(t *testing.T) {
+// TestMachine_SimpleRules checks holds, holdsRange and nearAny on a ladder of simple
+// tiers, which compare against thresholds prepared during the evaluation, against the
+// same comparisons on the decimals themselves (holdsSlow on the tier's rule,
+// nearAnySlow), for thresholds, keeps, gaps and shares with mixed exponents and
+// coefficients beyond int64, and sums past the int64 fast path.
+func TestMachine_SimpleRules(t *testing.T) {
 	big := decimal.RequireFromString("123456789012345678901234.5")
 	genThreshold := func(t *rapid.T, label string) decimal.Decimal {
 		d := genDecimal(t, label)
@@ -141,33 +141,59 @@ func TestMachine_CompiledRules(t *testing.T) {
 		return d
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		measures := []Measure{MeasureNetSpend, MeasureOrders}
-		var tiers []Tier
-		for i := range rapid.IntRange(1, 3).Draw(t, "tiers") {
-			r := &Rule{Match: []Match{MatchAll, MatchAny, MatchAtLeast}[rapid.IntRange(0, 2).Draw(t, "match")], K: rapid.IntRange(0, 2).Draw(t, "k")}
-			for range rapid.IntRange(1, 2).Draw(t, "criteria") {
-				r.Criteria = append(r.Criteria, Criterion{Measure: measures[rapid.IntRange(0, 1).Draw(t, "measure")], Min: genThreshold(t, "min")})
+		l := &Ladder{Name: "l", Currency: "USD", Measure: []Measure{MeasureNetSpend, MeasureOrders}[rapid.IntRange(0, 1).Draw(t, "measure")]}
+		for i := range rapid.IntRange(1, maxSimple).Draw(t, "tiers") {
+			tier := Tier{Name: string(rune('A' + i)), Qualify: genThreshold(t, "qualify")}
+			if rapid.Bool().Draw(t, "keep") {
+				k := genThreshold(t, "keep")
+				tier.Keep = &k
 			}
-			tiers = append(tiers, Tier{Name: string(rune('A' + i)), Entry: r})
+			l.Tiers = append(l.Tiers, tier)
 		}
-		l := &Ladder{Name: "l", Currency: "USD", Tiers: tiers}
-		for range rapid.IntRange(0, 3).Draw(t, "near") {
+		for range rapid.IntRange(0, maxNear+1).Draw(t, "near") {
 			l.Near.Rules = append(l.Near.Rules, Proximity{Gap: genThreshold(t, "gap"), Share: genThreshold(t, "share")})
 		}
-		entry := make([]Rule, len(tiers))
-		for i := range tiers {
-			entry[i] = tiers[i].entryRule(l.measure())
+		n := len(l.Tiers)
+		entry, retain := make([]Rule, n), make([]Rule, n)
+		for i := range l.Tiers {
+			entry[i], retain[i] = l.Tiers[i].entryRule(l.measure()), l.Tiers[i].retainRule(l.measure())
 		}
-		m := &machine{l: l, f: &facts{l: l}, entry: entry, retain: entry, rules: compileRules(l, entry, entry)}
+		// Orders of random amounts, some refunded, for holdsRange.
+		a := &Activity{Customer: Customer{ID: "c"}}
+		at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+		for i := range rapid.IntRange(0, 6).Draw(t, "orders") {
+			amt := genDecimal(t, "amount").Abs()
+			a.Orders = append(a.Orders, Order{ID: string(rune('a' + i)), CustomerID: "c", PlacedAt: at.Add(time.Duration(i) * time.Hour), Currency: "USD",
+				Lines: []Line{{SKU: "s", Quantity: 1, ListPrice: amt, PaidPrice: amt}}})
+			if rapid.Bool().Draw(t, "refunded") {
+				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: a.Orders[i].ID, CustomerID: "c", At: at.Add(time.Duration(i)*time.Hour + time.Minute), Currency: "USD", Amount: amt.Div(decimal.NewFromInt(2))})
+			}
+		}
+		m := &machine{l: l, f: prepare(l, a, time.UTC), entry: entry, retain: retain, simple: simpleLadder(l)}
+		if !m.simple {
+			t.Fatalf("ladder of simple tiers taken for composite")
+		}
 		for range rapid.IntRange(1, 5).Draw(t, "windows") {
 			var w window
 			for k := range 2 {
 				w.vals[k], _ = genSum(t, "value")
 				w.have[k] = true
 			}
-			for i := range tiers {
-				if got, want := m.holds(&m.rules.entry[i], &w), m.holdsSlow(entry[i], &w); got != want {
-					t.Fatalf("tier %d: holds = %v, on decimals %v (rule %+v, spend %s, orders %s)", i, got, want, entry[i], w.vals[0].decimal(), w.vals[1].decimal())
+			for i := range l.Tiers {
+				for _, tc := range []struct {
+					kind int
+					r    Rule
+				}{{ruleEntry, entry[i]}, {ruleRetain, retain[i]}} {
+					if got, want := m.holds(m.rule(tc.kind, i), &w), m.holdsSlow(tc.r, &w); got != want {
+						t.Fatalf("tier %d kind %d: holds = %v, on decimals %v (rule %+v, spend %s, orders %s)", i, tc.kind, got, want, tc.r, w.vals[0].decimal(), w.vals[1].decimal())
+					}
+					lo := rapid.IntRange(0, len(a.Orders)).Draw(t, "lo")
+					hi := rapid.IntRange(lo, len(a.Orders)).Draw(t, "hi")
+					cut := at.Add(time.Duration(rapid.IntRange(0, 8).Draw(t, "cut")) * time.Hour)
+					probe := window{cut: cut, lo: lo, hi: hi, indexed: true}
+					if got, want := m.holdsRange(m.rule(tc.kind, i), lo, hi, cut), m.holdsSlow(tc.r, &probe); got != want {
+						t.Fatalf("tier %d kind %d: holdsRange(%d, %d) = %v, on decimals %v", i, tc.kind, lo, hi, got, want)
+					}
 				}
 				c := m.headline(entry[i])
 				v := w.vals[measureSlot(c.Measure)]

@@ -537,13 +537,19 @@ func refundOf(aggs []refAgg, ord int) (sum, bool) {
 // spendOrders returns net spend and the number of counting orders not refunded in full.
 func (f *facts) spendOrders(w *window) (sum, int64) {
 	lo, hi := f.span(w)
+	return f.spendRange(lo, hi, w.cut)
+}
+
+// spendRange returns net spend and the number of counting orders not refunded in full
+// among orders [lo, hi), as known at cut.
+func (f *facts) spendRange(lo, hi int, cut time.Time) (sum, int64) {
 	s := f.prefix[hi]
 	s.subSum(f.prefix[lo])
 	n := f.nprefix[hi] - f.nprefix[lo]
 	if len(f.refunds) == 0 {
 		return s, n
 	}
-	v := f.refundView(w.cut)
+	v := f.refundView(cut)
 	j1, j2 := searchInts(v.ords, lo), searchInts(v.ords, hi)
 	if j2 > j1 {
 		r := v.pre[j2]
