@@ -60,8 +60,10 @@ func TestAddMonths_UTCFastPath(t *testing.T) {
 	})
 }
 
-// TestFacts_SpendOrdersRefundView checks spendOrders, which takes refunds from a cached
-// per-order view with prefix sums, against a naive pass: each order in the window
+// TestFacts_SpendOrdersRefundView checks spendOrders, which takes the orders' spend from
+// running sums (compact int64 ones at a common exponent when they fit, exact sums
+// otherwise) and refunds from a cached per-order view with prefix sums, against a naive
+// pass: each order in the window
 // counted at its spend less what its refunds up to the cut took off, capped at the
 // spend. Amounts have mixed exponents and int64-overflowing coefficients; orders get
 // several partial refunds, refunds in full and beyond; windows and cuts are drawn in

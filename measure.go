@@ -27,14 +27,19 @@ type refFact struct {
 // facts is an Activity prepared for qualification: sorted, filtered by the spend rules,
 // with prefix sums so that a window's spend costs a binary search.
 type facts struct {
-	l        *Ladder
-	loc      *time.Location
-	a        *Activity
-	orders   []ordFact // by placed
-	at       []int64   // at[i]: instKey(orders[i].placed), for searches that stay in cache
-	rat      []int64   // rat[i]: instKey(refunds[i].at)
-	prefix   []sum     // prefix[i]: spend of orders[:i]
-	nprefix  []int64   // nprefix[i]: counting orders in orders[:i]
+	l      *Ladder
+	loc    *time.Location
+	a      *Activity
+	orders []ordFact // by placed
+	at     []int64   // at[i]: instKey(orders[i].placed), for searches that stay in cache
+	rat    []int64   // rat[i]: instKey(refunds[i].at)
+	// The running sums of the orders: pfx when every total is an int64 coefficient at
+	// the one exponent pexp (prices in cents: the usual case, compact and read in one
+	// cache line or two), else prefix and nprefix.
+	pfx      []pfxEnt
+	pexp     int32
+	prefix   []sum   // prefix[i]: spend of orders[:i]
+	nprefix  []int64 // nprefix[i]: counting orders in orders[:i]
 	effs     []time.Time
 	refunds  []refFact // by at
 	points   []PointsEntry
@@ -46,6 +51,12 @@ type facts struct {
 	monthly  bool      // measures change at month boundaries (balances, custom)
 	scratch  []refAgg
 	rv       refView // the refunds as known at the last cut asked, for spendOrders
+}
+
+// pfxEnt is one entry of the compact running sums: pfx[i] holds the spend of
+// orders[:i] as a coefficient at exponent pexp, and how many of them count.
+type pfxEnt struct {
+	c, n int64
 }
 
 // refView is what the refunds f.refunds[:k] took off each order, capped at the order's
@@ -127,14 +138,16 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 	for i := range f.orders {
 		f.at[i] = instKey(f.orders[i].placed)
 	}
-	f.prefix = make([]sum, len(f.orders)+1)
-	f.nprefix = make([]int64, len(f.orders)+1)
-	for i := range f.orders {
-		f.prefix[i+1] = f.prefix[i]
-		f.prefix[i+1].addSum(f.orders[i].spend)
-		f.nprefix[i+1] = f.nprefix[i]
-		if f.orders[i].counts {
-			f.nprefix[i+1]++
+	if !f.compactPrefix() {
+		f.prefix = make([]sum, len(f.orders)+1)
+		f.nprefix = make([]int64, len(f.orders)+1)
+		for i := range f.orders {
+			f.prefix[i+1] = f.prefix[i]
+			f.prefix[i+1].addSum(f.orders[i].spend)
+			f.nprefix[i+1] = f.nprefix[i]
+			if f.orders[i].counts {
+				f.nprefix[i+1]++
+			}
 		}
 	}
 	if f.pending {
@@ -215,6 +228,59 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 		}
 	}
 	return f
+}
+
+// compactPrefix builds f.pfx, reporting false when some running total is not an int64
+// coefficient at the smallest exponent of the orders' spends.
+func (f *facts) compactPrefix() bool {
+	e := int32(0)
+	for i := range f.orders {
+		sp := &f.orders[i].spend
+		if sp.big {
+			return false
+		}
+		if sp.coef != 0 {
+			e = min(e, sp.exp)
+		}
+	}
+	pfx := make([]pfxEnt, len(f.orders)+1)
+	for i := range f.orders {
+		sp := &f.orders[i].spend
+		c := sp.coef
+		if c != 0 && sp.exp > e {
+			d := sp.exp - e
+			if d > 18 {
+				return false
+			}
+			var ok bool
+			if c, ok = mulOK(c, pow10[d]); !ok {
+				return false
+			}
+		}
+		t, ok := addOK(pfx[i].c, c)
+		if !ok {
+			return false
+		}
+		pfx[i+1] = pfxEnt{c: t, n: pfx[i].n}
+		if f.orders[i].counts {
+			pfx[i+1].n++
+		}
+	}
+	f.pfx, f.pexp = pfx, e
+	return true
+}
+
+// spendBase returns the spend of orders [lo, hi) before refunds, and how many count.
+func (f *facts) spendBase(lo, hi int) (sum, int64) {
+	if f.pfx != nil {
+		a, b := &f.pfx[hi], &f.pfx[lo]
+		s := sum{coef: a.c, exp: f.pexp}
+		s.subSum(sum{coef: b.c, exp: f.pexp})
+		return s, a.n - b.n
+	}
+	s := f.prefix[hi]
+	s.subSum(f.prefix[lo])
+	return s, f.nprefix[hi] - f.nprefix[lo]
 }
 
 func firstPoint(p []PointsEntry) time.Time {
@@ -543,9 +609,7 @@ func (f *facts) spendOrders(w *window) (sum, int64) {
 // spendRange returns net spend and the number of counting orders not refunded in full
 // among orders [lo, hi), as known at cut.
 func (f *facts) spendRange(lo, hi int, cut time.Time) (sum, int64) {
-	s := f.prefix[hi]
-	s.subSum(f.prefix[lo])
-	n := f.nprefix[hi] - f.nprefix[lo]
+	s, n := f.spendBase(lo, hi)
 	if len(f.refunds) == 0 {
 		return s, n
 	}
@@ -563,9 +627,7 @@ func (f *facts) spendRange(lo, hi int, cut time.Time) (sum, int64) {
 // spendOrdersSlow is spendOrders by a pass over the refunds, for tests.
 func (f *facts) spendOrdersSlow(w *window) (sum, int64) {
 	lo, hi := f.span(w)
-	s := f.prefix[hi]
-	s.subSum(f.prefix[lo])
-	n := f.nprefix[hi] - f.nprefix[lo]
+	s, n := f.spendBase(lo, hi)
 	for _, r := range f.refundsIn(lo, hi, w.cut) {
 		s.subSum(r.amt)
 		if r.amt.cmp(f.orders[r.ord].spend) >= 0 {
