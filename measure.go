@@ -27,30 +27,33 @@ type refFact struct {
 // facts is an Activity prepared for qualification: sorted, filtered by the spend rules,
 // with prefix sums so that a window's spend costs a binary search.
 type facts struct {
-	l      *Ladder
-	loc    *time.Location
-	a      *Activity
-	orders []ordFact // by placed
-	at     []int64   // at[i]: instKey(orders[i].placed), for searches that stay in cache
-	rat    []int64   // rat[i]: instKey(refunds[i].at)
+	// What every evaluation reads comes first, in as few cache lines as may be: a
+	// review touches each customer's facts once, from memory.
+	at  []int64 // at[i]: instKey(orders[i].placed), for searches that stay in cache
+	rat []int64 // rat[i]: instKey(refunds[i].at)
 	// The running sums of the orders: pfx when every total is an int64 coefficient at
 	// the one exponent pexp (prices in cents: the usual case, compact and read in one
 	// cache line or two), else prefix and nprefix.
 	pfx      []pfxEnt
 	pexp     int32
-	prefix   []sum   // prefix[i]: spend of orders[:i]
-	nprefix  []int64 // nprefix[i]: counting orders in orders[:i]
-	effs     []time.Time
-	refunds  []refFact // by at
-	points   []PointsEntry
-	pprefix  []sum
-	balances []BalanceSnapshot
 	pending  bool
-	first    time.Time // earliest activity instant
 	monotone bool      // measures only fall as time passes without new activity
 	monthly  bool      // measures change at month boundaries (balances, custom)
-	scratch  []refAgg
-	rv       refView // the refunds as known at the last cut asked, for spendOrders
+	orders   []ordFact // by placed
+	refunds  []refFact // by at
+	points   []PointsEntry
+	balances []BalanceSnapshot
+	a        *Activity
+	l        *Ladder
+	loc      *time.Location
+
+	first   time.Time // earliest activity instant
+	prefix  []sum     // prefix[i]: spend of orders[:i]
+	nprefix []int64   // nprefix[i]: counting orders in orders[:i]
+	effs    []time.Time
+	pprefix []sum
+	scratch []refAgg
+	rv      refView // the refunds as known at the last cut asked, for spendOrders
 }
 
 // pfxEnt is one entry of the compact running sums: pfx[i] holds the spend of
