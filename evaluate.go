@@ -68,7 +68,9 @@ func (m *machine) rollOffOf(i int) time.Time {
 			return m.ro[k].at
 		}
 	}
-	at := rollOff(m.f.orders[i].placed, m.l.windowMonths(), m.loc)
+	// From the order's key, not its time: the roll-off depends on the instant alone,
+	// and the keys are in cache when the orders are not.
+	at := rollOff(keyTime(m.f.at[i]), m.l.windowMonths(), m.loc)
 	k := m.roN
 	if k == len(m.ro) {
 		copy(m.ro[:], m.ro[1:])

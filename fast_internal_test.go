@@ -206,3 +206,30 @@ func TestMachine_SimpleRules(t *testing.T) {
 		}
 	})
 }
+
+// TestKeyTime_RollOff checks that an order's roll-off computed from its instant key
+// (what the machine memoises) is the one computed from its time, for instants in the
+// years 1900-2200 at any offset and in zones with DST, month ends included.
+func TestKeyTime_RollOff(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("plus", 5*3600+1800), time.FixedZone("minus", -11*3600)}
+	for _, name := range []string{"America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Apia"} {
+		if loc, err := time.LoadLocation(name); err == nil {
+			zones = append(zones, loc)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		p := drawInstant(t, "p")
+		if !validInstant(p) {
+			return
+		}
+		p = p.In(zones[rapid.IntRange(0, len(zones)-1).Draw(t, "placed-zone")])
+		loc := zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]
+		if k := keyTime(instKey(p)); !k.Equal(p) {
+			t.Fatalf("keyTime(instKey(%s)) = %s", p.Format(time.RFC3339Nano), k.Format(time.RFC3339Nano))
+		}
+		n := rapid.IntRange(1, 36).Draw(t, "months")
+		if got, want := rollOff(keyTime(instKey(p)), n, loc), rollOff(p, n, loc); got != want {
+			t.Fatalf("rollOff from key (%s, %d, %s) = %s, from the time %s", p.Format(time.RFC3339Nano), n, loc, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+	})
+}

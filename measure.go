@@ -417,6 +417,15 @@ func instKey(t time.Time) int64 {
 	return s*1_000_000_000 + int64(t.Nanosecond())
 }
 
+// keyTime returns the instant of key k (from instKey of an instant in 1900-2200), in UTC.
+func keyTime(k int64) time.Time {
+	s, ns := k/1_000_000_000, k%1_000_000_000
+	if ns < 0 {
+		s, ns = s-1, ns+1_000_000_000
+	}
+	return time.Unix(s, ns).UTC()
+}
+
 // searchAfter returns the number of keys in the sorted a that are at most x.
 func searchAfter(a []int64, x int64) int {
 	lo, hi := 0, len(a)
