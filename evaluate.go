@@ -25,6 +25,12 @@ type machine struct {
 
 	entry, retain []Rule // the tiers' rules in composite form
 
+	simple bool                      // every tier is simple: rules come from rule's sr
+	srOK   uint32                    // bit k: sr[k] is prepared
+	sr     [2 * maxSimple]simpleRule // by kind x maxSimple + tier (entry, retain)
+	nearOK bool                      // nearC is prepared
+	nearC  [maxNear]nearRule
+
 	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
 	wsN  int
@@ -34,11 +40,46 @@ type machine struct {
 	kbbAt  time.Time
 	kbbVal time.Time
 
+	ro  [4]roMemo // memo of the last roll-off instants asked, by order index
+	roN int
+
+	wfOK  bool // memo of warnFar's bound: the earliest warning given keepByBound wfLB
+	wfLB  time.Time
+	wfVal time.Time
+
 	kbOK    bool // memo of keepBy
 	kbCount int  // activity entries at kbAt
 	kbCur   int
 	kbAt    time.Time
 	kbVal   time.Time
+}
+
+// roMemo is one memoised roll-off instant: order i leaves the window at at.
+type roMemo struct {
+	i  int
+	at time.Time
+}
+
+// rollOffOf returns rollOff of order i for the ladder's window, memoised: an
+// evaluation asks again and again about the few orders at the window's edges.
+func (m *machine) rollOffOf(i int) time.Time {
+	for k := range m.roN {
+		if m.ro[k].i == i {
+			return m.ro[k].at
+		}
+	}
+	// From the order's key, not its time: the roll-off depends on the instant alone,
+	// and the keys are in cache when the orders are not.
+	at := rollOff(keyTime(m.f.at[i]), m.l.windowMonths(), m.loc)
+	k := m.roN
+	if k == len(m.ro) {
+		copy(m.ro[:], m.ro[1:])
+		k--
+	} else {
+		m.roN++
+	}
+	m.ro[k] = roMemo{i: i, at: at}
+	return at
 }
 
 // Ledger is one customer's activity prepared for one ladder: validated once, sorted, with
@@ -88,6 +129,8 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 func (g *Ledger) start(st Status) (*machine, error) {
 	if g.m == nil {
 		g.m = new(machine)
+	} else {
+		*g.m = machine{}
 	}
 	if err := g.init(g.m, st); err != nil {
 		return nil, err
@@ -95,7 +138,7 @@ func (g *Ledger) start(st Status) (*machine, error) {
 	return g.m, nil
 }
 
-// init sets m to evaluate st on the ledger.
+// init sets m, a zero machine, to evaluate st on the ledger.
 func (g *Ledger) init(m *machine, st Status) error {
 	l := g.l
 	id := g.f.a.Customer.ID
@@ -129,7 +172,10 @@ func (g *Ledger) init(m *machine, st Status) error {
 	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
 		term = TermContinuous
 	}
-	*m = machine{l: l, f: g.f, loc: g.loc, st: st, kind: l.periodKind(), term: term, entry: g.entry, retain: g.retain}
+	// Field by field: m is zero already, and a composite literal would build a second
+	// machine to copy.
+	m.l, m.f, m.loc, m.st, m.kind, m.term = l, g.f, g.loc, st, l.periodKind(), term
+	m.entry, m.retain, m.simple = g.entry, g.retain, simpleLadder(l)
 	return nil
 }
 
@@ -393,8 +439,103 @@ func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
 	return 1
 }
 
+// A rule reference names one of the tiers' rules. On a ladder of simple tiers (plain
+// thresholds on the ladder's measure, the usual case) the rule is a single criterion
+// prepared during the evaluation from the ladder itself (sr), which every Ledger of the
+// ladder shares, so that nothing per customer is read for it; any other rule is read
+// as it is (r), through holdsSlow.
+type ruleRef struct {
+	sr *simpleRule
+	r  *Rule
+}
+
+// simpleRule is a simple tier's threshold prepared for holds.
+type simpleRule struct {
+	min *decimal.Decimal // the threshold, in the ladder
+	c   crit
+}
+
+// maxSimple is the most tiers whose simple rules an evaluation prepares.
+const maxSimple = 8
+
+// Rule kinds for rule.
+const (
+	ruleEntry = iota
+	ruleRetain
+	ruleReentry
+)
+
+// rule returns tier i's rule of the kind.
+func (m *machine) rule(kind, i int) ruleRef {
+	if m.simple && kind != ruleReentry { // a simple tier has no reentry rule
+		k := kind*maxSimple + i
+		sr := &m.sr[k]
+		if m.srOK&(1<<k) == 0 {
+			t := &m.l.Tiers[i]
+			sr.min = &t.Qualify
+			if kind == ruleRetain && t.Keep != nil {
+				sr.min = t.Keep
+			}
+			sr.c = newCrit(Criterion{Measure: m.l.measure(), Min: *sr.min})
+			m.srOK |= 1 << k
+		}
+		return ruleRef{sr: sr}
+	}
+	switch kind {
+	case ruleEntry:
+		return ruleRef{r: &m.entry[i]}
+	case ruleRetain:
+		return ruleRef{r: &m.retain[i]}
+	}
+	return ruleRef{r: m.l.Tiers[i].Reentry}
+}
+
+// simpleLadder reports whether every tier of l is in the simple form (a qualify and an
+// optional keep threshold on the ladder's measure), for at most maxSimple tiers.
+func simpleLadder(l *Ladder) bool {
+	if len(l.Tiers) > maxSimple {
+		return false
+	}
+	for i := range l.Tiers {
+		t := &l.Tiers[i]
+		if t.Entry != nil || t.Retain != nil || t.Reentry != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // holds reports whether rule r holds over w.
-func (m *machine) holds(r Rule, w *window) bool {
+func (m *machine) holds(r ruleRef, w *window) bool {
+	sr := r.sr
+	if sr == nil {
+		return m.holdsSlow(*r.r, w)
+	}
+	var v sum
+	if k := sr.c.slot; k >= 0 && w.have[k] {
+		v = w.vals[k]
+	} else {
+		v = m.f.valueSum(w, m.l.measure())
+	}
+	return v.cmpCrit(&sr.c, *sr.min) >= 0
+}
+
+// holdsRange is holds over the orders [lo, hi) as known at cut (an indexed window): for
+// a simple rule on net spend or orders it works on the sums alone, with no window.
+func (m *machine) holdsRange(r ruleRef, lo, hi int, cut time.Time) bool {
+	if sr := r.sr; sr != nil && (sr.c.slot == 0 || sr.c.slot == 1) {
+		v, n := m.f.spendRange(lo, hi, cut)
+		if sr.c.slot == 1 {
+			v = sum{coef: n}
+		}
+		return v.cmpCrit(&sr.c, *sr.min) >= 0
+	}
+	probe := window{cut: cut, lo: lo, hi: hi, indexed: true}
+	return m.holds(r, &probe)
+}
+
+// holdsSlow is holds on the rule itself: any rule, and the reference for tests.
+func (m *machine) holdsSlow(r Rule, w *window) bool {
 	need, n := r.need(), 0
 	for _, c := range r.Criteria {
 		if v := m.f.valueSum(w, c.Measure); v.cmpDec(c.Min) >= 0 {
@@ -407,6 +548,50 @@ func (m *machine) holds(r Rule, w *window) bool {
 	return need == 0
 }
 
+// crit is a criterion prepared for comparisons: the slot of its measure in a window,
+// and its threshold as an int64 coefficient and exponent when they hold it exactly,
+// as sum.cmpDec would work out on every comparison.
+type crit struct {
+	coef  int64
+	exp   int32
+	slot  int8 // measureSlot of the measure: -1 for a custom one
+	small bool // coef x 10^exp is the threshold
+}
+
+// newCrit prepares c.
+func newCrit(c Criterion) crit {
+	k := crit{slot: int8(measureSlot(c.Measure))}
+	k.coef, k.exp, k.small = smallDec(c.Min)
+	return k
+}
+
+// smallDec returns d as an int64 coefficient and exponent, and whether those are exact.
+func smallDec(d decimal.Decimal) (int64, int32, bool) {
+	if d.NumDigits() <= 18 {
+		return d.CoefficientInt64(), d.Exponent(), true
+	}
+	return 0, 0, false
+}
+
+// cmpCrit is s.cmpDec(min) for the prepared criterion c of threshold min.
+func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
+	if !s.big && c.small {
+		if r, ok := cmpRaw(s.coef, s.exp, c.coef, c.exp); ok {
+			return r
+		}
+	}
+	return s.decimal().Cmp(min)
+}
+
+// nearRule is one proximity rule prepared for nearAny: its gap and share as
+// thresholds (slot unused).
+type nearRule struct {
+	gap, share crit
+}
+
+// maxNear is the most proximity rules an evaluation prepares.
+const maxNear = 4
+
 // earnedAt returns the highest tier whose entry rule holds at t, and the expiry the best
 // qualifying window grants (zero for continuous terms).
 func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
@@ -416,9 +601,9 @@ func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
 		if t.InviteOnly {
 			continue
 		}
-		r := m.entry[i]
+		r := m.rule(ruleEntry, i)
 		if t.Reentry != nil && peak >= i && cur < i {
-			r = *t.Reentry
+			r = m.rule(ruleReentry, i)
 		}
 		if ok, exp := m.anyWindow(r, ws); ok {
 			return i, exp
@@ -433,12 +618,12 @@ func (m *machine) earnedBefore(i int, ws []window) bool {
 	if len(ws) < 2 {
 		return false
 	}
-	ok, _ := m.anyWindow(m.entry[i], ws[1:])
+	ok, _ := m.anyWindow(m.rule(ruleEntry, i), ws[1:])
 	return ok
 }
 
 // anyWindow reports whether r holds in one of ws, and the latest expiry among those.
-func (m *machine) anyWindow(r Rule, ws []window) (bool, time.Time) {
+func (m *machine) anyWindow(r ruleRef, ws []window) (bool, time.Time) {
 	ok, exp := false, time.Time{}
 	for k := range ws {
 		if m.holds(r, &ws[k]) {
@@ -453,7 +638,7 @@ func (m *machine) anyWindow(r Rule, ws []window) (bool, time.Time) {
 
 // keeps reports whether tier i's keep rule holds at t, with the expiry it grants.
 func (m *machine) keeps(i int, ws []window) (bool, time.Time) {
-	return m.anyWindow(m.retain[i], ws)
+	return m.anyWindow(m.rule(ruleRetain, i), ws)
 }
 
 // expiryFor returns the expiry of a tier entered or renewed at t, for the ladder's term.
@@ -499,7 +684,7 @@ func (m *machine) step(t time.Time) {
 		p := max(m.l.TierIndex(st.Pending), earned)
 		st.Pending, st.PendingFrom = "", time.Time{}
 		if p > cur {
-			_, pexp := m.anyWindow(m.entry[p], ws)
+			_, pexp := m.anyWindow(m.rule(ruleEntry, p), ws)
 			if pexp.IsZero() {
 				pexp = ws[len(ws)-1].expiry
 			}
@@ -885,9 +1070,14 @@ func (m *machine) near(t time.Time, ws []window) {
 	if nx < 0 {
 		return
 	}
-	c := m.headline(m.entry[nx])
+	var c Criterion // the headline criterion
+	if m.simple {
+		c = Criterion{Measure: m.l.measure(), Min: m.l.Tiers[nx].Qualify}
+	} else {
+		c = m.headline(m.entry[nx])
+	}
 	v := m.f.valueSum(&ws[0], c.Measure)
-	if !m.nearAny(v, c) {
+	if !m.nearAny(v, c, nx) {
 		return
 	}
 	// The gap is positive: nearAny found the value below the threshold.
@@ -914,7 +1104,54 @@ func (m *machine) near(t time.Time, ws []window) {
 // nearAny reports, cheaply, whether a proximity rule may hold for headline criterion c
 // at value v: v is below the threshold and within a rule's gap, or at or above a rule's
 // share. near computes the exact figures only then.
-func (m *machine) nearAny(v sum, c Criterion) bool {
+func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
+	if !m.simple || len(m.l.Near.Rules) > maxNear {
+		return m.nearAnySlow(v, c)
+	}
+	mc := &m.rule(ruleEntry, nx).sr.c // the headline criterion of a simple tier
+	if v.cmpCrit(mc, c.Min) >= 0 {
+		return false
+	}
+	if !m.nearOK {
+		for k, p := range m.l.Near.Rules {
+			m.nearC[k] = nearRule{gap: newCrit(Criterion{Measure: "", Min: p.Gap}), share: newCrit(Criterion{Measure: "", Min: p.Share})}
+		}
+		m.nearOK = true
+	}
+	for k, p := range m.l.Near.Rules {
+		nc := &m.nearC[k]
+		if p.Gap.IsPositive() {
+			g := v
+			if !g.big && nc.gap.small {
+				g.addRaw(nc.gap.coef, nc.gap.exp)
+			} else {
+				g.add(p.Gap)
+			}
+			if g.cmpCrit(mc, c.Min) >= 0 {
+				return true
+			}
+		}
+		if p.Share.IsPositive() {
+			if !v.big && nc.share.small && mc.small {
+				if pc, ok := mulOK(nc.share.coef, mc.coef); ok {
+					if r, ok := cmpRaw(v.coef, v.exp, pc, nc.share.exp+mc.exp); ok {
+						if r >= 0 {
+							return true
+						}
+						continue
+					}
+				}
+			}
+			if v.cmpProduct(p.Share, c.Min) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nearAnySlow is nearAny on the decimals themselves, for tests.
+func (m *machine) nearAnySlow(v sum, c Criterion) bool {
 	if v.cmpDec(c.Min) >= 0 {
 		return false
 	}
@@ -990,7 +1227,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 	if m.kind == PeriodLifetime && m.f.monotone {
 		return time.Time{}
 	}
-	r := m.retain[cur]
+	r := m.rule(ruleRetain, cur)
 	fails := func(u time.Time) bool {
 		w := m.window0(u).recut(t)
 		return !m.holds(r, &w)
@@ -1008,11 +1245,10 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 			for j < hi && m.f.at[j] == m.f.at[lo+i] {
 				j++
 			}
-			probe := window{cut: t, lo: j, hi: hi, indexed: true}
-			return !m.holds(r, &probe)
+			return !m.holdsRange(r, j, hi, t)
 		})
 		if k < hi-lo {
-			return rollOff(m.f.orders[lo+k].placed, m.l.windowMonths(), m.loc)
+			return m.rollOffOf(lo + k)
 		}
 		return time.Time{}
 	}
@@ -1158,7 +1394,7 @@ func (m *machine) computeKeepByBound(t time.Time) time.Time {
 	if lo >= m.f.upper(t) {
 		return time.Time{}
 	}
-	return rollOff(m.f.orders[lo].placed, m.l.windowMonths(), m.loc)
+	return m.rollOffOf(lo)
 }
 
 // warnFar reports whether no demotion warning can fall at or before horizon, judged
@@ -1172,9 +1408,12 @@ func (m *machine) warnFar(cur int, t, horizon time.Time) bool {
 	if lb.IsZero() {
 		return false
 	}
-	most := 0
-	for _, n := range m.l.warningDays() {
-		most = max(most, n)
+	if !m.wfOK || !m.wfLB.Equal(lb) {
+		most := 0
+		for _, n := range m.l.warningDays() {
+			most = max(most, n)
+		}
+		m.wfOK, m.wfLB, m.wfVal = true, lb, addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc)
 	}
-	return addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc).After(horizon)
+	return m.wfVal.After(horizon)
 }

@@ -27,24 +27,50 @@ type refFact struct {
 // facts is an Activity prepared for qualification: sorted, filtered by the spend rules,
 // with prefix sums so that a window's spend costs a binary search.
 type facts struct {
-	l        *Ladder
-	loc      *time.Location
-	a        *Activity
-	orders   []ordFact // by placed
-	at       []int64   // at[i]: instKey(orders[i].placed), for searches that stay in cache
-	rat      []int64   // rat[i]: instKey(refunds[i].at)
-	prefix   []sum     // prefix[i]: spend of orders[:i]
-	nprefix  []int64   // nprefix[i]: counting orders in orders[:i]
-	effs     []time.Time
-	refunds  []refFact // by at
-	points   []PointsEntry
-	pprefix  []sum
-	balances []BalanceSnapshot
+	// What every evaluation reads comes first, in as few cache lines as may be: a
+	// review touches each customer's facts once, from memory.
+	at  []int64 // at[i]: instKey(orders[i].placed), for searches that stay in cache
+	rat []int64 // rat[i]: instKey(refunds[i].at)
+	// The running sums of the orders: pfx when every total is an int64 coefficient at
+	// the one exponent pexp (prices in cents: the usual case, compact and read in one
+	// cache line or two), else prefix and nprefix.
+	pfx      []pfxEnt
+	pexp     int32
 	pending  bool
-	first    time.Time // earliest activity instant
 	monotone bool      // measures only fall as time passes without new activity
 	monthly  bool      // measures change at month boundaries (balances, custom)
-	scratch  []refAgg
+	orders   []ordFact // by placed
+	refunds  []refFact // by at
+	points   []PointsEntry
+	balances []BalanceSnapshot
+	a        *Activity
+	l        *Ladder
+	loc      *time.Location
+
+	first   time.Time // earliest activity instant
+	prefix  []sum     // prefix[i]: spend of orders[:i]
+	nprefix []int64   // nprefix[i]: counting orders in orders[:i]
+	effs    []time.Time
+	pprefix []sum
+	scratch []refAgg
+	rv      refView // the refunds as known at the last cut asked, for spendOrders
+}
+
+// pfxEnt is one entry of the compact running sums: pfx[i] holds the spend of
+// orders[:i] as a coefficient at exponent pexp, and how many of them count.
+type pfxEnt struct {
+	c, n int64
+}
+
+// refView is what the refunds f.refunds[:k] took off each order, capped at the order's
+// spend, by order index with prefix sums, so that a window's refunds cost two binary
+// searches instead of a pass over every refund.
+type refView struct {
+	ok    bool
+	k     int
+	ords  []int   // the refunded orders' indexes, ascending, distinct
+	pre   []sum   // pre[j]: the capped refunds of ords[:j]
+	nfull []int64 // nfull[j]: how many of ords[:j] are refunded in full
 }
 
 // prepare builds the facts of a for ladder l. It validates nothing; the caller has.
@@ -115,14 +141,16 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 	for i := range f.orders {
 		f.at[i] = instKey(f.orders[i].placed)
 	}
-	f.prefix = make([]sum, len(f.orders)+1)
-	f.nprefix = make([]int64, len(f.orders)+1)
-	for i := range f.orders {
-		f.prefix[i+1] = f.prefix[i]
-		f.prefix[i+1].addSum(f.orders[i].spend)
-		f.nprefix[i+1] = f.nprefix[i]
-		if f.orders[i].counts {
-			f.nprefix[i+1]++
+	if !f.compactPrefix() {
+		f.prefix = make([]sum, len(f.orders)+1)
+		f.nprefix = make([]int64, len(f.orders)+1)
+		for i := range f.orders {
+			f.prefix[i+1] = f.prefix[i]
+			f.prefix[i+1].addSum(f.orders[i].spend)
+			f.nprefix[i+1] = f.nprefix[i]
+			if f.orders[i].counts {
+				f.nprefix[i+1]++
+			}
 		}
 	}
 	if f.pending {
@@ -203,6 +231,59 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 		}
 	}
 	return f
+}
+
+// compactPrefix builds f.pfx, reporting false when some running total is not an int64
+// coefficient at the smallest exponent of the orders' spends.
+func (f *facts) compactPrefix() bool {
+	e := int32(0)
+	for i := range f.orders {
+		sp := &f.orders[i].spend
+		if sp.big {
+			return false
+		}
+		if sp.coef != 0 {
+			e = min(e, sp.exp)
+		}
+	}
+	pfx := make([]pfxEnt, len(f.orders)+1)
+	for i := range f.orders {
+		sp := &f.orders[i].spend
+		c := sp.coef
+		if c != 0 && sp.exp > e {
+			d := sp.exp - e
+			if d > 18 {
+				return false
+			}
+			var ok bool
+			if c, ok = mulOK(c, pow10[d]); !ok {
+				return false
+			}
+		}
+		t, ok := addOK(pfx[i].c, c)
+		if !ok {
+			return false
+		}
+		pfx[i+1] = pfxEnt{c: t, n: pfx[i].n}
+		if f.orders[i].counts {
+			pfx[i+1].n++
+		}
+	}
+	f.pfx, f.pexp = pfx, e
+	return true
+}
+
+// spendBase returns the spend of orders [lo, hi) before refunds, and how many count.
+func (f *facts) spendBase(lo, hi int) (sum, int64) {
+	if f.pfx != nil {
+		a, b := &f.pfx[hi], &f.pfx[lo]
+		s := sum{coef: a.c, exp: f.pexp}
+		s.subSum(sum{coef: b.c, exp: f.pexp})
+		return s, a.n - b.n
+	}
+	s := f.prefix[hi]
+	s.subSum(f.prefix[lo])
+	return s, f.nprefix[hi] - f.nprefix[lo]
 }
 
 func firstPoint(p []PointsEntry) time.Time {
@@ -334,6 +415,15 @@ func instKey(t time.Time) int64 {
 		return -9_100_000_000_000_000_000
 	}
 	return s*1_000_000_000 + int64(t.Nanosecond())
+}
+
+// keyTime returns the instant of key k (from instKey of an instant in 1900-2200), in UTC.
+func keyTime(k int64) time.Time {
+	s, ns := k/1_000_000_000, k%1_000_000_000
+	if ns < 0 {
+		s, ns = s-1, ns+1_000_000_000
+	}
+	return time.Unix(s, ns).UTC()
 }
 
 // searchAfter returns the number of keys in the sorted a that are at most x.
@@ -525,9 +615,31 @@ func refundOf(aggs []refAgg, ord int) (sum, bool) {
 // spendOrders returns net spend and the number of counting orders not refunded in full.
 func (f *facts) spendOrders(w *window) (sum, int64) {
 	lo, hi := f.span(w)
-	s := f.prefix[hi]
-	s.subSum(f.prefix[lo])
-	n := f.nprefix[hi] - f.nprefix[lo]
+	return f.spendRange(lo, hi, w.cut)
+}
+
+// spendRange returns net spend and the number of counting orders not refunded in full
+// among orders [lo, hi), as known at cut.
+func (f *facts) spendRange(lo, hi int, cut time.Time) (sum, int64) {
+	s, n := f.spendBase(lo, hi)
+	if len(f.refunds) == 0 {
+		return s, n
+	}
+	v := f.refundView(cut)
+	j1, j2 := searchInts(v.ords, lo), searchInts(v.ords, hi)
+	if j2 > j1 {
+		r := v.pre[j2]
+		r.subSum(v.pre[j1])
+		s.subSum(r)
+		n -= v.nfull[j2] - v.nfull[j1]
+	}
+	return s, n
+}
+
+// spendOrdersSlow is spendOrders by a pass over the refunds, for tests.
+func (f *facts) spendOrdersSlow(w *window) (sum, int64) {
+	lo, hi := f.span(w)
+	s, n := f.spendBase(lo, hi)
 	for _, r := range f.refundsIn(lo, hi, w.cut) {
 		s.subSum(r.amt)
 		if r.amt.cmp(f.orders[r.ord].spend) >= 0 {
@@ -535,6 +647,54 @@ func (f *facts) spendOrders(w *window) (sum, int64) {
 		}
 	}
 	return s, n
+}
+
+// refundView returns the refunds known at cut, per order (see refView). The view of
+// the last cut asked is kept: an evaluation asks at few distinct refund counts.
+func (f *facts) refundView(cut time.Time) *refView {
+	k := searchAfter(f.rat, instKey(cut))
+	v := &f.rv
+	if v.ok && v.k == k {
+		return v
+	}
+	aggs := f.scratch[:0]
+	for i := range f.refunds[:k] {
+		aggs = append(aggs, refAgg{ord: f.refunds[i].ord, amt: f.refunds[i].amount})
+	}
+	slices.SortFunc(aggs, func(x, y refAgg) int { return x.ord - y.ord })
+	v.ok, v.k = true, k
+	v.ords, v.pre, v.nfull = v.ords[:0], append(v.pre[:0], sum{}), append(v.nfull[:0], 0)
+	for i := 0; i < len(aggs); {
+		ord, amt := aggs[i].ord, aggs[i].amt
+		for i++; i < len(aggs) && aggs[i].ord == ord; i++ {
+			amt.addSum(aggs[i].amt)
+		}
+		full := int64(0)
+		if sp := f.orders[ord].spend; sp.cmp(amt) <= 0 {
+			amt, full = sp, 1
+		}
+		p := v.pre[len(v.pre)-1]
+		p.addSum(amt)
+		v.ords = append(v.ords, ord)
+		v.pre = append(v.pre, p)
+		v.nfull = append(v.nfull, v.nfull[len(v.nfull)-1]+full)
+	}
+	f.scratch = aggs
+	return v
+}
+
+// searchInts returns the number of elements of the ascending a below x.
+func searchInts(a []int, x int) int {
+	lo, hi := 0, len(a)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if a[h] < x {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	return lo
 }
 
 // scan computes the measures that need each order: distinct categories and the largest

@@ -27,6 +27,16 @@ func AddMonths(t time.Time, n int, loc *time.Location) time.Time {
 	if loc == nil {
 		loc = t.Location()
 	}
+	if loc == time.UTC {
+		if r, ok := addMonthsUTC(t, n); ok {
+			return r
+		}
+	}
+	return addMonthsZone(t, n, loc)
+}
+
+// addMonthsZone is AddMonths through the calendar of the time package.
+func addMonthsZone(t time.Time, n int, loc *time.Location) time.Time {
 	t = t.In(loc)
 	y, m, d := t.Date()
 	hh, mm, ss := t.Clock()
@@ -45,7 +55,93 @@ func AddMonths(t time.Time, n int, loc *time.Location) time.Time {
 
 // addDays adds n calendar days in loc (a DST day is still one day).
 func addDays(t time.Time, n int, loc *time.Location) time.Time {
+	if loc == time.UTC && n >= -maxFastDays && n <= maxFastDays {
+		// In UTC every day has 24 hours.
+		return t.UTC().Add(time.Duration(n) * 24 * time.Hour)
+	}
 	return t.In(loc).AddDate(0, 0, n)
+}
+
+// The UTC fast paths of AddMonths and addDays hold for instants within maxFastSec
+// seconds of 1970 (about the years -1200 to 5100) and shifts of at most maxFastMonths
+// months or maxFastDays days; beyond them the time package does the arithmetic.
+const (
+	maxFastSec    = 100_000_000_000
+	maxFastMonths = 12_000
+	maxFastDays   = 100_000
+)
+
+// addMonthsUTC is AddMonths in UTC by integer arithmetic on the days since 1970, with
+// no time zone lookups; false when t or n is out of the fast path's range.
+func addMonthsUTC(t time.Time, n int) (time.Time, bool) {
+	s := t.Unix()
+	if s < -maxFastSec || s > maxFastSec || n < -maxFastMonths || n > maxFastMonths {
+		return time.Time{}, false
+	}
+	days, sod := s/86400, s%86400
+	if sod < 0 {
+		days, sod = days-1, sod+86400
+	}
+	y, m, d := civilFromDays(days)
+	m0 := m - 1 + n
+	ty := y + m0/12
+	if m0 %= 12; m0 < 0 {
+		m0 += 12
+		ty--
+	}
+	tm := time.Month(m0 + 1)
+	if dim := daysIn(ty, tm); d > dim {
+		d = dim
+	}
+	return time.Unix(daysFromCivil(ty, tm, d)*86400+sod, int64(t.Nanosecond())).UTC(), true
+}
+
+// civilFromDays returns the proleptic Gregorian date of the day z days after
+// 1970-01-01 (H. Hinnant's algorithm).
+func civilFromDays(z int64) (y, m, d int) {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = int(doy - (153*mp+2)/5 + 1)
+	if mp < 10 {
+		m = int(mp + 3)
+	} else {
+		m = int(mp - 9)
+	}
+	y = int(yoe + era*400)
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+// daysFromCivil returns the days from 1970-01-01 to the proleptic Gregorian date
+// y-m-d, d within the month.
+func daysFromCivil(y int, m time.Month, d int) int64 {
+	yy := int64(y)
+	if m <= 2 {
+		yy--
+	}
+	era := yy / 400
+	if yy < 0 && yy%400 != 0 {
+		era--
+	}
+	yoe := yy - era*400
+	mm := int64(m)
+	if mm > 2 {
+		mm -= 3
+	} else {
+		mm += 9
+	}
+	doy := (153*mm+2)/5 + int64(d) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // startOfDay returns midnight of t's date in loc.

@@ -1,0 +1,235 @@
+package vip
+
+import (
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+)
+
+// drawInstant draws an instant: mostly in the years activity may use, near month ends,
+// leap days and midnight, sometimes far outside them (beyond the fast paths' range).
+func drawInstant(t *rapid.T, label string) time.Time {
+	switch rapid.IntRange(0, 3).Draw(t, label+"-kind") {
+	case 0: // anywhere, nanoseconds included, far past and future too
+		return time.Unix(rapid.Int64Range(-200_000_000_000, 200_000_000_000).Draw(t, label+"-s"),
+			rapid.Int64Range(0, 999_999_999).Draw(t, label+"-ns")).UTC()
+	case 1: // a month end or start, at a random clock time
+		y := rapid.IntRange(1890, 2210).Draw(t, label+"-y")
+		m := time.Month(rapid.IntRange(1, 12).Draw(t, label+"-m"))
+		d := []int{1, 28, 29, 30, 31}[rapid.IntRange(0, 4).Draw(t, label+"-d")]
+		return time.Date(y, m, d, rapid.IntRange(0, 23).Draw(t, label+"-h"), rapid.IntRange(0, 59).Draw(t, label+"-min"),
+			rapid.IntRange(0, 59).Draw(t, label+"-sec"), rapid.IntRange(0, 2).Draw(t, label+"-ns"), time.UTC)
+	case 2: // a whole second in the years 1900-2200
+		return time.Unix(rapid.Int64Range(-2_208_988_800, 7_258_118_400).Draw(t, label+"-s"), 0).UTC()
+	}
+	// Around the edges of the fast path's range.
+	s := int64(maxFastSec) * int64(1-2*rapid.IntRange(0, 1).Draw(t, label+"-sign"))
+	return time.Unix(s+rapid.Int64Range(-100_000, 100_000).Draw(t, label+"-off"), 0).UTC()
+}
+
+// TestAddMonths_UTCFastPath checks the integer calendar of the UTC fast paths against
+// the time package's (addMonthsZone, AddDate) on random instants and shifts, in and out
+// of the fast range: the same instant, in UTC, to the nanosecond.
+func TestAddMonths_UTCFastPath(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		at := drawInstant(t, "t")
+		if rapid.Bool().Draw(t, "local-input") {
+			// The input's own zone must not matter.
+			at = at.In(time.FixedZone("x", rapid.IntRange(-14*3600, 14*3600).Draw(t, "offset")))
+		}
+		n := rapid.OneOf(rapid.IntRange(-30, 30), rapid.IntRange(-20_000, 20_000)).Draw(t, "months")
+		got, want := AddMonths(at, n, time.UTC), addMonthsZone(at, n, time.UTC)
+		if !got.Equal(want) || got.Location() != time.UTC || got != want {
+			t.Fatalf("AddMonths(%s, %d, UTC) = %s, want %s", at.Format(time.RFC3339Nano), n, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+		d := rapid.OneOf(rapid.IntRange(-400, 400), rapid.IntRange(-200_000, 200_000)).Draw(t, "days")
+		got, want = addDays(at, d, time.UTC), at.In(time.UTC).AddDate(0, 0, d)
+		if got != want {
+			t.Fatalf("addDays(%s, %d, UTC) = %s, want %s", at.Format(time.RFC3339Nano), d, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+		z := rapid.Int64Range(-5_000_000, 5_000_000).Draw(t, "day")
+		y, m, dd := civilFromDays(z)
+		if back := daysFromCivil(y, time.Month(m), dd); back != z {
+			t.Fatalf("daysFromCivil(civilFromDays(%d)) = %d", z, back)
+		}
+		if ty, tm, td := time.Unix(z*86400, 0).UTC().Date(); ty != y || tm != time.Month(m) || td != dd {
+			t.Fatalf("civilFromDays(%d) = %d-%d-%d, want %s", z, y, m, dd, time.Unix(z*86400, 0).UTC().Format(time.DateOnly))
+		}
+	})
+}
+
+// TestFacts_SpendOrdersRefundView checks spendOrders, which takes the orders' spend from
+// running sums (compact int64 ones at a common exponent when they fit, exact sums
+// otherwise) and refunds from a cached per-order view with prefix sums, against a naive
+// pass: each order in the window
+// counted at its spend less what its refunds up to the cut took off, capped at the
+// spend. Amounts have mixed exponents and int64-overflowing coefficients; orders get
+// several partial refunds, refunds in full and beyond; windows and cuts are drawn in
+// random order so that the view is rebuilt and reused across cuts.
+func TestFacts_SpendOrdersRefundView(t *testing.T) {
+	l := &Ladder{Name: "l", Currency: "USD", Tiers: []Tier{{Name: "S", Qualify: decimal.NewFromInt(100)}}}
+	base := time.Date(2024, 1, 31, 12, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		at := func(label string) time.Time {
+			return base.Add(time.Duration(rapid.IntRange(0, 40).Draw(t, label)) * 24 * time.Hour)
+		}
+		a := &Activity{Customer: Customer{ID: "c"}}
+		for i := range rapid.IntRange(0, 12).Draw(t, "orders") {
+			amt := genDecimal(t, "amount").Abs()
+			a.Orders = append(a.Orders, Order{ID: string(rune('a' + i)), CustomerID: "c", PlacedAt: at("placed"), Currency: "USD",
+				Lines: []Line{{SKU: "s", Quantity: int64(rapid.IntRange(0, 3).Draw(t, "qty")), ListPrice: amt, PaidPrice: amt}}})
+		}
+		if len(a.Orders) > 0 {
+			for i := range rapid.IntRange(0, 10).Draw(t, "refunds") {
+				o := &a.Orders[rapid.IntRange(0, len(a.Orders)-1).Draw(t, "of")]
+				amt := o.Lines[0].PaidPrice.Mul(decimal.NewFromInt(o.Lines[0].Quantity))
+				switch rapid.IntRange(0, 2).Draw(t, "size") {
+				case 0: // a part, at another exponent
+					amt = amt.DivRound(decimal.NewFromInt(int64(rapid.IntRange(2, 7).Draw(t, "div"))), int32(rapid.IntRange(0, 6).Draw(t, "places")))
+				case 2: // beyond the order (two refunds in full): the cap applies
+					amt = amt.Add(genDecimal(t, "extra").Abs())
+				}
+				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: o.ID, CustomerID: "c", At: at("refunded"), Currency: "USD", Amount: amt})
+			}
+		}
+		f := prepare(l, a, time.UTC)
+		for range rapid.IntRange(1, 8).Draw(t, "windows") {
+			from, to, cut := at("from"), at("to"), at("cut")
+			w := window{from: from, to: to, cut: cut}
+			lo, hi := f.span(&w)
+			wantS, wantN := decimal.Zero, int64(0)
+			for i := lo; i < hi; i++ {
+				o := &f.orders[i]
+				spend := o.spend.decimal()
+				refunded, any := decimal.Zero, false
+				for _, r := range f.refunds {
+					if r.ord == i && !r.at.After(cut) {
+						refunded, any = refunded.Add(r.amount.decimal()), true
+					}
+				}
+				if refunded.GreaterThan(spend) {
+					refunded = spend
+				}
+				wantS = wantS.Add(spend.Sub(refunded))
+				if o.counts && !(any && !refunded.LessThan(spend)) {
+					wantN++
+				}
+			}
+			gotS, gotN := f.spendOrders(&w)
+			if !gotS.decimal().Equal(wantS) || gotN != wantN {
+				t.Fatalf("spendOrders(from %s, to %s, cut %s) = %s, %d, want %s, %d", from, to, cut, gotS.decimal(), gotN, wantS, wantN)
+			}
+			if s, n := f.spendOrdersSlow(&w); !s.decimal().Equal(wantS) || n != wantN {
+				t.Fatalf("spendOrdersSlow(from %s, to %s, cut %s) = %s, %d, want %s, %d", from, to, cut, s.decimal(), n, wantS, wantN)
+			}
+		}
+	})
+}
+
+// TestMachine_SimpleRules checks holds, holdsRange and nearAny on a ladder of simple
+// tiers, which compare against thresholds prepared during the evaluation, against the
+// same comparisons on the decimals themselves (holdsSlow on the tier's rule,
+// nearAnySlow), for thresholds, keeps, gaps and shares with mixed exponents and
+// coefficients beyond int64, and sums past the int64 fast path.
+func TestMachine_SimpleRules(t *testing.T) {
+	big := decimal.RequireFromString("123456789012345678901234.5")
+	genThreshold := func(t *rapid.T, label string) decimal.Decimal {
+		d := genDecimal(t, label)
+		if rapid.IntRange(0, 5).Draw(t, label+"Big") == 0 {
+			d = d.Add(big)
+		}
+		return d
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		l := &Ladder{Name: "l", Currency: "USD", Measure: []Measure{MeasureNetSpend, MeasureOrders}[rapid.IntRange(0, 1).Draw(t, "measure")]}
+		for i := range rapid.IntRange(1, maxSimple).Draw(t, "tiers") {
+			tier := Tier{Name: string(rune('A' + i)), Qualify: genThreshold(t, "qualify")}
+			if rapid.Bool().Draw(t, "keep") {
+				k := genThreshold(t, "keep")
+				tier.Keep = &k
+			}
+			l.Tiers = append(l.Tiers, tier)
+		}
+		for range rapid.IntRange(0, maxNear+1).Draw(t, "near") {
+			l.Near.Rules = append(l.Near.Rules, Proximity{Gap: genThreshold(t, "gap"), Share: genThreshold(t, "share")})
+		}
+		n := len(l.Tiers)
+		entry, retain := make([]Rule, n), make([]Rule, n)
+		for i := range l.Tiers {
+			entry[i], retain[i] = l.Tiers[i].entryRule(l.measure()), l.Tiers[i].retainRule(l.measure())
+		}
+		// Orders of random amounts, some refunded, for holdsRange.
+		a := &Activity{Customer: Customer{ID: "c"}}
+		at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+		for i := range rapid.IntRange(0, 6).Draw(t, "orders") {
+			amt := genDecimal(t, "amount").Abs()
+			a.Orders = append(a.Orders, Order{ID: string(rune('a' + i)), CustomerID: "c", PlacedAt: at.Add(time.Duration(i) * time.Hour), Currency: "USD",
+				Lines: []Line{{SKU: "s", Quantity: 1, ListPrice: amt, PaidPrice: amt}}})
+			if rapid.Bool().Draw(t, "refunded") {
+				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: a.Orders[i].ID, CustomerID: "c", At: at.Add(time.Duration(i)*time.Hour + time.Minute), Currency: "USD", Amount: amt.Div(decimal.NewFromInt(2))})
+			}
+		}
+		m := &machine{l: l, f: prepare(l, a, time.UTC), entry: entry, retain: retain, simple: simpleLadder(l)}
+		if !m.simple {
+			t.Fatalf("ladder of simple tiers taken for composite")
+		}
+		for range rapid.IntRange(1, 5).Draw(t, "windows") {
+			var w window
+			for k := range 2 {
+				w.vals[k], _ = genSum(t, "value")
+				w.have[k] = true
+			}
+			for i := range l.Tiers {
+				for _, tc := range []struct {
+					kind int
+					r    Rule
+				}{{ruleEntry, entry[i]}, {ruleRetain, retain[i]}} {
+					if got, want := m.holds(m.rule(tc.kind, i), &w), m.holdsSlow(tc.r, &w); got != want {
+						t.Fatalf("tier %d kind %d: holds = %v, on decimals %v (rule %+v, spend %s, orders %s)", i, tc.kind, got, want, tc.r, w.vals[0].decimal(), w.vals[1].decimal())
+					}
+					lo := rapid.IntRange(0, len(a.Orders)).Draw(t, "lo")
+					hi := rapid.IntRange(lo, len(a.Orders)).Draw(t, "hi")
+					cut := at.Add(time.Duration(rapid.IntRange(0, 8).Draw(t, "cut")) * time.Hour)
+					probe := window{cut: cut, lo: lo, hi: hi, indexed: true}
+					if got, want := m.holdsRange(m.rule(tc.kind, i), lo, hi, cut), m.holdsSlow(tc.r, &probe); got != want {
+						t.Fatalf("tier %d kind %d: holdsRange(%d, %d) = %v, on decimals %v", i, tc.kind, lo, hi, got, want)
+					}
+				}
+				c := m.headline(entry[i])
+				v := w.vals[measureSlot(c.Measure)]
+				if got, want := m.nearAny(v, c, i), m.nearAnySlow(v, c); got != want {
+					t.Fatalf("tier %d: nearAny(%s) = %v, on decimals %v (criterion %+v, rules %+v)", i, v.decimal(), got, want, c, l.Near.Rules)
+				}
+			}
+		}
+	})
+}
+
+// TestKeyTime_RollOff checks that an order's roll-off computed from its instant key
+// (what the machine memoises) is the one computed from its time, for instants in the
+// years 1900-2200 at any offset and in zones with DST, month ends included.
+func TestKeyTime_RollOff(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("plus", 5*3600+1800), time.FixedZone("minus", -11*3600)}
+	for _, name := range []string{"America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Apia"} {
+		if loc, err := time.LoadLocation(name); err == nil {
+			zones = append(zones, loc)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		p := drawInstant(t, "p")
+		if !validInstant(p) {
+			return
+		}
+		p = p.In(zones[rapid.IntRange(0, len(zones)-1).Draw(t, "placed-zone")])
+		loc := zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]
+		if k := keyTime(instKey(p)); !k.Equal(p) {
+			t.Fatalf("keyTime(instKey(%s)) = %s", p.Format(time.RFC3339Nano), k.Format(time.RFC3339Nano))
+		}
+		n := rapid.IntRange(1, 36).Draw(t, "months")
+		if got, want := rollOff(keyTime(instKey(p)), n, loc), rollOff(p, n, loc); got != want {
+			t.Fatalf("rollOff from key (%s, %d, %s) = %s, from the time %s", p.Format(time.RFC3339Nano), n, loc, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+	})
+}
