@@ -58,6 +58,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -537,6 +538,12 @@ type Activity struct {
 // that exceed their order. Currency is checked against currency unless it is empty, in
 // which case all orders must share one currency.
 func (a *Activity) Validate(currency string) error {
+	var c activityCheck
+	return c.validate(a, currency)
+}
+
+// validateFull is [Activity.Validate]'s full check, which builds every error.
+func (a *Activity) validateFull(currency string) error {
 	var errs []error
 	id := a.Customer.ID
 	orders := make(map[string]int, len(a.Orders))
@@ -602,6 +609,159 @@ func (a *Activity) Validate(currency string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// activityCheck is the fast path of [Activity.Validate]: ok reports whether the full
+// check would pass, without building maps or errors, and only when it would not does
+// validate run the full check for its errors. Its slices are scratch reused from one
+// activity to the next. The zero value is ready to use; it is not safe for concurrent use.
+type activityCheck struct {
+	ids  []int   // order positions by ID, when the orders are not in ID order
+	refs []int   // refund positions by ID, when the refunds are not in ID order
+	grp  []int   // refund positions by their order's position
+	ord  []int   // ord[j]: the position of refund j's order
+	have []int64 // units not yet refunded, by line of the order at hand
+}
+
+// validate is [Activity.Validate].
+func (c *activityCheck) validate(a *Activity, currency string) error {
+	if c.ok(a, currency) {
+		return nil
+	}
+	return a.validateFull(currency)
+}
+
+// ok reports whether a.validateFull(currency) returns nil. Its checks are the full
+// check's, in another form: IDs are unique when they are in increasing order, or else
+// when no two are equal once sorted; and since refunds' amounts and units are positive,
+// refunds taken in any order stay within their order's total and units exactly when
+// their sums do, so they need not be sorted by time.
+func (c *activityCheck) ok(a *Activity, currency string) bool {
+	id := a.Customer.ID
+	for i := range a.Orders {
+		o := &a.Orders[i]
+		if o.Validate() != nil || id != "" && o.CustomerID != id {
+			return false
+		}
+		if currency == "" {
+			currency = o.Currency
+		}
+		if o.Currency != currency {
+			return false
+		}
+	}
+	orderID := func(i int) string { return a.Orders[i].ID }
+	var ok bool
+	if c.ids, ok = uniqueIDs(len(a.Orders), orderID, c.ids); !ok {
+		return false
+	}
+	inOrder := len(c.ids) == 0 // c.ids is left empty when the orders are in ID order
+	if len(a.Refunds) > 0 {
+		if c.refs, ok = uniqueIDs(len(a.Refunds), func(i int) string { return a.Refunds[i].ID }, c.refs); !ok {
+			return false
+		}
+		c.ord = slices.Grow(c.ord[:0], len(a.Refunds))[:len(a.Refunds)]
+		c.grp = slices.Grow(c.grp[:0], len(a.Refunds))[:0]
+		for j := range a.Refunds {
+			r := &a.Refunds[j]
+			if r.Validate() != nil {
+				return false
+			}
+			var k int
+			if inOrder {
+				k, ok = slices.BinarySearchFunc(a.Orders, r.OrderID, func(o Order, id string) int { return strings.Compare(o.ID, id) })
+			} else {
+				var at int
+				at, ok = slices.BinarySearchFunc(c.ids, r.OrderID, func(i int, id string) int { return strings.Compare(orderID(i), id) })
+				if ok {
+					k = c.ids[at]
+				}
+			}
+			if !ok {
+				return false
+			}
+			o := &a.Orders[k]
+			if r.CustomerID != o.CustomerID || r.Currency != o.Currency || r.At.Before(o.PlacedAt) {
+				return false
+			}
+			c.ord[j] = k
+			c.grp = append(c.grp, j)
+		}
+		slices.SortFunc(c.grp, func(x, y int) int { return c.ord[x] - c.ord[y] })
+		for g := 0; g < len(c.grp); {
+			o := &a.Orders[c.ord[c.grp[g]]]
+			var left sum
+			c.have = c.have[:0]
+			for i := range o.Lines {
+				left.addProduct(o.Lines[i].PaidPrice, o.Lines[i].Quantity)
+				c.have = append(c.have, o.Lines[i].Quantity)
+			}
+			left.add(o.Shipping)
+			left.add(o.Tax)
+			for ; g < len(c.grp) && &a.Orders[c.ord[c.grp[g]]] == o; g++ {
+				r := &a.Refunds[c.grp[g]]
+				left.sub(r.Amount)
+				for _, rl := range r.Lines {
+					i := lineIndex(o.Lines, rl.SKU)
+					if i < 0 || rl.Quantity > c.have[i] {
+						return false
+					}
+					c.have[i] -= rl.Quantity
+				}
+			}
+			if left.sign() < 0 {
+				return false
+			}
+		}
+	}
+	for i := range a.Points {
+		if !validInstant(a.Points[i].At) {
+			return false
+		}
+	}
+	for i := range a.Balances {
+		if !validInstant(a.Balances[i].At) {
+			return false
+		}
+	}
+	return true
+}
+
+// uniqueIDs reports whether the n IDs id(0), ..., id(n-1) differ from one another. IDs in
+// increasing order are checked in one pass, and scratch is returned empty; otherwise it
+// is returned holding the positions 0..n-1 sorted by ID.
+func uniqueIDs(n int, id func(int) string, scratch []int) ([]int, bool) {
+	scratch = scratch[:0]
+	i := 1
+	for i < n && id(i-1) < id(i) {
+		i++
+	}
+	if i >= n {
+		return scratch, true
+	}
+	for k := range n {
+		scratch = append(scratch, k)
+	}
+	slices.SortFunc(scratch, func(x, y int) int { return strings.Compare(id(x), id(y)) })
+	for k := 1; k < n; k++ {
+		if id(scratch[k-1]) == id(scratch[k]) {
+			return scratch, false
+		}
+	}
+	return scratch, true
+}
+
+// sign returns the sign of s: -1, 0 or +1.
+func (s *sum) sign() int {
+	switch {
+	case s.big:
+		return s.d.Sign()
+	case s.coef < 0:
+		return -1
+	case s.coef > 0:
+		return 1
+	}
+	return 0
 }
 
 // sum adds decimals exactly. Its fast path keeps an int64 coefficient at the smallest
