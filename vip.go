@@ -310,7 +310,8 @@ func (o Order) Validate() error {
 	if o.Tax.IsNegative() {
 		bad("tax %s is negative", o.Tax)
 	}
-	for i, l := range o.Lines {
+	for i := range o.Lines {
+		l := &o.Lines[i]
 		if blank(l.SKU) {
 			bad("line %d: sku is empty", i)
 		} else if j := lineIndex(o.Lines[:i], l.SKU); j >= 0 {
@@ -335,9 +336,11 @@ func (o Order) Validate() error {
 // validInstant reports whether t falls in the years 1900-2200: anything else in a shop's
 // data is a parsing mistake, and would break calendar arithmetic.
 func validInstant(t time.Time) bool {
-	y := t.UTC().Year()
-	return y >= 1900 && y <= 2200
+	return !t.Before(startOfTime) && t.Before(endOfTime)
 }
+
+// startOfTime is the first instant validInstant accepts: 1900-01-01 00:00 UTC.
+var startOfTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // endOfTime is after any instant validInstant accepts.
 var endOfTime = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -323,3 +323,35 @@ func TestUniqueIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestValidInstant checks the bounds of validInstant by hand at the edges of the years
+// 1900 and 2200, in UTC and in a zone east of it, and against the year of random
+// instants.
+func TestValidInstant(t *testing.T) {
+	east := time.FixedZone("east", 3600)
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Time{}, false},
+		{time.Date(1899, 12, 31, 23, 59, 59, 999999999, time.UTC), false},
+		{time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{time.Date(1900, 1, 1, 0, 30, 0, 0, east), false}, // 1899-12-31 23:30 UTC
+		{time.Date(1900, 1, 1, 1, 0, 0, 0, east), true},
+		{time.Date(2200, 12, 31, 23, 59, 59, 999999999, time.UTC), true},
+		{time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(2201, 1, 1, 0, 30, 0, 0, east), true}, // 2200-12-31 23:30 UTC
+		{time.Date(2025, 6, 1, 12, 0, 0, 0, east), true},
+	} {
+		if got := validInstant(tc.at); got != tc.want {
+			t.Errorf("validInstant(%s) = %v, want %v", tc.at.Format(time.RFC3339Nano), got, tc.want)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		at := time.Unix(rapid.Int64Range(-3e9, 8e9).Draw(t, "sec"), rapid.Int64Range(0, 999999999).Draw(t, "nsec"))
+		y := at.UTC().Year()
+		if got, want := validInstant(at), y >= 1900 && y <= 2200; got != want {
+			t.Fatalf("validInstant(%s) = %v, want %v", at.UTC().Format(time.RFC3339Nano), got, want)
+		}
+	})
+}
