@@ -88,3 +88,23 @@ func BenchmarkProgramMetrics(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkActivity_Validate validates the 10,000 customers of the backtest above, as
+// building each customer's Ledger does.
+func BenchmarkActivity_Validate(b *testing.B) {
+	cfg := synth.DefaultConfig()
+	cfg.Customers, cfg.MaxLines, cfg.RateScale = 10_000, 1, synth.RateScaleFor20
+	var acts []*vip.Activity
+	synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
+		acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
+		return true
+	})
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, a := range acts {
+			if err := a.Validate(cfg.Currency); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

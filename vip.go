@@ -282,7 +282,10 @@ func (o Order) Total() decimal.Decimal { return o.Paid().Add(o.Shipping).Add(o.T
 // Validate reports every problem with o at once: empty IDs, a zero time, a currency that
 // is not three upper-case letters, no lines, a line without SKU, a quantity below one,
 // a negative price or cost, and two lines with the same SKU.
-func (o Order) Validate() error {
+func (o Order) Validate() error { return o.validate() }
+
+// validate is [Order.Validate] without copying the order.
+func (o *Order) validate() error {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, errorf(ErrInvalidOrder, "order %q: "+format, append([]any{o.ID}, args...)...))
@@ -335,12 +338,18 @@ func (o Order) Validate() error {
 
 // validInstant reports whether t falls in the years 1900-2200: anything else in a shop's
 // data is a parsing mistake, and would break calendar arithmetic.
+// Both bounds are whole seconds, so comparing t's Unix seconds with theirs decides.
 func validInstant(t time.Time) bool {
-	return !t.Before(startOfTime) && t.Before(endOfTime)
+	u := t.Unix()
+	return u >= startOfTimeUnix && u < endOfTimeUnix
 }
 
-// startOfTime is the first instant validInstant accepts: 1900-01-01 00:00 UTC.
-var startOfTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+// startOfTimeUnix and endOfTimeUnix are the Unix seconds of 1900-01-01 and 2201-01-01
+// 00:00 UTC ([endOfTime]): validInstant accepts the instants in between.
+var (
+	startOfTimeUnix = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	endOfTimeUnix   = endOfTime.Unix()
+)
 
 // endOfTime is after any instant validInstant accepts.
 var endOfTime = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -643,7 +652,7 @@ func (c *activityCheck) ok(a *Activity, currency string) bool {
 	id := a.Customer.ID
 	for i := range a.Orders {
 		o := &a.Orders[i]
-		if o.Validate() != nil || id != "" && o.CustomerID != id {
+		if o.validate() != nil || id != "" && o.CustomerID != id {
 			return false
 		}
 		if currency == "" {
