@@ -59,8 +59,8 @@ type Ledger struct {
 
 // Ledger validates a for the ladder and prepares it for evaluation.
 func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
-	p, err := l.ledgers()
-	if err != nil {
+	var p ledgerMaker // on the stack: the Ledger keeps only its rules
+	if err := p.init(l); err != nil {
 		return nil, err
 	}
 	return p.ledger(nil, a)
@@ -80,16 +80,25 @@ type ledgerMaker struct {
 
 // ledgers validates the ladder and returns a maker of its Ledgers.
 func (l *Ladder) ledgers() (*ledgerMaker, error) {
-	if err := l.Validate(); err != nil {
+	p := new(ledgerMaker)
+	if err := p.init(l); err != nil {
 		return nil, err
 	}
+	return p, nil
+}
+
+// init validates the ladder and sets p to make its Ledgers.
+func (p *ledgerMaker) init(l *Ladder) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
 	pl, _ := l.Location()
-	p := &ledgerMaker{l: l, loc: pl, anniversary: l.periodKind() == PeriodAnniversary, entry: make([]Rule, len(l.Tiers)), retain: make([]Rule, len(l.Tiers))}
+	*p = ledgerMaker{l: l, loc: pl, anniversary: l.periodKind() == PeriodAnniversary, entry: make([]Rule, len(l.Tiers)), retain: make([]Rule, len(l.Tiers))}
 	for i := range l.Tiers {
 		p.entry[i] = l.Tiers[i].entryRule(l.measure())
 		p.retain[i] = l.Tiers[i].retainRule(l.measure())
 	}
-	return p, nil
+	return nil
 }
 
 // ledger validates a and prepares it, as [Ladder.Ledger] does. When g is not nil it is

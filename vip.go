@@ -624,15 +624,15 @@ func (a *Activity) validateFull(currency string) error {
 }
 
 // activityCheck is the fast path of [Activity.Validate]: ok reports whether the full
-// check would pass, without building maps or errors, and only when it would not does
-// validate run the full check for its errors. Its slices are scratch reused from one
+// check would pass, without building errors, and only when it would not does validate
+// run the full check for its errors. Its maps and slices are scratch reused from one
 // activity to the next. The zero value is ready to use; it is not safe for concurrent use.
 type activityCheck struct {
-	ids  []int   // order positions by ID, when the orders are not in ID order
-	refs []int   // refund positions by ID, when the refunds are not in ID order
-	grp  []int   // refund positions by their order's position
-	ord  []int   // ord[j]: the position of refund j's order
-	have []int64 // units not yet refunded, by line of the order at hand
+	orders map[string]int // order positions by ID, when the orders are not in ID order
+	refIDs map[string]int // refund IDs seen, when there are many out of ID order
+	grp    []int          // refund positions by their order's position
+	ord    []int          // ord[j]: the position of refund j's order
+	have   []int64        // units not yet refunded, by line of the order at hand
 }
 
 // validate is [Activity.Validate].
@@ -663,13 +663,12 @@ func (c *activityCheck) ok(a *Activity, currency string) bool {
 		}
 	}
 	orderID := func(i int) string { return a.Orders[i].ID }
-	var ok bool
-	if c.ids, ok = uniqueIDs(len(a.Orders), orderID, c.ids); !ok {
+	inOrder, ok := uniqueIDs(len(a.Orders), orderID, 0, &c.orders)
+	if !ok {
 		return false
 	}
-	inOrder := len(c.ids) == 0 // c.ids is left empty when the orders are in ID order
 	if len(a.Refunds) > 0 {
-		if c.refs, ok = uniqueIDs(len(a.Refunds), func(i int) string { return a.Refunds[i].ID }, c.refs); !ok {
+		if _, ok := uniqueIDs(len(a.Refunds), func(i int) string { return a.Refunds[i].ID }, 8, &c.refIDs); !ok {
 			return false
 		}
 		c.ord = slices.Grow(c.ord[:0], len(a.Refunds))[:len(a.Refunds)]
@@ -683,11 +682,7 @@ func (c *activityCheck) ok(a *Activity, currency string) bool {
 			if inOrder {
 				k, ok = slices.BinarySearchFunc(a.Orders, r.OrderID, func(o Order, id string) int { return strings.Compare(o.ID, id) })
 			} else {
-				var at int
-				at, ok = slices.BinarySearchFunc(c.ids, r.OrderID, func(i int, id string) int { return strings.Compare(orderID(i), id) })
-				if ok {
-					k = c.ids[at]
-				}
+				k, ok = c.orders[r.OrderID]
 			}
 			if !ok {
 				return false
@@ -739,28 +734,43 @@ func (c *activityCheck) ok(a *Activity, currency string) bool {
 	return true
 }
 
-// uniqueIDs reports whether the n IDs id(0), ..., id(n-1) differ from one another. IDs in
-// increasing order are checked in one pass, and scratch is returned empty; otherwise it
-// is returned holding the positions 0..n-1 sorted by ID.
-func uniqueIDs(n int, id func(int) string, scratch []int) ([]int, bool) {
-	scratch = scratch[:0]
+// uniqueIDs reports whether the n IDs id(0), ..., id(n-1) differ from one another, and
+// whether they are in increasing order. IDs in increasing order are checked in one pass,
+// up to pairs of them pairwise; otherwise *seen, a map reused between calls (made when
+// nil, and dropped after a call that left it large, so that clearing it stays cheap), is
+// cleared and filled with each ID's position, up to the first repeat.
+func uniqueIDs(n int, id func(int) string, pairs int, seen *map[string]int) (inOrder, ok bool) {
 	i := 1
 	for i < n && id(i-1) < id(i) {
 		i++
 	}
 	if i >= n {
-		return scratch, true
+		return true, true
 	}
-	for k := range n {
-		scratch = append(scratch, k)
-	}
-	slices.SortFunc(scratch, func(x, y int) int { return strings.Compare(id(x), id(y)) })
-	for k := 1; k < n; k++ {
-		if id(scratch[k-1]) == id(scratch[k]) {
-			return scratch, false
+	if n <= pairs {
+		for i := 1; i < n; i++ {
+			for j := range i {
+				if id(i) == id(j) {
+					return false, false
+				}
+			}
 		}
+		return false, true
 	}
-	return scratch, true
+	m := *seen
+	if m == nil || len(m) > 4096 {
+		m = make(map[string]int, n)
+		*seen = m
+	} else {
+		clear(m)
+	}
+	for i := range n {
+		if _, dup := m[id(i)]; dup {
+			return false, false
+		}
+		m[id(i)] = i
+	}
+	return false, true
 }
 
 // sign returns the sign of s: -1, 0 or +1.

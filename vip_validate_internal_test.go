@@ -208,6 +208,22 @@ func mutateActivity(t *rapid.T, a *Activity) {
 	if len(a.Refunds) > 0 {
 		muts = append(muts,
 			func() { r := ri(); r.Amount = r.Amount.Add(decimal.New(1, -2)) }, // over the order's total when it took all that was left
+			func() {
+				// the refunds of one order one cent over its total, or exactly at it
+				r := ri()
+				left := decimal.Zero
+				for _, o := range a.Orders {
+					if o.ID == r.OrderID {
+						left = o.Total()
+					}
+				}
+				for _, x := range a.Refunds {
+					if x.OrderID == r.OrderID && x.ID != r.ID {
+						left = left.Sub(x.Amount)
+					}
+				}
+				r.Amount = left.Add(decimal.New(rapid.Int64Range(0, 1).Draw(t, "cents"), -2))
+			},
 			func() { ri().OrderID = "nope" },
 			func() { ri().OrderID = "" },
 			func() {
@@ -267,7 +283,7 @@ func TestActivity_ValidateFastPath(t *testing.T) {
 	var valid, invalid int
 	rapid.Check(t, func(t *rapid.T) {
 		var c activityCheck
-		for range rapid.IntRange(1, 8).Draw(t, "activities") {
+		for range rapid.IntRange(1, 20).Draw(t, "activities") {
 			a, cur := genValidationActivity(t)
 			want := oldActivityValidate(a, cur)
 			if ok := c.ok(a, cur); ok != (want == nil) {
@@ -296,30 +312,38 @@ func TestActivity_ValidateFastPath(t *testing.T) {
 	}
 }
 
-// TestUniqueIDs works small cases by hand: in order, out of order, repeats adjacent and
-// apart, and the scratch left empty only for IDs in increasing order.
+// TestUniqueIDs works small cases by hand, pairwise (pairs 8) and through the map (pairs
+// 0), with one map reused over all the cases: in order, out of order, repeats adjacent
+// and apart, and the map holding each ID's position after IDs out of order.
 func TestUniqueIDs(t *testing.T) {
+	var seen map[string]int
 	for _, tc := range []struct {
-		ids      []string
-		want     bool
-		inOrder  bool
-		wantSort []int
+		ids     []string
+		want    bool
+		inOrder bool
 	}{
-		{nil, true, true, nil},
-		{[]string{"a"}, true, true, nil},
-		{[]string{"a", "b", "c"}, true, true, nil},
-		{[]string{"a", "a"}, false, false, nil},
-		{[]string{"b", "a", "c"}, true, false, []int{1, 0, 2}},
-		{[]string{"b", "c", "b"}, false, false, nil},
-		{[]string{"a", "b", "b", "c"}, false, false, nil},
-		{[]string{"10", "9", "100"}, true, false, []int{0, 2, 1}},
+		{nil, true, true},
+		{[]string{"a"}, true, true},
+		{[]string{"a", "b", "c"}, true, true},
+		{[]string{"a", "a"}, false, false},
+		{[]string{"b", "a", "c"}, true, false},
+		{[]string{"b", "c", "b"}, false, false},
+		{[]string{"a", "b", "b", "c"}, false, false},
+		{[]string{"10", "9", "100"}, true, false},
+		{[]string{"c", "b", "a", "d", "e", "f", "g", "h", "i", "a"}, false, false},
 	} {
-		got, ok := uniqueIDs(len(tc.ids), func(i int) string { return tc.ids[i] }, []int{7, 7})
-		if ok != tc.want || (len(got) == 0) != tc.inOrder {
-			t.Errorf("uniqueIDs(%q) = %v, %v; want ok %v, in order %v", tc.ids, got, ok, tc.want, tc.inOrder)
-		}
-		if tc.wantSort != nil && !slices.Equal(got, tc.wantSort) {
-			t.Errorf("uniqueIDs(%q) sorted positions %v, want %v", tc.ids, got, tc.wantSort)
+		for _, pairs := range []int{0, 8} {
+			inOrder, ok := uniqueIDs(len(tc.ids), func(i int) string { return tc.ids[i] }, pairs, &seen)
+			if ok != tc.want || inOrder != tc.inOrder {
+				t.Errorf("uniqueIDs(%q, pairs %d) = in order %v, %v; want in order %v, %v", tc.ids, pairs, inOrder, ok, tc.inOrder, tc.want)
+			}
+			if pairs == 0 && ok && !inOrder {
+				for i, id := range tc.ids {
+					if seen[id] != i || len(seen) != len(tc.ids) {
+						t.Errorf("uniqueIDs(%q) left positions %v, want %q at %d", tc.ids, seen, id, i)
+					}
+				}
+			}
 		}
 	}
 }
