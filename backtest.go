@@ -120,9 +120,17 @@ func (l *Ladder) Backtest(customers []*Activity, opts BacktestOptions) (Backtest
 	// Customers are replayed one at a time through every review: their histories are
 	// independent, and one customer's Ledger stays in cache for all its reviews and is
 	// dropped after them, instead of every Ledger being held and visited once a review.
+	// The ladder is validated once, and one Ledger and its machine serve every customer
+	// in turn. An invalid ladder fails at the first customer, as building its Ledger
+	// would (so an empty backtest reports nothing).
+	p, perr := l.ledgers()
+	if perr != nil && len(customers) > 0 {
+		return BacktestResult{}, fmt.Errorf("vip: backtest customer 0: %w", perr)
+	}
+	var g *Ledger
 	for i, a := range customers {
-		g, err := l.Ledger(a)
-		if err != nil {
+		var err error
+		if g, err = p.ledger(g, a); err != nil {
 			return BacktestResult{}, fmt.Errorf("vip: backtest customer %d: %w", i, err)
 		}
 		if _, dup := res.Statuses[a.Customer.ID]; dup {

@@ -61,3 +61,50 @@ func BenchmarkBacktest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProgramMetrics computes the program metrics of the backtest above at 10,000
+// customers (its replay of every customer is timed; the backtest it reads is not).
+func BenchmarkProgramMetrics(b *testing.B) {
+	l := briefLadder(b)
+	cfg := synth.DefaultConfig()
+	cfg.Customers, cfg.MaxLines, cfg.RateScale = 10_000, 1, synth.RateScaleFor20
+	var acts []*vip.Activity
+	synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
+		acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
+		return true
+	})
+	res, err := l.Backtest(acts, vip.BacktestOptions{From: cfg.End.AddDate(0, -23, 0), To: cfg.End})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ms, err := vip.ProgramMetrics(&l, res, acts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ms) == 0 {
+			b.Fatal("no metrics")
+		}
+	}
+}
+
+// BenchmarkActivity_Validate validates the 10,000 customers of the backtest above, as
+// building each customer's Ledger does.
+func BenchmarkActivity_Validate(b *testing.B) {
+	cfg := synth.DefaultConfig()
+	cfg.Customers, cfg.MaxLines, cfg.RateScale = 10_000, 1, synth.RateScaleFor20
+	var acts []*vip.Activity
+	synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
+		acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
+		return true
+	})
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, a := range acts {
+			if err := a.Validate(cfg.Currency); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

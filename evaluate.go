@@ -100,28 +100,69 @@ type Ledger struct {
 
 // Ledger validates a for the ladder and prepares it for evaluation.
 func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
-	if err := l.Validate(); err != nil {
+	var p ledgerMaker // on the stack: the Ledger keeps only its rules
+	if err := p.init(l); err != nil {
 		return nil, err
 	}
+	return p.ledger(nil, a)
+}
+
+// ledgerMaker builds the Ledgers of one ladder, validated once: what every customer's
+// Ledger shares (the ladder's zone, period kind and the tiers' rules in composite form)
+// is computed once, not for every customer. A ledgerMaker is not safe for concurrent
+// use; the Ledgers it makes share its rules, which nothing modifies.
+type ledgerMaker struct {
+	l             *Ladder
+	loc           *time.Location // the program's zone
+	anniversary   bool
+	entry, retain []Rule
+	v             activityCheck // scratch of Activity.Validate's fast path
+}
+
+// ledgers validates the ladder and returns a maker of its Ledgers.
+func (l *Ladder) ledgers() (*ledgerMaker, error) {
+	p := new(ledgerMaker)
+	if err := p.init(l); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// init validates the ladder and sets p to make its Ledgers.
+func (p *ledgerMaker) init(l *Ladder) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	pl, _ := l.Location()
+	*p = ledgerMaker{l: l, loc: pl, anniversary: l.periodKind() == PeriodAnniversary, entry: make([]Rule, len(l.Tiers)), retain: make([]Rule, len(l.Tiers))}
+	for i := range l.Tiers {
+		p.entry[i] = l.Tiers[i].entryRule(l.measure())
+		p.retain[i] = l.Tiers[i].retainRule(l.measure())
+	}
+	return nil
+}
+
+// ledger validates a and prepares it, as [Ladder.Ledger] does. When g is not nil it is
+// reused, its machine included, and returned: a caller that is done with one customer's
+// Ledger passes it back for the next customer, saving two allocations a customer.
+func (p *ledgerMaker) ledger(g *Ledger, a *Activity) (*Ledger, error) {
 	if a == nil {
 		a = &Activity{}
 	}
-	if err := a.Validate(l.Currency); err != nil {
+	if err := p.v.validate(a, p.l.Currency); err != nil {
 		return nil, err
 	}
-	pl, _ := l.Location()
-	loc, err := a.Customer.Location(pl)
+	loc, err := a.Customer.Location(p.loc)
 	if err != nil {
 		return nil, err
 	}
-	if (l.periodKind() == PeriodAnniversary) && a.Customer.JoinedAt.IsZero() {
+	if p.anniversary && a.Customer.JoinedAt.IsZero() {
 		return nil, errorf(ErrInvalidActivity, "customer %q: joined_at is needed for an anniversary period", a.Customer.ID)
 	}
-	g := &Ledger{l: l, f: prepare(l, a, loc), loc: loc, entry: make([]Rule, len(l.Tiers)), retain: make([]Rule, len(l.Tiers))}
-	for i := range l.Tiers {
-		g.entry[i] = l.Tiers[i].entryRule(l.measure())
-		g.retain[i] = l.Tiers[i].retainRule(l.measure())
+	if g == nil {
+		g = new(Ledger)
 	}
+	*g = Ledger{l: p.l, f: prepare(p.l, a, loc), loc: loc, entry: p.entry, retain: p.retain, m: g.m}
 	return g, nil
 }
 

@@ -185,9 +185,16 @@ func ProgramMetricsWith(l *Ladder, res BacktestResult, customers []*Activity, op
 	if prev != nil {
 		prevAt = prev.At
 	}
+	// The ladder is validated once and one Ledger serves every customer in turn; an
+	// invalid ladder fails at the first customer, as building its Ledger would.
 	hs := make([]metricsHistory, len(customers))
+	p, perr := l.ledgers()
+	var g *Ledger
 	for i, a := range customers {
-		if hs[i], err = replayForMetrics(l, a, prevAt, last); err != nil {
+		if perr != nil {
+			return nil, fmt.Errorf("vip: program metrics customer %q: %w", a.Customer.ID, perr)
+		}
+		if hs[i], g, err = replayForMetrics(p, g, a, prevAt, last); err != nil {
 			return nil, err
 		}
 	}
@@ -362,12 +369,15 @@ func (h *metricsHistory) tierAt(t time.Time) string {
 	return tier
 }
 
-// replayForMetrics replays a from its first entry to prev (when not zero) and on to last.
-func replayForMetrics(l *Ladder, a *Activity, prev, last time.Time) (metricsHistory, error) {
+// replayForMetrics replays a from its first entry to prev (when not zero) and on to last,
+// on a Ledger from p that reuses g (nil for a new one), and returns that Ledger for the
+// next customer.
+func replayForMetrics(p *ledgerMaker, g *Ledger, a *Activity, prev, last time.Time) (metricsHistory, *Ledger, error) {
+	l := p.l
 	h := metricsHistory{a: a, reached: make([]time.Time, len(l.Tiers))}
-	g, err := l.Ledger(a)
+	g, err := p.ledger(g, a)
 	if err != nil {
-		return h, fmt.Errorf("vip: program metrics customer %q: %w", a.Customer.ID, err)
+		return h, nil, fmt.Errorf("vip: program metrics customer %q: %w", a.Customer.ID, err)
 	}
 	take := func(evs []Event) {
 		for _, e := range evs {
@@ -388,17 +398,17 @@ func replayForMetrics(l *Ladder, a *Activity, prev, last time.Time) (metricsHist
 	if !prev.IsZero() {
 		var evs []Event
 		if st, evs, err = g.Evaluate(st, prev); err != nil {
-			return h, fmt.Errorf("vip: program metrics customer %q at %s: %w", a.Customer.ID, prev.Format(time.RFC3339), err)
+			return h, nil, fmt.Errorf("vip: program metrics customer %q at %s: %w", a.Customer.ID, prev.Format(time.RFC3339), err)
 		}
 		take(evs)
 		h.before = st.Tier
 	}
 	_, evs, err := g.Evaluate(st, last)
 	if err != nil {
-		return h, fmt.Errorf("vip: program metrics customer %q at %s: %w", a.Customer.ID, last.Format(time.RFC3339), err)
+		return h, nil, fmt.Errorf("vip: program metrics customer %q at %s: %w", a.Customer.ID, last.Format(time.RFC3339), err)
 	}
 	take(evs)
-	return h, nil
+	return h, g, nil
 }
 
 // groups returns the ladder's tier names followed by "" (no tier).

@@ -58,6 +58,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -281,7 +282,10 @@ func (o Order) Total() decimal.Decimal { return o.Paid().Add(o.Shipping).Add(o.T
 // Validate reports every problem with o at once: empty IDs, a zero time, a currency that
 // is not three upper-case letters, no lines, a line without SKU, a quantity below one,
 // a negative price or cost, and two lines with the same SKU.
-func (o Order) Validate() error {
+func (o Order) Validate() error { return o.validate() }
+
+// validate is [Order.Validate] without copying the order.
+func (o *Order) validate() error {
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, errorf(ErrInvalidOrder, "order %q: "+format, append([]any{o.ID}, args...)...))
@@ -309,7 +313,8 @@ func (o Order) Validate() error {
 	if o.Tax.IsNegative() {
 		bad("tax %s is negative", o.Tax)
 	}
-	for i, l := range o.Lines {
+	for i := range o.Lines {
+		l := &o.Lines[i]
 		if blank(l.SKU) {
 			bad("line %d: sku is empty", i)
 		} else if j := lineIndex(o.Lines[:i], l.SKU); j >= 0 {
@@ -333,10 +338,18 @@ func (o Order) Validate() error {
 
 // validInstant reports whether t falls in the years 1900-2200: anything else in a shop's
 // data is a parsing mistake, and would break calendar arithmetic.
+// Both bounds are whole seconds, so comparing t's Unix seconds with theirs decides.
 func validInstant(t time.Time) bool {
-	y := t.UTC().Year()
-	return y >= 1900 && y <= 2200
+	u := t.Unix()
+	return u >= startOfTimeUnix && u < endOfTimeUnix
 }
+
+// startOfTimeUnix and endOfTimeUnix are the Unix seconds of 1900-01-01 and 2201-01-01
+// 00:00 UTC ([endOfTime]): validInstant accepts the instants in between.
+var (
+	startOfTimeUnix = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	endOfTimeUnix   = endOfTime.Unix()
+)
 
 // endOfTime is after any instant validInstant accepts.
 var endOfTime = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -537,6 +550,12 @@ type Activity struct {
 // that exceed their order. Currency is checked against currency unless it is empty, in
 // which case all orders must share one currency.
 func (a *Activity) Validate(currency string) error {
+	var c activityCheck
+	return c.validate(a, currency)
+}
+
+// validateFull is [Activity.Validate]'s full check, which builds every error.
+func (a *Activity) validateFull(currency string) error {
 	var errs []error
 	id := a.Customer.ID
 	orders := make(map[string]int, len(a.Orders))
@@ -602,6 +621,169 @@ func (a *Activity) Validate(currency string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// activityCheck is the fast path of [Activity.Validate]: ok reports whether the full
+// check would pass, without building errors, and only when it would not does validate
+// run the full check for its errors. Its maps and slices are scratch reused from one
+// activity to the next. The zero value is ready to use; it is not safe for concurrent use.
+type activityCheck struct {
+	orders map[string]int // order positions by ID, when the orders are not in ID order
+	refIDs map[string]int // refund IDs seen, when there are many out of ID order
+	grp    []int          // refund positions by their order's position
+	ord    []int          // ord[j]: the position of refund j's order
+	have   []int64        // units not yet refunded, by line of the order at hand
+}
+
+// validate is [Activity.Validate].
+func (c *activityCheck) validate(a *Activity, currency string) error {
+	if c.ok(a, currency) {
+		return nil
+	}
+	return a.validateFull(currency)
+}
+
+// ok reports whether a.validateFull(currency) returns nil. Its checks are the full
+// check's, in another form: IDs are unique when they are in increasing order, or else
+// when no two are equal once sorted; and since refunds' amounts and units are positive,
+// refunds taken in any order stay within their order's total and units exactly when
+// their sums do, so they need not be sorted by time.
+func (c *activityCheck) ok(a *Activity, currency string) bool {
+	id := a.Customer.ID
+	for i := range a.Orders {
+		o := &a.Orders[i]
+		if o.validate() != nil || id != "" && o.CustomerID != id {
+			return false
+		}
+		if currency == "" {
+			currency = o.Currency
+		}
+		if o.Currency != currency {
+			return false
+		}
+	}
+	orderID := func(i int) string { return a.Orders[i].ID }
+	inOrder, ok := uniqueIDs(len(a.Orders), orderID, 0, &c.orders)
+	if !ok {
+		return false
+	}
+	if len(a.Refunds) > 0 {
+		if _, ok := uniqueIDs(len(a.Refunds), func(i int) string { return a.Refunds[i].ID }, 8, &c.refIDs); !ok {
+			return false
+		}
+		c.ord = slices.Grow(c.ord[:0], len(a.Refunds))[:len(a.Refunds)]
+		c.grp = slices.Grow(c.grp[:0], len(a.Refunds))[:0]
+		for j := range a.Refunds {
+			r := &a.Refunds[j]
+			if r.Validate() != nil {
+				return false
+			}
+			var k int
+			if inOrder {
+				k, ok = slices.BinarySearchFunc(a.Orders, r.OrderID, func(o Order, id string) int { return strings.Compare(o.ID, id) })
+			} else {
+				k, ok = c.orders[r.OrderID]
+			}
+			if !ok {
+				return false
+			}
+			o := &a.Orders[k]
+			if r.CustomerID != o.CustomerID || r.Currency != o.Currency || r.At.Before(o.PlacedAt) {
+				return false
+			}
+			c.ord[j] = k
+			c.grp = append(c.grp, j)
+		}
+		slices.SortFunc(c.grp, func(x, y int) int { return c.ord[x] - c.ord[y] })
+		for g := 0; g < len(c.grp); {
+			o := &a.Orders[c.ord[c.grp[g]]]
+			var left sum
+			c.have = c.have[:0]
+			for i := range o.Lines {
+				left.addProduct(o.Lines[i].PaidPrice, o.Lines[i].Quantity)
+				c.have = append(c.have, o.Lines[i].Quantity)
+			}
+			left.add(o.Shipping)
+			left.add(o.Tax)
+			for ; g < len(c.grp) && &a.Orders[c.ord[c.grp[g]]] == o; g++ {
+				r := &a.Refunds[c.grp[g]]
+				left.sub(r.Amount)
+				for _, rl := range r.Lines {
+					i := lineIndex(o.Lines, rl.SKU)
+					if i < 0 || rl.Quantity > c.have[i] {
+						return false
+					}
+					c.have[i] -= rl.Quantity
+				}
+			}
+			if left.sign() < 0 {
+				return false
+			}
+		}
+	}
+	for i := range a.Points {
+		if !validInstant(a.Points[i].At) {
+			return false
+		}
+	}
+	for i := range a.Balances {
+		if !validInstant(a.Balances[i].At) {
+			return false
+		}
+	}
+	return true
+}
+
+// uniqueIDs reports whether the n IDs id(0), ..., id(n-1) differ from one another, and
+// whether they are in increasing order. IDs in increasing order are checked in one pass,
+// up to pairs of them pairwise; otherwise *seen, a map reused between calls (made when
+// nil, and dropped after a call that left it large, so that clearing it stays cheap), is
+// cleared and filled with each ID's position, up to the first repeat.
+func uniqueIDs(n int, id func(int) string, pairs int, seen *map[string]int) (inOrder, ok bool) {
+	i := 1
+	for i < n && id(i-1) < id(i) {
+		i++
+	}
+	if i >= n {
+		return true, true
+	}
+	if n <= pairs {
+		for i := 1; i < n; i++ {
+			for j := range i {
+				if id(i) == id(j) {
+					return false, false
+				}
+			}
+		}
+		return false, true
+	}
+	m := *seen
+	if m == nil || len(m) > 4096 {
+		m = make(map[string]int, n)
+		*seen = m
+	} else {
+		clear(m)
+	}
+	for i := range n {
+		if _, dup := m[id(i)]; dup {
+			return false, false
+		}
+		m[id(i)] = i
+	}
+	return false, true
+}
+
+// sign returns the sign of s: -1, 0 or +1.
+func (s *sum) sign() int {
+	switch {
+	case s.big:
+		return s.d.Sign()
+	case s.coef < 0:
+		return -1
+	case s.coef > 0:
+		return 1
+	}
+	return 0
 }
 
 // sum adds decimals exactly. Its fast path keeps an int64 coefficient at the smallest
