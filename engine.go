@@ -407,6 +407,10 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []engCached, error) {
 	var res IngestResult
 	c := Change{Source: SourceIngest, DueKey: e.key}
+	mk, err := e.ladder.ledgers() // the ladder validated and its rules built once a batch
+	if err != nil {
+		return res, c, nil, err
+	}
 	snaps := make([]CustomerState, len(in.ids))
 	var miss []string
 	var at []int
@@ -507,7 +511,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
 		}
-		g, err := e.ladder.Ledger(&a) // validates the stored and new activity together
+		g, err := mk.ledger(nil, &a) // validates the stored and new activity together
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -774,6 +778,10 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 // customers that could not be evaluated.
 func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (Change, []error, error) {
 	c := Change{Source: SourceReview, DueKey: e.key}
+	mk, err := e.ladder.ledgers()
+	if err != nil {
+		return c, nil, err
+	}
 	snaps, err := e.store.Load(ctx, e.ladder.Name, ids)
 	if err != nil {
 		return c, nil, err
@@ -784,7 +792,7 @@ func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (C
 		if !st.Checked.Before(now) {
 			continue
 		}
-		g, err := e.ladder.Ledger(&snaps[i].Activity)
+		g, err := mk.ledger(nil, &snaps[i].Activity)
 		var nst Status
 		var evs []Event
 		if err == nil {
