@@ -64,9 +64,9 @@ func ExampleProgramMetricsWith() {
 		fmt.Println(line)
 	}
 	// Output:
-	// retention_lift             Gold                       0.00 retention_lift 0 for Gold is outside the target 0.3-0.5
-	// orders_multiple            Silver                     1.00 orders_multiple 1 for Silver is outside the target 2-3
-	// orders_multiple            Gold                       1.00 orders_multiple 1 for Gold is outside the target 2-3
+	// retention_lift             Gold                       0.00 Gold: retention lift 0% is below the target of +30% to +50%
+	// orders_multiple            Silver                     1.00 Silver: orders multiple 1x is below the target of 2x to 3x
+	// orders_multiple            Gold                       1.00 Gold: orders multiple 1x is below the target of 2x to 3x
 	// demotion_rate              Silver                     0.00
 	// demotion_rate              Gold                       0.00
 	// upgrade_share                                         0.67
@@ -85,12 +85,12 @@ func ExampleProgramMetricsWith() {
 	// days_to_reach_median       Gold                     184.00
 	// spend_per_month_before     Silver                   466.67
 	// spend_per_month_after      Silver                   206.67
-	// ltv_lift                   Silver                    -0.56 ltv_lift -0.5571 for Silver is outside the target 0.2-0.4
+	// ltv_lift                   Silver                    -0.56 Silver: spend lift after reaching the tier -55.7% is below the target of +20% to +40%
 	// spend_per_month_before     Gold                     750.00
 	// spend_per_month_after      Gold                     500.00
-	// ltv_lift                   Gold                      -0.33 ltv_lift -0.3333 for Gold is outside the target 0.2-0.4
+	// ltv_lift                   Gold                      -0.33 Gold: spend lift after reaching the tier -33.3% is below the target of +20% to +40%
 	// redemption_share           Silver credit_birthday     0.00
-	// redemption_vs_assumed      Silver credit_birthday    -1.00 Silver members redeemed credit_birthday at 0, below the 1 the costing assumes: it costs less than the P&L says and, rarely used, may not be valued
+	// redemption_vs_assumed      Silver credit_birthday    -1.00 Silver members redeemed credit_birthday at 0%, below the 100% the costing assumes: it costs less than the P&L says and, rarely used, may not be valued
 	// redemption_share           Gold   credit_birthday     1.00
 	// redemption_value           Gold   credit_birthday    50.00
 	// redemption_vs_assumed      Gold   credit_birthday     0.00

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -674,9 +675,9 @@ func redemptionMetrics(l *Ladder, hs []metricsHistory, byID map[string]int, from
 				d := Metric{Name: "redemption_vs_assumed", Tier: t.Name, Benefit: kind, Value: share.Sub(assumed)}
 				switch share.Cmp(assumed) {
 				case -1:
-					d.Finding = fmt.Sprintf("%s members redeemed %s at %s, below the %s the costing assumes: it costs less than the P&L says and, rarely used, may not be valued", t.Name, kind, share, assumed)
+					d.Finding = fmt.Sprintf("%s members redeemed %s at %s, below the %s the costing assumes: it costs less than the P&L says and, rarely used, may not be valued", t.Name, kind, percent(share), percent(assumed))
 				case 1:
-					d.Finding = fmt.Sprintf("%s members redeemed %s at %s, above the %s the costing assumes: it costs more than the P&L says", t.Name, kind, share, assumed)
+					d.Finding = fmt.Sprintf("%s members redeemed %s at %s, above the %s the costing assumes: it costs more than the P&L says", t.Name, kind, percent(share), percent(assumed))
 				}
 				out = append(out, d)
 			}
@@ -687,10 +688,36 @@ func redemptionMetrics(l *Ladder, hs []metricsHistory, byID map[string]int, from
 
 func metricIn(name, tier string, v decimal.Decimal, b Band) Metric {
 	m := Metric{Name: name, Tier: tier, Value: v, Band: &b}
-	if !b.contains(v) {
-		m.Finding = fmt.Sprintf("%s %s for %s is outside the target %s-%s", name, v.String(), tier, b.Min.String(), b.Max.String())
+	if b.contains(v) {
+		return m
 	}
+	side := "below"
+	if !b.Max.IsZero() && v.GreaterThan(b.Max) {
+		side = "above"
+	}
+	what, f := strings.ReplaceAll(name, "_", " "), func(d decimal.Decimal) string { return d.String() }
+	switch name {
+	case "retention_lift":
+		f = signedPercent
+	case "orders_multiple":
+		f = func(d decimal.Decimal) string { return d.Round(2).String() + "x" }
+	case "ltv_lift":
+		what, f = "spend lift after reaching the tier", signedPercent
+	}
+	m.Finding = fmt.Sprintf("%s: %s %s is %s the target of %s to %s", tier, what, f(v), side, f(b.Min), f(b.Max))
 	return m
+}
+
+// percent writes a share as a percentage to one place, without trailing zeros: 0.5 is
+// "50%", 0.0556 is "5.6%".
+func percent(d decimal.Decimal) string { return d.Shift(2).Round(1).String() + "%" }
+
+// signedPercent is percent with a sign on gains: 0.3 is "+30%", -0.0556 is "-5.6%".
+func signedPercent(d decimal.Decimal) string {
+	if d.IsPositive() {
+		return "+" + percent(d)
+	}
+	return percent(d)
 }
 
 // ordersIn counts the orders placed in (from, to].

@@ -61,9 +61,9 @@ func TestProgramMetrics(t *testing.T) {
 	// Lift 0 / 5,500 - 1 = -1.
 	retention, orders, ltv := vip.BandRetentionLift, vip.BandOrdersMultiple, vip.BandLTVLift
 	want := []vip.Metric{
-		{Name: "retention_lift", Tier: "Silver", Value: dec(t, "1"), Band: &retention, Finding: "retention_lift 1 for Silver is outside the target 0.3-0.5"},
-		{Name: "retention_lift", Tier: "Gold", Value: dec(t, "-1"), Band: &retention, Finding: "retention_lift -1 for Gold is outside the target 0.3-0.5"},
-		{Name: "orders_multiple", Tier: "Silver", Value: dec(t, "0.6667"), Band: &orders, Finding: "orders_multiple 0.6667 for Silver is outside the target 2-3"},
+		{Name: "retention_lift", Tier: "Silver", Value: dec(t, "1"), Band: &retention, Finding: "Silver: retention lift +100% is above the target of +30% to +50%"},
+		{Name: "retention_lift", Tier: "Gold", Value: dec(t, "-1"), Band: &retention, Finding: "Gold: retention lift -100% is below the target of +30% to +50%"},
+		{Name: "orders_multiple", Tier: "Silver", Value: dec(t, "0.6667"), Band: &orders, Finding: "Silver: orders multiple 0.67x is below the target of 2x to 3x"},
 		{Name: "demotion_rate", Tier: "Silver", Value: dec(t, "1.625"), Finding: "Silver has the highest demotion rate of the ladder: the tier may be too hard to keep"},
 		{Name: "demotion_rate", Tier: "Gold", Value: dec(t, "1.5294")},
 		{Name: "upgrade_share", Value: dec(t, "0.5")},
@@ -78,7 +78,7 @@ func TestProgramMetrics(t *testing.T) {
 		{Name: "days_to_reach_median", Tier: "Gold", Value: dec(t, "86.5")},
 		{Name: "spend_per_month_before", Tier: "Gold", Value: dec(t, "916.67")},
 		{Name: "spend_per_month_after", Tier: "Gold", Value: dec(t, "0")},
-		{Name: "ltv_lift", Tier: "Gold", Value: dec(t, "-1"), Band: &ltv, Finding: "ltv_lift -1 for Gold is outside the target 0.2-0.4"},
+		{Name: "ltv_lift", Tier: "Gold", Value: dec(t, "-1"), Band: &ltv, Finding: "Gold: spend lift after reaching the tier -100% is below the target of +20% to +40%"},
 	}
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("ProgramMetrics (-want +got):\n%s", diff)
@@ -220,7 +220,7 @@ func TestProgramMetricsWith(t *testing.T) {
 			{Name: "days_to_reach_median", Tier: "Gold", Value: dec(t, "0")},
 			{Name: "spend_per_month_before", Tier: "Silver", Value: dec(t, "626.32")},
 			{Name: "spend_per_month_after", Tier: "Silver", Value: dec(t, "463.16")},
-			{Name: "ltv_lift", Tier: "Silver", Value: dec(t, "-0.2605"), Band: &ltv, Finding: "ltv_lift -0.2605 for Silver is outside the target 0.2-0.4"},
+			{Name: "ltv_lift", Tier: "Silver", Value: dec(t, "-0.2605"), Band: &ltv, Finding: "Silver: spend lift after reaching the tier -26.1% is below the target of +20% to +40%"},
 			{Name: "spend_per_month_before", Tier: "Gold", Value: dec(t, "714.29")},
 			{Name: "spend_per_month_after", Tier: "Gold", Value: dec(t, "857.14")},
 			{Name: "ltv_lift", Tier: "Gold", Value: dec(t, "0.2"), Band: &ltv},
@@ -287,24 +287,24 @@ func TestProgramMetricsWith(t *testing.T) {
 			m("redemption_share", "Silver", vip.BenefitDiscount, "0", ""),
 			m("redemption_share", "Silver", vip.BenefitCreditBirthday, "0.5", ""),
 			m("redemption_value", "Silver", vip.BenefitCreditBirthday, "25", ""),
-			m("redemption_vs_assumed", "Silver", vip.BenefitCreditBirthday, "-0.3", below("Silver", vip.BenefitCreditBirthday, "0.5", "0.8")),
+			m("redemption_vs_assumed", "Silver", vip.BenefitCreditBirthday, "-0.3", below("Silver", vip.BenefitCreditBirthday, "50%", "80%")),
 			m("redemption_share", "Silver", vip.BenefitShipping, "0.5", ""),
 			m("redemption_value", "Silver", vip.BenefitShipping, "4", ""),
 			m("redemption_share", "Silver", vip.BenefitEarlyAccess, "0", ""),
-			m("redemption_vs_assumed", "Silver", vip.BenefitEarlyAccess, "-1", below("Silver", vip.BenefitEarlyAccess, "0", "1")),
+			m("redemption_vs_assumed", "Silver", vip.BenefitEarlyAccess, "-1", below("Silver", vip.BenefitEarlyAccess, "0%", "100%")),
 			m("redemption_share", "Silver", vip.BenefitEvents, "0", ""),
 			m("redemption_share", "Gold", vip.BenefitDiscount, "0", ""),
 			m("redemption_share", "Gold", vip.BenefitCreditBirthday, "0", ""),
-			m("redemption_vs_assumed", "Gold", vip.BenefitCreditBirthday, "-0.8", below("Gold", vip.BenefitCreditBirthday, "0", "0.8")),
+			m("redemption_vs_assumed", "Gold", vip.BenefitCreditBirthday, "-0.8", below("Gold", vip.BenefitCreditBirthday, "0%", "80%")),
 			m("redemption_share", "Gold", vip.BenefitShipping, "0", ""),
 			m("redemption_share", "Gold", vip.BenefitEarlyAccess, "0", ""),
-			m("redemption_vs_assumed", "Gold", vip.BenefitEarlyAccess, "-1", below("Gold", vip.BenefitEarlyAccess, "0", "1")),
+			m("redemption_vs_assumed", "Gold", vip.BenefitEarlyAccess, "-1", below("Gold", vip.BenefitEarlyAccess, "0%", "100%")),
 			m("redemption_share", "Gold", vip.BenefitExclusive, "0", ""),
-			m("redemption_vs_assumed", "Gold", vip.BenefitExclusive, "-1", below("Gold", vip.BenefitExclusive, "0", "1")),
+			m("redemption_vs_assumed", "Gold", vip.BenefitExclusive, "-1", below("Gold", vip.BenefitExclusive, "0%", "100%")),
 			m("redemption_share", "Gold", vip.BenefitPersonalShopping, "1", "Gold members redeemed personal_shopping, which the catalogue does not give Gold"),
 			m("redemption_share", "Gold", vip.BenefitEvents, "0", ""),
 			m("redemption_share", "Gold", vip.BenefitSupport, "0", ""),
-			m("redemption_vs_assumed", "Gold", vip.BenefitSupport, "-1", below("Gold", vip.BenefitSupport, "0", "1")),
+			m("redemption_vs_assumed", "Gold", vip.BenefitSupport, "-1", below("Gold", vip.BenefitSupport, "0%", "100%")),
 		}
 		got := pickMetrics(measure(t, l, customers, mo), "redemption_share", "redemption_value", "redemption_vs_assumed")
 		if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
