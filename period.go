@@ -40,6 +40,13 @@ func addMonthsZone(t time.Time, n int, loc *time.Location) time.Time {
 	t = t.In(loc)
 	y, m, d := t.Date()
 	hh, mm, ss := t.Clock()
+	ty, tm, td := shiftMonths(y, m, d, n)
+	return time.Date(ty, tm, td, hh, mm, ss, t.Nanosecond(), loc)
+}
+
+// shiftMonths moves the date y-m-d by n months, clamping the day to the end of the
+// target month: both paths of AddMonths use it.
+func shiftMonths(y int, m time.Month, d, n int) (int, time.Month, int) {
 	m0 := int(m) - 1 + n
 	ty := y + m0/12
 	if m0 %= 12; m0 < 0 {
@@ -47,10 +54,7 @@ func addMonthsZone(t time.Time, n int, loc *time.Location) time.Time {
 		ty--
 	}
 	tm := time.Month(m0 + 1)
-	if dim := daysIn(ty, tm); d > dim {
-		d = dim
-	}
-	return time.Date(ty, tm, d, hh, mm, ss, t.Nanosecond(), loc)
+	return ty, tm, min(d, daysIn(ty, tm))
 }
 
 // addDays adds n calendar days in loc (a DST day is still one day).
@@ -83,17 +87,8 @@ func addMonthsUTC(t time.Time, n int) (time.Time, bool) {
 		days, sod = days-1, sod+86400
 	}
 	y, m, d := civilFromDays(days)
-	m0 := m - 1 + n
-	ty := y + m0/12
-	if m0 %= 12; m0 < 0 {
-		m0 += 12
-		ty--
-	}
-	tm := time.Month(m0 + 1)
-	if dim := daysIn(ty, tm); d > dim {
-		d = dim
-	}
-	return time.Unix(daysFromCivil(ty, tm, d)*86400+sod, int64(t.Nanosecond())).UTC(), true
+	ty, tm, td := shiftMonths(y, time.Month(m), d, n)
+	return time.Unix(daysFromCivil(ty, tm, td)*86400+sod, int64(t.Nanosecond())).UTC(), true
 }
 
 // civilFromDays returns the proleptic Gregorian date of the day z days after
