@@ -29,20 +29,12 @@ func TestFitBGBB_Donations(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Published: alpha 1.204, beta 0.750, gamma 0.657, delta 2.783 (FHS 2010).
-	for _, c := range []struct {
-		name      string
-		got, want float64
-		tol       float64
-	}{
+	clvCheck(t, "FitBGBB(donations)", []clvWant{
 		{"alpha", m.Alpha, 1.204, 5e-3},
 		{"beta", m.Beta, 0.750, 5e-3},
 		{"gamma", m.Gamma, 0.657, 5e-3},
 		{"delta", m.Delta, 2.783, 0.02},
-	} {
-		if !clvNear(c.got, c.want, c.tol) {
-			t.Errorf("FitBGBB(donations) %s = %.4f, want %v ± %g", c.name, c.got, c.want, c.tol)
-		}
-	}
+	})
 	if m.Fit.Customers != 11104 || !m.Fit.Converged {
 		t.Errorf("FitBGBB report = %+v, want 11104 customers, converged", m.Fit)
 	}

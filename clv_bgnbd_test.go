@@ -13,6 +13,24 @@ const clvWeek = 7 * 24 * time.Hour
 
 func clvNear(got, want, tol float64) bool { return math.Abs(got-want) <= tol }
 
+// clvWant is one fitted figure against its published value and tolerance.
+type clvWant struct {
+	name      string
+	got, want float64
+	tol       float64
+}
+
+// clvCheck reports every figure of call that is further than its tolerance from the
+// published value.
+func clvCheck(t testing.TB, call string, ws []clvWant) {
+	t.Helper()
+	for _, w := range ws {
+		if !clvNear(w.got, w.want, w.tol) {
+			t.Errorf("%s %s = %.5f, want %v ± %g", call, w.name, w.got, w.want, w.tol)
+		}
+	}
+}
+
 // The paper's estimates in full precision (Fader, Hardie and Lee 2005; the rounded
 // values are 0.243, 4.414, 0.793, 2.426).
 var clvPaperBGNBD = vip.BGNBD{R: 0.242593, Alpha: 4.413596, A: 0.792919, B: 2.425907, Unit: vip.UnitWeek}
@@ -85,21 +103,13 @@ func TestFitBGNBD_CDNOW(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Published: r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4 (FHL 2005).
-	for _, c := range []struct {
-		name      string
-		got, want float64
-		tol       float64
-	}{
+	clvCheck(t, "FitBGNBD(CDNOW)", []clvWant{
 		{"r", m.R, 0.243, 5e-4},
 		{"alpha", m.Alpha, 4.414, 5e-3},
 		{"a", m.A, 0.793, 5e-4},
 		{"b", m.B, 2.426, 5e-3},
 		{"log-likelihood", m.Fit.LogLik, -9582.4, 0.05},
-	} {
-		if !clvNear(c.got, c.want, c.tol) {
-			t.Errorf("FitBGNBD(CDNOW) %s = %.5f, want %v ± %g", c.name, c.got, c.want, c.tol)
-		}
-	}
+	})
 	if !m.Fit.Converged || m.Fit.StdErr == nil || m.Unit != vip.UnitWeek {
 		t.Errorf("FitBGNBD(CDNOW) report = %+v, unit %v; want converged, standard errors, weeks", m.Fit, m.Unit)
 	}

@@ -17,19 +17,11 @@ func TestFitGammaGamma_CDNOW(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Published on the 946 repeat customers: p 6.25, q 3.74, gamma 15.44 (FHL 2005).
-	for _, c := range []struct {
-		name      string
-		got, want float64
-		tol       float64
-	}{
+	clvCheck(t, "FitGammaGamma(CDNOW)", []clvWant{
 		{"p", m.P, 6.25, 0.005},
 		{"q", m.Q, 3.74, 0.005},
 		{"gamma", m.Gamma, 15.44, 0.05},
-	} {
-		if !clvNear(c.got, c.want, c.tol) {
-			t.Errorf("FitGammaGamma(CDNOW) %s = %.4f, want %v ± %g", c.name, c.got, c.want, c.tol)
-		}
-	}
+	})
 	if m.Fit.Customers != 946 || !m.Fit.Converged {
 		t.Errorf("FitGammaGamma report = %+v, want 946 customers, converged", m.Fit)
 	}

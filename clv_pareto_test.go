@@ -15,21 +15,13 @@ func TestFitParetoNBD_CDNOW(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Published: r 0.553, alpha 10.578, s 0.606, beta 11.669, LL -9595.0.
-	for _, c := range []struct {
-		name      string
-		got, want float64
-		tol       float64
-	}{
+	clvCheck(t, "FitParetoNBD(CDNOW)", []clvWant{
 		{"r", m.R, 0.553, 5e-4},
 		{"alpha", m.Alpha, 10.578, 5e-3},
 		{"s", m.S, 0.606, 5e-3},
 		{"beta", m.Beta, 11.669, 0.05},
 		{"log-likelihood", m.Fit.LogLik, -9595.0, 0.05},
-	} {
-		if !clvNear(c.got, c.want, c.tol) {
-			t.Errorf("FitParetoNBD(CDNOW) %s = %.5f, want %v ± %g", c.name, c.got, c.want, c.tol)
-		}
-	}
+	})
 	if !m.Fit.Converged || m.Fit.StdErr == nil {
 		t.Errorf("FitParetoNBD report = %+v, want converged with standard errors", m.Fit)
 	}

@@ -53,11 +53,7 @@ func TestPredictCLV_CDNOW(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		name      string
-		got, want float64
-		tol       float64
-	}{
+	clvCheck(t, "PredictCLV(CDNOW)", []clvWant{
 		{"r", p.Purchases.R, 0.243, 5e-4},
 		{"alpha", p.Purchases.Alpha, 4.414, 5e-3},
 		{"a", p.Purchases.A, 0.793, 5e-4},
@@ -65,11 +61,7 @@ func TestPredictCLV_CDNOW(t *testing.T) {
 		{"p", p.Spend.P, 6.25, 0.005},
 		{"q", p.Spend.Q, 3.74, 0.005},
 		{"gamma", p.Spend.Gamma, 15.44, 0.05},
-	} {
-		if !clvNear(c.got, c.want, c.tol) {
-			t.Errorf("PredictCLV(CDNOW) %s = %.5f, want %v ± %g", c.name, c.got, c.want, c.tol)
-		}
-	}
+	})
 	if p.Spend.Fit.Customers != 946 || len(p.SpendLeftOut) != 0 || len(p.AtBound) != 0 {
 		t.Errorf("spend fit on %d customers, %d left out, %d at a bound; want 946, 0, 0", p.Spend.Fit.Customers, len(p.SpendLeftOut), len(p.AtBound))
 	}
