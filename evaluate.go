@@ -162,7 +162,7 @@ func (p *ledgerMaker) ledger(g *Ledger, a *Activity) (*Ledger, error) {
 	if g == nil {
 		g = new(Ledger)
 	}
-	*g = Ledger{l: p.l, f: prepare(p.l, a, loc), loc: loc, entry: p.entry, retain: p.retain, m: g.m}
+	*g = Ledger{l: p.l, f: prepare(g.f, p.l, a, loc), loc: loc, entry: p.entry, retain: p.retain, m: g.m}
 	return g, nil
 }
 

@@ -94,7 +94,7 @@ func TestFacts_SpendOrdersRefundView(t *testing.T) {
 				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: o.ID, CustomerID: "c", At: at("refunded"), Currency: "USD", Amount: amt})
 			}
 		}
-		f := prepare(l, a, time.UTC)
+		f := prepare(nil, l, a, time.UTC)
 		for range rapid.IntRange(1, 8).Draw(t, "windows") {
 			from, to, cut := at("from"), at("to"), at("cut")
 			w := window{from: from, to: to, cut: cut}
@@ -171,7 +171,7 @@ func TestMachine_SimpleRules(t *testing.T) {
 				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: a.Orders[i].ID, CustomerID: "c", At: at.Add(time.Duration(i)*time.Hour + time.Minute), Currency: "USD", Amount: amt.Div(decimal.NewFromInt(2))})
 			}
 		}
-		m := &machine{l: l, f: prepare(l, a, time.UTC), entry: entry, retain: retain, simple: simpleLadder(l)}
+		m := &machine{l: l, f: prepare(nil, l, a, time.UTC), entry: entry, retain: retain, simple: simpleLadder(l)}
 		if !m.simple {
 			t.Fatalf("ladder of simple tiers taken for composite")
 		}

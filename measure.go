@@ -74,8 +74,20 @@ type refView struct {
 }
 
 // prepare builds the facts of a for ladder l. It validates nothing; the caller has.
-func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
-	f := &facts{l: l, loc: loc, a: a, pending: l.Returns.Mode == ReturnsPending, monotone: true}
+// When old is not nil its memory is reused and it is returned: the caller must be done
+// with the facts it held (a backtest passes the previous customer's).
+func prepare(old *facts, l *Ladder, a *Activity, loc *time.Location) *facts {
+	f := old
+	if f == nil {
+		f = new(facts)
+	}
+	pfxBuf := f.pfx
+	*f = facts{l: l, loc: loc, a: a, pending: l.Returns.Mode == ReturnsPending, monotone: true,
+		// Emptied buffers of the previous customer: only their capacity is kept. pfx
+		// stays nil unless compactPrefix succeeds (spendBase reads it as the flag).
+		orders: f.orders[:0], at: f.at[:0], rat: f.rat[:0], refunds: f.refunds[:0], points: f.points[:0],
+		prefix: f.prefix[:0], nprefix: f.nprefix[:0], effs: f.effs[:0], pprefix: f.pprefix[:0], scratch: f.scratch[:0],
+		rv: refView{ords: f.rv.ords[:0], pre: f.rv.pre[:0], nfull: f.rv.nfull[:0]}}
 	sr := &l.Spend
 	var exCat, exSKU map[string]bool
 	if len(sr.ExcludeCategories) > 0 {
@@ -91,7 +103,7 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 		}
 	}
 	list := sr.Basis == SpendList
-	f.orders = make([]ordFact, 0, len(a.Orders))
+	f.orders = slices.Grow(f.orders, len(a.Orders))
 	for i := range a.Orders {
 		o := &a.Orders[i]
 		if !sr.Since.IsZero() && o.PlacedAt.Before(sr.Since) {
@@ -137,13 +149,13 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 	if !slices.IsSortedFunc(f.orders, byPlaced) {
 		slices.SortFunc(f.orders, byPlaced)
 	}
-	f.at = make([]int64, len(f.orders))
+	f.at = zeroed(f.at, len(f.orders))
 	for i := range f.orders {
 		f.at[i] = instKey(f.orders[i].placed)
 	}
-	if !f.compactPrefix() {
-		f.prefix = make([]sum, len(f.orders)+1)
-		f.nprefix = make([]int64, len(f.orders)+1)
+	if !f.compactPrefix(pfxBuf) {
+		f.prefix = zeroed(f.prefix, len(f.orders)+1)
+		f.nprefix = zeroed(f.nprefix, len(f.orders)+1)
 		for i := range f.orders {
 			f.prefix[i+1] = f.prefix[i]
 			f.prefix[i+1].addSum(f.orders[i].spend)
@@ -154,7 +166,7 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 		}
 	}
 	if f.pending {
-		f.effs = make([]time.Time, len(f.orders))
+		f.effs = zeroed(f.effs, len(f.orders))
 		for i := range f.orders {
 			f.effs[i] = f.orders[i].eff
 		}
@@ -194,20 +206,20 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 			f.refunds = append(f.refunds, rf)
 		}
 		slices.SortStableFunc(f.refunds, func(x, y refFact) int { return x.at.Compare(y.at) })
-		f.rat = make([]int64, len(f.refunds))
+		f.rat = zeroed(f.rat, len(f.refunds))
 		for i := range f.refunds {
 			f.rat[i] = instKey(f.refunds[i].at)
 		}
 	}
 	if len(a.Points) > 0 {
-		f.points = make([]PointsEntry, 0, len(a.Points))
+		f.points = slices.Grow(f.points, len(a.Points))
 		for _, p := range a.Points {
 			if sr.Since.IsZero() || !p.At.Before(sr.Since) {
 				f.points = append(f.points, p)
 			}
 		}
 		slices.SortStableFunc(f.points, func(x, y PointsEntry) int { return x.At.Compare(y.At) })
-		f.pprefix = make([]sum, len(f.points)+1)
+		f.pprefix = zeroed(f.pprefix, len(f.points)+1)
 		for i, p := range f.points {
 			f.pprefix[i+1] = f.pprefix[i]
 			f.pprefix[i+1].add(p.Points)
@@ -233,9 +245,21 @@ func prepare(l *Ladder, a *Activity, loc *time.Location) *facts {
 	return f
 }
 
-// compactPrefix builds f.pfx, reporting false when some running total is not an int64
-// coefficient at the smallest exponent of the orders' spends.
-func (f *facts) compactPrefix() bool {
+// zeroed returns s resized to n zero elements, reusing its memory when it is large
+// enough.
+func zeroed[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// compactPrefix builds f.pfx in buf's memory, reporting false, and leaving f.pfx nil,
+// when some running total is not an int64 coefficient at the smallest exponent of the
+// orders' spends.
+func (f *facts) compactPrefix(buf []pfxEnt) bool {
 	e := int32(0)
 	for i := range f.orders {
 		sp := &f.orders[i].spend
@@ -246,7 +270,7 @@ func (f *facts) compactPrefix() bool {
 			e = min(e, sp.exp)
 		}
 	}
-	pfx := make([]pfxEnt, len(f.orders)+1)
+	pfx := zeroed(buf, len(f.orders)+1)
 	for i := range f.orders {
 		sp := &f.orders[i].spend
 		c := sp.coef

@@ -207,6 +207,15 @@ func TestLadder_Backtest_StepByStep(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		l := genLadder(t)
 		customers := genShop(t)
+		// Some customers' first order is too large for int64 cents: their running sums
+		// take the exact path, and the backtest's reused Ledger moves between the two.
+		for i, a := range customers {
+			if len(a.Orders) > 0 && rapid.IntRange(0, 3).Draw(t, fmt.Sprintf("huge%d", i)) == 0 {
+				ln := &a.Orders[0].Lines[0]
+				ln.ListPrice = decimal.RequireFromString("123456789012345678901.23")
+				ln.PaidPrice = ln.ListPrice
+			}
+		}
 		opts := vip.BacktestOptions{From: propBase.AddDate(0, rapid.IntRange(0, 12).Draw(t, "from"), rapid.IntRange(0, 27).Draw(t, "fromDay")),
 			To: propBase.AddDate(2, 3, 0), EveryMonths: rapid.IntRange(1, 4).Draw(t, "every")}
 		res, err := l.Backtest(customers, opts)
