@@ -266,21 +266,32 @@ func TestScoreRFM_Large(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				split := ties == vip.TiesSplit
-				wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
-				wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
-				wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+				want := rfmSortReference(pop, bins, ties)
 				bad := 0
 				for i := range pop {
-					if got[i].R != wantR[i] || got[i].F != wantF[i] || got[i].M != wantM[i] {
+					if got[i] != want[i] {
 						if bad++; bad < 5 {
-							t.Errorf("%q scores %s, a full sort gives %d%d%d", pop[i].CustomerID, got[i], wantR[i], wantF[i], wantM[i])
+							t.Errorf("%q scores %s, a full sort gives %s", pop[i].CustomerID, got[i], want[i])
 						}
 					}
 				}
 			})
 		}
 	}
+}
+
+// rfmSortReference scores pop on all three dimensions by full sorts (rfmSortScoresFast),
+// recency reversed: the reference the selection paths of ScoreRFM are checked against.
+func rfmSortReference(pop []vip.RFMInput, bins int, ties vip.TieRule) []vip.RFMScore {
+	split := ties == vip.TiesSplit
+	r := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
+	f := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
+	m := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+	out := make([]vip.RFMScore, len(pop))
+	for i := range out {
+		out[i] = vip.RFMScore{R: r[i], F: f[i], M: m[i]}
+	}
+	return out
 }
 
 // rfmSortScoresFast is rfmSortScores with the TiesTogether count done on the sorted order.
@@ -330,13 +341,10 @@ func TestScoreRFM_RadixProperties(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		split := ties == vip.TiesSplit
-		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
-		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
-		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+		want := rfmSortReference(pop, bins, ties)
 		for i := range pop {
-			if got[i].R != wantR[i] || got[i].F != wantF[i] || got[i].M != wantM[i] {
-				t.Fatalf("%q scores %s, a full sort gives %d%d%d", pop[i].CustomerID, got[i], wantR[i], wantF[i], wantM[i])
+			if got[i] != want[i] {
+				t.Fatalf("%q scores %s, a full sort gives %s", pop[i].CustomerID, got[i], want[i])
 			}
 		}
 	})
@@ -481,12 +489,9 @@ func TestScoreRFM_AgainstSort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		split := ties == vip.TiesSplit
-		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
-		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
-		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+		want := rfmSortReference(pop, bins, ties)
 		for i := range pop {
-			if w := (vip.RFMScore{R: wantR[i], F: wantF[i], M: wantM[i]}); got[i] != w {
+			if w := want[i]; got[i] != w {
 				t.Fatalf("%q (recency %d, frequency %d, monetary %s) scores %d-%d-%d, a full sort gives %d-%d-%d",
 					pop[i].CustomerID, pop[i].RecencyDays, pop[i].Frequency, pop[i].Monetary, got[i].R, got[i].F, got[i].M, w.R, w.F, w.M)
 			}
@@ -539,12 +544,9 @@ func TestScoreRFM_OneValueSets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		split := ties == vip.TiesSplit
-		wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
-		wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
-		wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
+		want := rfmSortReference(pop, bins, ties)
 		for i := range pop {
-			if w := (vip.RFMScore{R: wantR[i], F: wantF[i], M: wantM[i]}); got[i] != w {
+			if w := want[i]; got[i] != w {
 				t.Fatalf("%q (recency %d, frequency %d, monetary %s) scores %d-%d-%d, a full sort gives %d-%d-%d",
 					pop[i].CustomerID, pop[i].RecencyDays, pop[i].Frequency, pop[i].Monetary, got[i].R, got[i].F, got[i].M, w.R, w.F, w.M)
 			}
@@ -578,14 +580,7 @@ func TestScoreRFM_ScratchReuse(t *testing.T) {
 		}
 		for _, ties := range []vip.TieRule{vip.TiesSplit, vip.TiesTogether} {
 			bins := 3 + 2*k
-			split := ties == vip.TiesSplit
-			wantR := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return -rfmCmpInt(a.RecencyDays, b.RecencyDays) })
-			wantF := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return rfmCmpInt(a.Frequency, b.Frequency) })
-			wantM := rfmSortScoresFast(pop, bins, split, func(a, b vip.RFMInput) int { return a.Monetary.Cmp(b.Monetary) })
-			want := make([]vip.RFMScore, n)
-			for i := range want {
-				want[i] = vip.RFMScore{R: wantR[i], F: wantF[i], M: wantM[i]}
-			}
+			want := rfmSortReference(pop, bins, ties)
 			jobs = append(jobs, job{pop: pop, opts: vip.ScoreOptions{Bins: bins, Ties: ties}, min: []int{1 << 15, 1000}[k%2], want: want})
 		}
 	}
