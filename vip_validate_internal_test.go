@@ -4,83 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 )
-
-// oldActivityValidate is Activity.Validate as it was before its fast path (commit
-// 4b40643), kept verbatim as the reference the fast path is checked against.
-func oldActivityValidate(a *Activity, currency string) error {
-	var errs []error
-	id := a.Customer.ID
-	orders := make(map[string]int, len(a.Orders))
-	for i := range a.Orders {
-		o := &a.Orders[i]
-		if err := o.Validate(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if id != "" && o.CustomerID != id {
-			errs = append(errs, errorf(ErrInvalidActivity, "order %q: customer_id %q is not customer %q", o.ID, o.CustomerID, id))
-		}
-		if currency == "" {
-			currency = o.Currency
-		}
-		if o.Currency != currency {
-			errs = append(errs, errorf(ErrCurrencyMismatch, "order %q: currency %s, program currency %s", o.ID, o.Currency, currency))
-		}
-		if _, dup := orders[o.ID]; dup {
-			errs = append(errs, errorf(ErrInvalidActivity, "order %q appears twice", o.ID))
-			continue
-		}
-		orders[o.ID] = i
-	}
-	byOrder := make(map[string][]Refund)
-	seen := make(map[string]bool, len(a.Refunds))
-	for _, r := range a.Refunds {
-		if seen[r.ID] {
-			errs = append(errs, errorf(ErrInvalidActivity, "refund %q appears twice", r.ID))
-			continue
-		}
-		seen[r.ID] = true
-		if _, ok := orders[r.OrderID]; !ok {
-			if err := r.Validate(); err != nil {
-				errs = append(errs, err)
-			} else {
-				errs = append(errs, errorf(ErrInvalidActivity, "refund %q: order %q is not in the activity", r.ID, r.OrderID))
-			}
-			continue
-		}
-		byOrder[r.OrderID] = append(byOrder[r.OrderID], r)
-	}
-	keys := make([]string, 0, len(byOrder))
-	for k := range byOrder {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		rs := byOrder[k]
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].At.Before(rs[j].At) })
-		if err := ValidateRefunds(a.Orders[orders[k]], rs); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	for i, p := range a.Points {
-		if !validInstant(p.At) {
-			errs = append(errs, errorf(ErrInvalidActivity, "points entry %d: at %s is zero or outside the years 1900-2200", i, p.At.Format(time.RFC3339)))
-		}
-	}
-	for i, b := range a.Balances {
-		if !validInstant(b.At) {
-			errs = append(errs, errorf(ErrInvalidActivity, "balance snapshot %d: at %s is zero or outside the years 1900-2200", i, b.At.Format(time.RFC3339)))
-		}
-	}
-	return errors.Join(errs...)
-}
 
 // genValidationActivity draws one customer's activity that is valid before up to three
 // mutations, each of which may or may not make it invalid: orders with one to three
@@ -276,26 +205,26 @@ func mutateActivity(t *rapid.T, a *Activity) {
 }
 
 // TestActivity_ValidateFastPath checks Activity.Validate, with its fast path, against
-// the full check as it was before the fast path: the same error text and sentinels, nil
-// alike, and the fast path's verdict equal to the old check's, with one scratch reused
-// over many activities as a backtest reuses it.
+// the full check (validateFull, the whole of Validate before the fast path, unchanged):
+// the same error text and sentinels, nil alike, and the fast path's verdict equal to the
+// full check's, with one scratch reused over many activities as a backtest reuses it.
 func TestActivity_ValidateFastPath(t *testing.T) {
 	var valid, invalid int
 	rapid.Check(t, func(t *rapid.T) {
 		var c activityCheck
 		for range rapid.IntRange(1, 20).Draw(t, "activities") {
 			a, cur := genValidationActivity(t)
-			want := oldActivityValidate(a, cur)
+			want := a.validateFull(cur)
 			if ok := c.ok(a, cur); ok != (want == nil) {
-				t.Fatalf("fast path ok = %v, old Validate = %v\nactivity %+v", ok, want, a)
+				t.Fatalf("fast path ok = %v, full check = %v\nactivity %+v", ok, want, a)
 			}
 			got := c.validate(a, cur)
 			if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
-				t.Fatalf("Validate = %v\nold Validate = %v", got, want)
+				t.Fatalf("Validate = %v\nfull check = %v", got, want)
 			}
 			for _, s := range []error{ErrInvalidOrder, ErrInvalidRefund, ErrInvalidActivity, ErrCurrencyMismatch, ErrRefundExceedsOrder} {
 				if errors.Is(got, s) != errors.Is(want, s) {
-					t.Fatalf("Validate = %v wraps %v: %v; old: %v", got, s, errors.Is(got, s), errors.Is(want, s))
+					t.Fatalf("Validate = %v wraps %v: %v; full check: %v", got, s, errors.Is(got, s), errors.Is(want, s))
 				}
 			}
 			if want == nil {
