@@ -10,6 +10,21 @@ import (
 	"github.com/vipkit/vip/internal/synth"
 )
 
+// benchShop is the synthetic shop of the backtest benchmarks: n customers over two years
+// with about 20 orders of one line each, as activities, and the number of orders.
+func benchShop(n int) (synth.Config, []*vip.Activity, int) {
+	cfg := synth.DefaultConfig()
+	cfg.Customers, cfg.MaxLines, cfg.RateScale = n, 1, synth.RateScaleFor20
+	var acts []*vip.Activity
+	orders := 0
+	synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
+		acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
+		orders += len(os)
+		return true
+	})
+	return cfg, acts, orders
+}
+
 // BenchmarkBacktest replays the brief's ladder over a synthetic shop of two years (about
 // 20 orders a customer) in 24 monthly reviews, the last at the end of the data: "tiers"
 // without a catalogue (distribution and flows), "pnl" with the brief's catalogue priced
@@ -26,15 +41,7 @@ func BenchmarkBacktest(b *testing.B) {
 			if n > 10_000 && testing.Short() {
 				b.Skip("large backtest skipped in -short mode")
 			}
-			cfg := synth.DefaultConfig()
-			cfg.Customers, cfg.MaxLines, cfg.RateScale = n, 1, synth.RateScaleFor20
-			var acts []*vip.Activity
-			orders := 0
-			synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
-				acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
-				orders += len(os)
-				return true
-			})
+			cfg, acts, orders := benchShop(n)
 			opts := vip.BacktestOptions{From: cfg.End.AddDate(0, -23, 0), To: cfg.End}
 			for _, mode := range []string{"tiers", "pnl"} {
 				b.Run(mode, func(b *testing.B) {
@@ -66,13 +73,7 @@ func BenchmarkBacktest(b *testing.B) {
 // customers (its replay of every customer is timed; the backtest it reads is not).
 func BenchmarkProgramMetrics(b *testing.B) {
 	l := briefLadder(b)
-	cfg := synth.DefaultConfig()
-	cfg.Customers, cfg.MaxLines, cfg.RateScale = 10_000, 1, synth.RateScaleFor20
-	var acts []*vip.Activity
-	synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
-		acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
-		return true
-	})
+	cfg, acts, _ := benchShop(10_000)
 	res, err := l.Backtest(acts, vip.BacktestOptions{From: cfg.End.AddDate(0, -23, 0), To: cfg.End})
 	if err != nil {
 		b.Fatal(err)
@@ -92,13 +93,7 @@ func BenchmarkProgramMetrics(b *testing.B) {
 // BenchmarkActivity_Validate validates the 10,000 customers of the backtest above, as
 // building each customer's Ledger does.
 func BenchmarkActivity_Validate(b *testing.B) {
-	cfg := synth.DefaultConfig()
-	cfg.Customers, cfg.MaxLines, cfg.RateScale = 10_000, 1, synth.RateScaleFor20
-	var acts []*vip.Activity
-	synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
-		acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
-		return true
-	})
+	cfg, acts, _ := benchShop(10_000)
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, a := range acts {
