@@ -50,7 +50,8 @@ type Engine struct {
 	retries  int
 	pageSize int
 	full     bool
-	cache    *engCache // nil: off
+	cache    *engCache   // nil: off
+	mk       ledgerMaker // the ladder validated and its rules built once; see ledgers
 }
 
 // NewEngine returns an Engine for the ladder l (validated and copied) on store s.
@@ -58,10 +59,10 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 	if s == nil {
 		return nil, errors.New("vip: new engine: store is nil")
 	}
-	if err := l.Validate(); err != nil {
+	e := &Engine{store: s, ladder: l, key: ladderKey(l), clock: time.Now, retries: 20, pageSize: 500}
+	if err := e.mk.init(&e.ladder); err != nil { // validates the ladder
 		return nil, err
 	}
-	e := &Engine{store: s, ladder: l, key: ladderKey(l), clock: time.Now, retries: 20, pageSize: 500}
 	if opts != nil {
 		e.full = opts.FullReview
 		if opts.Clock != nil {
@@ -85,6 +86,14 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 		e.cache = &engCache{max: n, m: map[string]engCached{}}
 	}
 	return e, nil
+}
+
+// ledgers returns a maker of the ladder's Ledgers for one call: a copy of the Engine's,
+// made in NewEngine, with validation scratch of its own (a ledgerMaker is not safe for
+// concurrent use; the rules the copies share are never modified).
+func (e *Engine) ledgers() *ledgerMaker {
+	mk := e.mk
+	return &mk
 }
 
 // engCache keeps, for each customer, the activity and the status (with its stored
@@ -407,10 +416,7 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []engCached, error) {
 	var res IngestResult
 	c := Change{Source: SourceIngest, DueKey: e.key}
-	mk, err := e.ladder.ledgers() // the ladder validated and its rules built once a batch
-	if err != nil {
-		return res, c, nil, err
-	}
+	mk := e.ledgers()
 	snaps := make([]CustomerState, len(in.ids))
 	var miss []string
 	var at []int
@@ -778,10 +784,7 @@ func (e *Engine) ReviewAt(ctx context.Context, shard Shard, now time.Time) (Revi
 // customers that could not be evaluated.
 func (e *Engine) reviewPage(ctx context.Context, ids []string, now time.Time) (Change, []error, error) {
 	c := Change{Source: SourceReview, DueKey: e.key}
-	mk, err := e.ladder.ledgers()
-	if err != nil {
-		return c, nil, err
-	}
+	mk := e.ledgers()
 	snaps, err := e.store.Load(ctx, e.ladder.Name, ids)
 	if err != nil {
 		return c, nil, err
@@ -837,7 +840,7 @@ func (e *Engine) Place(ctx context.Context, customerID string, o Override) (Stat
 		}
 		nst.Version = snap.Status.Version
 		c := Change{Source: SourcePlace, Events: evs, DueKey: e.key}
-		g, err := e.ladder.Ledger(&snap.Activity)
+		g, err := e.ledgers().ledger(nil, &snap.Activity)
 		if err == nil {
 			err = e.schedule(&c, g, nst)
 		}
