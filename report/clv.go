@@ -50,8 +50,9 @@ func (r *Report) clv(customers []*vip.Activity, opts Options, loc *time.Location
 	if p != nil {
 		c.SpendLeftOut = len(p.SpendLeftOut)
 	}
-	var se *vip.CLVStageError
-	if errors.As(err, &se) {
+	if err != nil {
+		var se *vip.CLVStageError
+		errors.As(err, &se) // PredictCLV fails only with a *CLVStageError
 		switch se.Stage {
 		case vip.StageCohort:
 			c.Problem = "The orders could not be summarised for the models: " + plain(se.Err) + "."
@@ -62,10 +63,6 @@ func (r *Report) clv(customers []*vip.Activity, opts Options, loc *time.Location
 		default:
 			c.Problem = "The fitted models could not score the customers: " + plain(se.Err) + "."
 		}
-		return
-	}
-	if err != nil {
-		c.Problem = "The lifetime-value models failed: " + plain(err) + "."
 		return
 	}
 	c.BGNBD, c.GammaGamma = p.Purchases, p.Spend

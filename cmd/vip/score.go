@@ -225,16 +225,17 @@ func predictCLV(orders []vip.Order, asOf time.Time, o scoreOptions, e *env) (map
 		Cohort: vip.CohortOptions{Unit: vip.UnitWeek, CutOff: asOf, Merge: vip.UnitDay, Location: o.loc},
 		CLV:    o.clvOpts,
 	})
-	if p != nil && len(p.SpendLeftOut) > 0 {
-		fmt.Fprintf(e.stderr, "vip: score: %d repeat customers spent nothing on their repeat orders: left out of the Gamma-Gamma fit\n", len(p.SpendLeftOut))
-	}
 	if p != nil {
+		if len(p.SpendLeftOut) > 0 {
+			fmt.Fprintf(e.stderr, "vip: score: %d repeat customers spent nothing on their repeat orders: left out of the Gamma-Gamma fit\n", len(p.SpendLeftOut))
+		}
 		for _, fe := range p.AtBound {
 			fmt.Fprintf(e.stderr, "vip: score: warning: the %s fit ends on a bound (%v): its predictions are those of that limit case\n", fe.Model, fe.AtBound)
 		}
 	}
-	var se *vip.CLVStageError
-	if errors.As(err, &se) {
+	if err != nil {
+		var se *vip.CLVStageError
+		errors.As(err, &se) // PredictCLV fails only with a *CLVStageError
 		switch se.Stage {
 		case vip.StageCohort:
 			return nil, se.Err
@@ -243,9 +244,6 @@ func predictCLV(orders []vip.Order, asOf time.Time, o scoreOptions, e *env) (map
 		default:
 			return nil, fmt.Errorf("score: fitting %s: %w (--no-clv scores without CLV)", se.Stage, se.Err)
 		}
-	}
-	if err != nil {
-		return nil, err
 	}
 	m := make(map[string]vip.CLVResult, len(p.Results))
 	for _, r := range p.Results {
