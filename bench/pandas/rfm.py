@@ -59,7 +59,7 @@ def main():
     b, m, df = best_median(scores, runs)
     print(f"pandas {'scores (sort by ID, 3 x qcut of rank first)':50s} best {b:7.1f} ms, median {m:7.1f} ms ({runs} runs, {n} customers)")
 
-    table = {k: v for k, v in maps["table"].items()}
+    table = maps["table"]
 
     def table_names():
         rfm = df["r"].astype(str) + df["f"].astype(str) + df["m"].astype(str)
