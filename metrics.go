@@ -695,14 +695,12 @@ func metricIn(name, tier string, v decimal.Decimal, b Band) Metric {
 	if !b.Max.IsZero() && v.GreaterThan(b.Max) {
 		side = "above"
 	}
-	what, f := strings.ReplaceAll(name, "_", " "), func(d decimal.Decimal) string { return d.String() }
+	what, f := strings.ReplaceAll(name, "_", " "), signedPercent // lifts: shares as percentages
 	switch name {
-	case "retention_lift":
-		f = signedPercent
 	case "orders_multiple":
 		f = func(d decimal.Decimal) string { return d.Round(2).String() + "x" }
 	case "ltv_lift":
-		what, f = "spend lift after reaching the tier", signedPercent
+		what = "spend lift after reaching the tier"
 	}
 	m.Finding = fmt.Sprintf("%s: %s %s is %s the target of %s to %s", tier, what, f(v), side, f(b.Min), f(b.Max))
 	return m
