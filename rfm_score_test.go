@@ -294,6 +294,27 @@ func rfmSortReference(pop []vip.RFMInput, bins int, ties vip.TieRule) []vip.RFMS
 	return out
 }
 
+// rfmCheckAgainstSort scores pop through ScoreRFM, one-pass bucketing from bucketMin
+// customers, and fails at the first customer whose scores differ from rfmSortReference.
+func rfmCheckAgainstSort(t interface {
+	Helper()
+	Fatal(...any)
+	Fatalf(string, ...any)
+}, pop []vip.RFMInput, bins int, ties vip.TieRule, bucketMin int) {
+	t.Helper()
+	got, err := vip.ScoreRFMBucketMin(pop, &vip.ScoreOptions{Bins: bins, Ties: ties}, bucketMin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rfmSortReference(pop, bins, ties)
+	for i := range pop {
+		if w := want[i]; got[i] != w {
+			t.Fatalf("%q (recency %d, frequency %d, monetary %s) scores %d-%d-%d, a full sort gives %d-%d-%d",
+				pop[i].CustomerID, pop[i].RecencyDays, pop[i].Frequency, pop[i].Monetary, got[i].R, got[i].F, got[i].M, w.R, w.F, w.M)
+		}
+	}
+}
+
 // rfmSortScoresFast is rfmSortScores with the TiesTogether count done on the sorted order.
 func rfmSortScoresFast(pop []vip.RFMInput, bins int, split bool, worse func(a, b vip.RFMInput) int) []uint8 {
 	if split {
@@ -337,16 +358,7 @@ func TestScoreRFM_RadixProperties(t *testing.T) {
 		}
 		bins := rapid.IntRange(2, 11).Draw(t, "bins")
 		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
-		got, err := vip.ScoreRFMBucketMin(pop, &vip.ScoreOptions{Bins: bins, Ties: ties}, 4096)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := rfmSortReference(pop, bins, ties)
-		for i := range pop {
-			if got[i] != want[i] {
-				t.Fatalf("%q scores %s, a full sort gives %s", pop[i].CustomerID, got[i], want[i])
-			}
-		}
+		rfmCheckAgainstSort(t, pop, bins, ties, 4096)
 	})
 }
 
@@ -485,17 +497,7 @@ func TestScoreRFM_AgainstSort(t *testing.T) {
 		if rapid.Bool().Draw(t, "bucket_pass") {
 			bucketMin = rapid.IntRange(1, 200).Draw(t, "bucket_min")
 		}
-		got, err := vip.ScoreRFMBucketMin(pop, &vip.ScoreOptions{Bins: bins, Ties: ties}, bucketMin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := rfmSortReference(pop, bins, ties)
-		for i := range pop {
-			if w := want[i]; got[i] != w {
-				t.Fatalf("%q (recency %d, frequency %d, monetary %s) scores %d-%d-%d, a full sort gives %d-%d-%d",
-					pop[i].CustomerID, pop[i].RecencyDays, pop[i].Frequency, pop[i].Monetary, got[i].R, got[i].F, got[i].M, w.R, w.F, w.M)
-			}
-		}
+		rfmCheckAgainstSort(t, pop, bins, ties, bucketMin)
 	})
 }
 
@@ -540,17 +542,7 @@ func TestScoreRFM_OneValueSets(t *testing.T) {
 		}
 		bins := rapid.IntRange(2, vip.MaxBins).Draw(t, "bins")
 		ties := rapid.SampledFrom([]vip.TieRule{vip.TiesSplit, vip.TiesSplit, vip.TiesTogether}).Draw(t, "ties")
-		got, err := vip.ScoreRFMBucketMin(pop, &vip.ScoreOptions{Bins: bins, Ties: ties}, rapid.SampledFrom([]int{1, 4096}).Draw(t, "bucket_min"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := rfmSortReference(pop, bins, ties)
-		for i := range pop {
-			if w := want[i]; got[i] != w {
-				t.Fatalf("%q (recency %d, frequency %d, monetary %s) scores %d-%d-%d, a full sort gives %d-%d-%d",
-					pop[i].CustomerID, pop[i].RecencyDays, pop[i].Frequency, pop[i].Monetary, got[i].R, got[i].F, got[i].M, w.R, w.F, w.M)
-			}
-		}
+		rfmCheckAgainstSort(t, pop, bins, ties, rapid.SampledFrom([]int{1, 4096}).Draw(t, "bucket_min"))
 	})
 }
 
