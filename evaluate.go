@@ -222,6 +222,12 @@ func (g *Ledger) init(m *machine, st Status) error {
 
 // Evaluate is [Ladder.Evaluate] on the prepared activity.
 func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
+	return g.evaluate(st, now, true)
+}
+
+// evaluate is Evaluate, skipping an interval in which nothing can happen
+// ([machine.quiet]) when skip is true.
+func (g *Ledger) evaluate(st Status, now time.Time, skip bool) (Status, []Event, error) {
 	if !validInstant(now) {
 		return st, nil, errorf(ErrInvalidStatus, "evaluate: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
 	}
@@ -232,6 +238,10 @@ func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
 	var m machine
 	if err := g.init(&m, st); err != nil {
 		return st, nil, err
+	}
+	if skip && m.quiet(now) {
+		m.st.Checked, m.st.Seen = now, m.f.countAt(now)
+		return m.st, nil, nil
 	}
 	if err := m.run(now); err != nil {
 		return st, nil, err

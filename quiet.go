@@ -1,0 +1,83 @@
+package vip
+
+import "time"
+
+// quiet reports whether evaluating the machine's status at now can change nothing but
+// Checked and Seen, and emit nothing, judged from bounds on the measure over the whole
+// interval from st.Checked to now instead of stepping through its instants. Most of a
+// nightly review's customers are such: nowhere near the next tier and well above the
+// keep threshold of the tier they hold.
+//
+// It answers only for the usual ladder (simple tiers on net spend or orders over a
+// rolling window, a continuous term, no start-date or pending rules) and status (no
+// override, grace or pending tier); otherwise, and when a bound does not settle it, it
+// reports false and the machine steps as usual. The bounds count every order and
+// refund in the ledger, those the status has not seen included (they count from
+// st.Checked on), and hold for every instant in the interval:
+//
+//   - at most the spend (or number) of the orders placed from the start of the window at
+//     st.Checked to now, before refunds: below every higher tier's threshold, no upgrade;
+//     below what any proximity rule of the next tier asks, no NearNextTier event;
+//   - at least what the orders placed from the start of the window at now to
+//     st.Checked are worth net of every refund known at now: they are in every window of
+//     the interval, and a refund only lowers an order's part. At or above the keep
+//     threshold of the tier held, no grace and no landing;
+//   - no demotion before the oldest order in the window at st.Checked leaves it (keepBy
+//     is never earlier), plus grace: when the earliest warning that allows is after
+//     now, no DemotionWarning.
+func (m *machine) quiet(now time.Time) bool {
+	st, f, l := &m.st, m.f, m.l
+	if !m.simple || m.kind != PeriodRolling || m.term != TermContinuous || !f.monotone || f.pending || f.monthly ||
+		len(f.points) > 0 || len(f.balances) > 0 || !l.Spend.Since.IsZero() ||
+		st.Checked.IsZero() || st.Override != nil || st.Pending != "" || !st.GraceUntil.IsZero() {
+		return false
+	}
+	slot := measureSlot(l.measure())
+	if slot != 0 && slot != 1 {
+		return false
+	}
+	cur := l.TierIndex(st.Tier)
+	if cur >= 0 && l.Tiers[cur].InviteOnly {
+		return false
+	}
+	months := l.windowMonths()
+	lo, checked := f.lower(rollingFrom(st.Checked, months, m.loc)), f.upper(st.Checked)
+	top, n := f.spendBase(lo, max(lo, f.upper(now)))
+	if slot == 1 {
+		top = sum{coef: n}
+	}
+	for i := cur + 1; i < len(l.Tiers); i++ {
+		if l.Tiers[i].InviteOnly {
+			continue
+		}
+		if r := m.rule(ruleEntry, i).sr; top.cmpCrit(&r.c, *r.min) >= 0 {
+			return false
+		}
+	}
+	if nx := m.nextTier(cur); nx >= 0 && len(l.Near.Rules) > 0 && m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
+		return false
+	}
+	if cur < 0 {
+		return true
+	}
+	kept := f.lower(rollingFrom(now, months, m.loc))
+	low, n := f.spendRange(kept, max(kept, checked), now)
+	if slot == 1 {
+		low = sum{coef: n}
+	}
+	if r := m.rule(ruleRetain, cur).sr; low.cmpCrit(&r.c, *r.min) < 0 {
+		return false
+	}
+	days := l.warningDays()
+	if len(days) == 0 {
+		return true
+	}
+	if lo >= checked {
+		return false // no order in the window at st.Checked to bound keepBy with
+	}
+	most := 0
+	for _, d := range days {
+		most = max(most, d)
+	}
+	return addDays(AddMonths(m.rollOffOf(lo), l.GraceMonths, m.loc), -most, m.loc).After(now)
+}
