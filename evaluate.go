@@ -90,6 +90,7 @@ func (m *machine) rollOffOf(i int) time.Time {
 // A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
 // may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
 type Ledger struct {
+	id     string // the customer's, read without touching the Activity
 	l      *Ladder
 	f      *facts
 	loc    *time.Location
@@ -162,7 +163,7 @@ func (p *ledgerMaker) ledger(g *Ledger, a *Activity) (*Ledger, error) {
 	if g == nil {
 		g = new(Ledger)
 	}
-	*g = Ledger{l: p.l, f: prepare(g.f, p.l, a, loc), loc: loc, entry: p.entry, retain: p.retain, m: g.m}
+	*g = Ledger{id: a.Customer.ID, l: p.l, f: prepare(g.f, p.l, a, loc), loc: loc, entry: p.entry, retain: p.retain, m: g.m}
 	return g, nil
 }
 
@@ -181,8 +182,7 @@ func (g *Ledger) start(st Status) (*machine, error) {
 
 // init sets m, a zero machine, to evaluate st on the ledger.
 func (g *Ledger) init(m *machine, st Status) error {
-	l := g.l
-	id := g.f.a.Customer.ID
+	l, id := g.l, g.id
 	switch {
 	case st.CustomerID == "":
 		st.CustomerID = id

@@ -38,6 +38,7 @@ type facts struct {
 	pexp     int32
 	pending  bool
 	monotone bool      // measures only fall as time passes without new activity
+	plain    bool      // orders and refunds alone, monotone, not pending: see machine.quiet
 	monthly  bool      // measures change at month boundaries (balances, custom)
 	orders   []ordFact // by placed
 	refunds  []refFact // by at
@@ -233,6 +234,7 @@ func prepare(old *facts, l *Ladder, a *Activity, loc *time.Location) *facts {
 		f.monthly = true
 		f.monotone = false
 	}
+	f.plain = f.monotone && !f.pending && !f.monthly && len(f.points) == 0 && len(f.balances) == 0
 	for _, o := range f.orders {
 		f.first = o.placed
 		break
@@ -646,7 +648,7 @@ func (f *facts) spendOrders(w *window) (sum, int64) {
 // among orders [lo, hi), as known at cut.
 func (f *facts) spendRange(lo, hi int, cut time.Time) (sum, int64) {
 	s, n := f.spendBase(lo, hi)
-	if len(f.refunds) == 0 {
+	if len(f.rat) == 0 { // not f.refunds: rat is in the facts' first cache line
 		return s, n
 	}
 	v := f.refundView(cut)

@@ -27,8 +27,7 @@ import "time"
 //     now, no DemotionWarning.
 func (m *machine) quiet(now time.Time) bool {
 	st, f, l := &m.st, m.f, m.l
-	if !m.simple || m.kind != PeriodRolling || m.term != TermContinuous || !f.monotone || f.pending || f.monthly ||
-		len(f.points) > 0 || len(f.balances) > 0 || !l.Spend.Since.IsZero() ||
+	if !m.simple || m.kind != PeriodRolling || m.term != TermContinuous || !f.plain || !l.Spend.Since.IsZero() ||
 		st.Checked.IsZero() || st.Override != nil || st.Pending != "" || !st.GraceUntil.IsZero() {
 		return false
 	}
