@@ -358,6 +358,16 @@ func testLargeChanges(t *testing.T, s vip.Store) {
 	if st := load1(t, s, "gold", "c099").Status; st.Version != 1 || st.Tier != "Silver" {
 		t.Errorf("status of c099 = %+v, want Silver at version 1", st)
 	}
+	// A change that fails stores no customer: the next order of that customer does.
+	bad := order("o000", "c000", t0, "11")
+	if err := s.Commit(t.Context(), vip.Change{Orders: []vip.Order{order("n1", "new", t0, "1"), bad}}); !errors.Is(err, vip.ErrConflict) {
+		t.Fatalf("Commit(new customer's order, a conflict) = %v, want ErrConflict", err)
+	}
+	commit(t, s, vip.Change{Orders: []vip.Order{order("n2", "new", t0, "1")}})
+	ids, err := s.Customers(t.Context(), vip.Shard{}, "m", 10)
+	if err != nil || !slices.Contains(ids, "new") || !load1(t, s, "gold", "new").Found {
+		t.Errorf("after a failed and a good change with orders of customer new: Customers = %v, %v; want it listed and found", ids, err)
+	}
 }
 
 // testActivityMovesVersions: a change that stores a customer's orders or record moves
