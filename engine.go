@@ -518,7 +518,19 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
 		}
-		ng, err := mk.ledger(g, &a) // validates the stored and new activity together
+		var ng *Ledger
+		var err error
+		if owned[i] && !custChanged && len(in.refunds[id]) == 0 {
+			// A cached activity passed Activity.Validate when it was committed, and
+			// adding orders keeps it valid: each new order passed Order.Validate and the
+			// ladder's currency check (prepare), is the customer's (grouped by
+			// customer), and has an ID found neither in the stored orders (above) nor
+			// twice in the batch (prepare). Refunds and a new customer record take the
+			// full check below.
+			ng, err = mk.prepared(g, &a)
+		} else {
+			ng, err = mk.ledger(g, &a) // validates the stored and new activity together
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
