@@ -82,15 +82,8 @@ func TestEngine_Ingest_BatchedAsSingles(t *testing.T) {
 		}
 		var now time.Time
 		clock := func() time.Time { return now }
-		whole, parts := memstore.New(), memstore.New()
-		ew, err := vip.NewEngine(whole, l, &vip.EngineOptions{Clock: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ep, err := vip.NewEngine(parts, l, &vip.EngineOptions{Clock: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ew, whole := memEngine(t, l, &vip.EngineOptions{Clock: clock})
+		ep, parts := memEngine(t, l, &vip.EngineOptions{Clock: clock})
 		customers := rapid.IntRange(2, 8).Draw(t, "customers")
 		now = propBase
 		n := 0
@@ -164,15 +157,8 @@ func TestEngine_Ingest_CacheSameAsLoad(t *testing.T) {
 		}
 		var now time.Time
 		clock := func() time.Time { return now }
-		cached, loaded := memstore.New(), memstore.New()
-		ec, err := vip.NewEngine(cached, l, &vip.EngineOptions{Clock: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		el, err := vip.NewEngine(loaded, l, &vip.EngineOptions{Clock: clock, CacheCustomers: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ec, cached := memEngine(t, l, &vip.EngineOptions{Clock: clock})
+		el, loaded := memEngine(t, l, &vip.EngineOptions{Clock: clock, CacheCustomers: -1})
 		customers := rapid.IntRange(1, 4).Draw(t, "customers")
 		now = propBase
 		var sent []vip.Order
@@ -226,4 +212,14 @@ func TestEngine_Ingest_CacheSameAsLoad(t *testing.T) {
 			sameStores(t, fmt.Sprintf("step %d", step), l.Name, cached, loaded)
 		}
 	})
+}
+
+// memEngine returns an Engine for l with opts on a new memory store, and the store.
+func memEngine(t *rapid.T, l vip.Ladder, opts *vip.EngineOptions) (*vip.Engine, vip.Store) {
+	s := memstore.New()
+	e, err := vip.NewEngine(s, l, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, s
 }
