@@ -3,10 +3,12 @@ package sqlitestore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,5 +226,36 @@ func TestEvent_JSONRowStillRead(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"text 123", "blob 1"}, kinds); diff != "" {
 		t.Errorf("event bodies: type and first byte (-want +got):\n%s", diff)
+	}
+}
+
+// TestCommit_StaleNewStatusNamed: when a chunk of new statuses inserts fewer rows than
+// it has, the error names the status stored meanwhile (the 98th of 100, in the last
+// chunk, of 4), and one stored meanwhile with exactly the change's content is still
+// ErrStale, naming the chunk.
+func TestCommit_StaleNewStatusNamed(t *testing.T) {
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	var sts []vip.Status
+	for i := range 100 {
+		sts = append(sts, vip.Status{CustomerID: fmt.Sprintf("c%03d", i), Ladder: "gold", Tier: "Silver", Checked: at})
+	}
+	for _, c := range []struct {
+		name      string
+		meanwhile vip.Status
+		want      string
+	}{
+		{"other content", vip.Status{CustomerID: "c097", Ladder: "gold", Tier: "Gold", Checked: at}, `customer "c097"`},
+		{"same content", sts[97], `of 4 customers from "c096"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := open(t)
+			if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{c.meanwhile}}); err != nil {
+				t.Fatal(err)
+			}
+			err := s.Commit(t.Context(), vip.Change{Statuses: sts})
+			if !errors.Is(err, vip.ErrStale) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Commit(100 new statuses, c097 stored meanwhile) = %v, want ErrStale containing %s", err, c.want)
+			}
+		})
 	}
 }

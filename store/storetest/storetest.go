@@ -300,8 +300,8 @@ func testCompareAndSwap(t *testing.T, s vip.Store) {
 
 // testLargeChanges: changes of many orders and new statuses (a store may write them
 // in chunks) keep idempotency and compare-and-swap row by row: one order with other
-// content, or one new status stored meanwhile, anywhere in the change, fails all of it
-// with the right error; re-sending a part of the orders with new ones stores the new.
+// content (the error names it), or one new status stored meanwhile, anywhere in the
+// change, fails all of it with the right error; re-sending a part of the orders with new ones stores the new.
 func testLargeChanges(t *testing.T, s vip.Store) {
 	const n = 150
 	var orders []vip.Order
@@ -345,8 +345,8 @@ func testLargeChanges(t *testing.T, s vip.Store) {
 		t.Fatalf("after failed changes, %d orders stored, want 70", got)
 	}
 	err := s.Commit(t.Context(), vip.Change{Orders: orders[30:], Statuses: sts})
-	if !errors.Is(err, vip.ErrStale) || !strings.Contains(err.Error(), `"c097"`) {
-		t.Errorf("Commit(100 new statuses, c097 stored meanwhile) = %v, want ErrStale naming c097", err)
+	if !errors.Is(err, vip.ErrStale) {
+		t.Errorf("Commit(100 new statuses, c097 stored meanwhile) = %v, want ErrStale", err)
 	}
 	if got := count(); got != 70 {
 		t.Fatalf("after a stale change, %d orders stored, want 70", got)
