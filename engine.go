@@ -450,6 +450,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		keep = make([]engCached, 0, n)
 	}
 	var errs []error
+	var g *Ledger // reused from customer to customer: its machine and scratch
 	base := e.now()
 	for i, id := range in.ids {
 		snap := snaps[i]
@@ -517,11 +518,24 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
 		}
-		g, err := mk.ledger(nil, &a) // validates the stored and new activity together
+		var ng *Ledger
+		var err error
+		if owned[i] && !custChanged && len(in.refunds[id]) == 0 {
+			// A cached activity passed Activity.Validate when it was committed, and
+			// adding orders keeps it valid: each new order passed Order.Validate and the
+			// ladder's currency check (prepare), is the customer's (grouped by
+			// customer), and has an ID found neither in the stored orders (above) nor
+			// twice in the batch (prepare). Refunds and a new customer record take the
+			// full check below.
+			ng, err = mk.prepared(g, &a)
+		} else {
+			ng, err = mk.ledger(g, &a) // validates the stored and new activity together
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		g = ng
 		if added == 0 && !custChanged && snap.Found && !st.Checked.IsZero() {
 			// Nothing new in the store, but this ladder's status may not have seen all of
 			// it: another Engine, for another ladder on the same store, may have stored it.

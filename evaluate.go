@@ -153,6 +153,12 @@ func (p *ledgerMaker) ledger(g *Ledger, a *Activity) (*Ledger, error) {
 	if err := p.v.validate(a, p.l.Currency); err != nil {
 		return nil, err
 	}
+	return p.prepared(g, a)
+}
+
+// prepared is ledger for an activity a known to pass [Activity.Validate] for the
+// ladder's currency: it checks and prepares everything else, and skips that validation.
+func (p *ledgerMaker) prepared(g *Ledger, a *Activity) (*Ledger, error) {
 	loc, err := a.Customer.Location(p.loc)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vipkit/vip"
@@ -56,6 +57,37 @@ type Store struct {
 	r  *sql.DB // read pool
 	ws writeStmts
 	rs readStmts
+	// known holds IDs of customers this Store saw committed: customers are never
+	// deleted, so a commit need not store an ID-only record for them (see apply).
+	known knownCustomers
+}
+
+// knownCustomers is a bounded set of customer IDs known to be stored. It is safe for
+// concurrent use.
+type knownCustomers struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+// knownMax bounds knownCustomers: when full it starts over, empty.
+const knownMax = 1 << 17
+
+func (k *knownCustomers) has(id string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_, ok := k.m[id]
+	return ok
+}
+
+func (k *knownCustomers) add(ids map[string]bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil || len(k.m)+len(ids) > knownMax {
+		k.m = make(map[string]struct{}, len(ids))
+	}
+	for id := range ids {
+		k.m[id] = struct{}{}
+	}
 }
 
 // SQL of the hot statements, prepared once per connection. The set-based ones take
@@ -65,20 +97,13 @@ const (
 	sqlUpsertCustomer  = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
 	sqlEnsureCustomers = `INSERT INTO vip_customers (id, hash, body)
 		SELECT value->>0, value->>1, value->>2 FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
-	// Orders and statuses go one row per execution of a prepared statement: with their
-	// values bound directly this measured cheaper than extracting them from JSON.
-	sqlInsertOrder = `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`
 	sqlOrderPrint   = `SELECT fp FROM vip_orders WHERE id = ?`
-	sqlInsertStatus = `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
-		ON CONFLICT (ladder, customer_id) DO NOTHING`
+	sqlStatusRow    = `SELECT version, body FROM vip_statuses WHERE ladder = ? AND customer_id = ?`
 	sqlUpdateStatus = `UPDATE vip_statuses SET tier = ?3, version = version + 1, checked = ?4, body = ?5, due_at = ?6, due_key = ?7
 		WHERE ladder = ?1 AND customer_id = ?2 AND version = ?8`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
-	sqlOtherLadders = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
-	sqlInsertEvents = `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body)
-		SELECT value->>0, value->>1, value->>2, value->>3, ?, value->>4 FROM jsonb_each(?) ORDER BY key`
+	sqlOtherLadders  = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
 	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
 	sqlLoadCustomers = `SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`
 	sqlLoadOrders    = `SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at`
@@ -88,10 +113,32 @@ const (
 		ORDER BY c.id LIMIT ?`
 )
 
+// Orders go as multi-row statements (multiStmt), their values bound directly: this
+// measured cheaper than one execution per row, and than extracting them from JSON.
+func sqlInsertOrders(n int) string {
+	return `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES ` + valuesList(n, 7) +
+		` ON CONFLICT (id) DO NOTHING`
+}
+
+// New statuses (version 0) too. Updates go one row per execution: an UPDATE ... FROM
+// a VALUES list measured slower (its commit spent the difference and more truncating
+// the page cache).
+func sqlInsertStatuses(n int) string {
+	return `INSERT INTO vip_statuses (ladder, customer_id, tier, checked, body, due_at, due_key, version) VALUES ` +
+		strings.ReplaceAll(valuesList(n, 7), "?)", "?, 1)") + ` ON CONFLICT (ladder, customer_id) DO NOTHING`
+}
+
+// Events too, in the order of the change (the rows of a VALUES list are inserted in
+// order, so their sequence numbers follow it), with bodies in the binary form.
+func sqlInsertEvents(n int) string {
+	return `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES ` + valuesList(n, 6)
+}
+
 type writeStmts struct {
-	upsertCustomer, ensureCustomers, insertOrder, orderPrint *sql.Stmt
-	insertStatus, updateStatus, unschedule, insertEvents     *sql.Stmt
-	otherLadders                                             *sql.Stmt
+	insertOrders, insertStatuses, insertEvents  multiStmt
+	upsertCustomer, ensureCustomers, orderPrint *sql.Stmt
+	statusRow, updateStatus, unschedule         *sql.Stmt
+	otherLadders                                *sql.Stmt
 }
 
 type readStmts struct {
@@ -108,9 +155,18 @@ func (s *Store) prepare(ctx context.Context) error {
 		st, err = db.PrepareContext(ctx, q)
 		return st
 	}
-	s.ws = writeStmts{prep(s.w, sqlUpsertCustomer), prep(s.w, sqlEnsureCustomers), prep(s.w, sqlInsertOrder), prep(s.w, sqlOrderPrint),
-		prep(s.w, sqlInsertStatus), prep(s.w, sqlUpdateStatus), prep(s.w, sqlUnschedule), prep(s.w, sqlInsertEvents),
-		prep(s.w, sqlOtherLadders)}
+	s.ws = writeStmts{upsertCustomer: prep(s.w, sqlUpsertCustomer), ensureCustomers: prep(s.w, sqlEnsureCustomers), orderPrint: prep(s.w, sqlOrderPrint),
+		statusRow: prep(s.w, sqlStatusRow), updateStatus: prep(s.w, sqlUpdateStatus), unschedule: prep(s.w, sqlUnschedule),
+		otherLadders: prep(s.w, sqlOtherLadders)}
+	if err == nil {
+		s.ws.insertOrders, err = prepareMulti(ctx, s.w, sqlInsertOrders)
+	}
+	if err == nil {
+		s.ws.insertStatuses, err = prepareMulti(ctx, s.w, sqlInsertStatuses)
+	}
+	if err == nil {
+		s.ws.insertEvents, err = prepareMulti(ctx, s.w, sqlInsertEvents)
+	}
 	s.rs = readStmts{prep(s.r, sqlLoadStatus), prep(s.r, sqlLoadCustomers), prep(s.r, sqlLoadOrders), prep(s.r, sqlLoadRefunds), prep(s.r, sqlDue)}
 	return err
 }
@@ -378,12 +434,14 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 		return fmt.Errorf("vip: sqlite commit: %w", err)
 	}
 	defer tx.Rollback()
-	if err := s.apply(ctx, tx, c); err != nil {
+	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
+	if err := s.apply(ctx, tx, c, named); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("vip: sqlite commit: %w", err)
 	}
+	s.known.add(named)
 	return nil
 }
 
@@ -397,13 +455,14 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("vip: sqlite %s: %w", what, err)
 }
 
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
+// apply writes c in tx and adds to named the IDs of the customers that are stored
+// once tx commits (those of c's customers and orders).
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change, named map[string]bool) error {
 	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
 	var touched jsonRows // the customers whose other statuses' schedules go stale
 	var touchedIDs []string
-	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
 	if len(c.Customers) > 0 {
 		up := tx.StmtContext(ctx, s.ws.upsertCustomer)
 		for _, cu := range c.Customers {
@@ -421,32 +480,43 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 	}
 	if len(c.Orders) > 0 {
 		var custs jsonRows
-		ins := tx.StmtContext(ctx, s.ws.insertOrder)
-		for _, o := range c.Orders {
-			fp := codec.OrderPrint(o)
-			res, err := ins.ExecContext(ctx, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fp, codec.OrderBinary(o))
-			if err != nil {
-				return wrap("order", err)
-			}
-			// Not inserted: the ID is stored already (before, or earlier in this change),
-			// and must have the same content.
-			if n, err := res.RowsAffected(); err != nil || n != 1 {
-				var old []byte
-				if err := tx.StmtContext(ctx, s.ws.orderPrint).QueryRowContext(ctx, o.ID).Scan(&old); err != nil {
-					return wrap("order", err)
-				}
-				if !bytes.Equal(old, fp) {
-					return fmt.Errorf("vip: order %q is stored with other content: %w", o.ID, vip.ErrConflict)
-				}
-			}
+		const width = 7
+		args := make([]any, 0, width*len(c.Orders))
+		fps := make([][]byte, len(c.Orders))
+		for i, o := range c.Orders {
+			fps[i] = codec.OrderPrint(o)
+			args = append(args, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fps[i], codec.OrderBinary(o))
 			if !named[o.CustomerID] {
 				named[o.CustomerID] = true
-				custs.row(o.CustomerID)
-				custs.int(int64(vip.CustomerHash(o.CustomerID)))
-				custs.str(idOnlyCustomer(o.CustomerID))
+				if !s.known.has(o.CustomerID) {
+					custs.row(o.CustomerID)
+					custs.int(int64(vip.CustomerHash(o.CustomerID)))
+					custs.str(idOnlyCustomer(o.CustomerID))
+				}
 				touched.value(o.CustomerID)
 				touchedIDs = append(touchedIDs, o.CustomerID)
 			}
+		}
+		err := s.ws.insertOrders.exec(ctx, tx, args, width, func(first, n int, inserted int64) error {
+			if inserted == int64(n) {
+				return nil
+			}
+			// Some not inserted: their IDs are stored already (before, or earlier in this
+			// change), and must have the same content. An order of the chunk that was
+			// inserted compares equal to itself.
+			for i := first; i < first+n; i++ {
+				var old []byte
+				if err := tx.StmtContext(ctx, s.ws.orderPrint).QueryRowContext(ctx, c.Orders[i].ID).Scan(&old); err != nil {
+					return err
+				}
+				if !bytes.Equal(old, fps[i]) {
+					return fmt.Errorf("vip: order %q is stored with other content: %w", c.Orders[i].ID, vip.ErrConflict)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return wrap("order", err)
 		}
 		if custs.n > 0 {
 			if _, err := tx.StmtContext(ctx, s.ws.ensureCustomers).ExecContext(ctx, custs.done()); err != nil {
@@ -487,7 +557,10 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 	}
 	var written jsonRows
 	seen := make(map[[2]string]bool, len(c.Statuses))
-	var ins, upd *sql.Stmt
+	var ins []int // indexes into c.Statuses of the new ones
+	var insArgs []any
+	var upd *sql.Stmt
+	bodies := make([][]byte, len(c.Statuses))
 	for i, st := range c.Statuses {
 		k := [2]string{st.Ladder, st.CustomerID}
 		if seen[k] {
@@ -499,31 +572,34 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		if !due.IsZero() {
 			dueArg = codec.FormatTime(due)
 		}
-		body := codec.StatusBinary(st)
-		var res sql.Result
-		var err error
+		bodies[i] = codec.StatusBinary(st)
+		written.row(st.Ladder, st.CustomerID)
 		if st.Version == 0 {
-			if ins == nil {
-				ins = tx.StmtContext(ctx, s.ws.insertStatus)
-			}
-			res, err = ins.ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body, dueArg, key)
-		} else {
-			if upd == nil {
-				upd = tx.StmtContext(ctx, s.ws.updateStatus)
-			}
-			res, err = upd.ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), body, dueArg, key, st.Version)
+			ins = append(ins, i)
+			insArgs = append(insArgs, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key)
+			continue
 		}
+		if upd == nil {
+			upd = tx.StmtContext(ctx, s.ws.updateStatus)
+		}
+		res, err := upd.ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key, st.Version)
 		if err != nil {
 			return wrap("status", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			what := "changed since it was loaded"
-			if st.Version == 0 {
-				what = "stored meanwhile"
-			}
-			return fmt.Errorf("vip: status of customer %q on ladder %q %s: %w", st.CustomerID, st.Ladder, what, vip.ErrStale)
+			return staleErr(&st)
 		}
-		written.row(st.Ladder, st.CustomerID)
+	}
+	// The compare-and-swap of the new ones: every row of a chunk must be inserted. When
+	// one is not, the change fails (and rolls back); staleStatus finds the status to name.
+	err := s.ws.insertStatuses.exec(ctx, tx, insArgs, 7, func(first, n int, inserted int64) error {
+		if inserted == int64(n) {
+			return nil
+		}
+		return s.staleStatus(ctx, tx, c.Statuses, bodies, ins[first:first+n])
+	})
+	if err != nil {
+		return wrap("status", err)
 	}
 	if touched.n > 0 {
 		stale, err := s.othersStale(ctx, tx, c.Statuses, touchedIDs)
@@ -537,19 +613,49 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 	}
 	if len(c.Events) > 0 {
-		var evs jsonRows
+		const width = 6
+		args := make([]any, 0, width*len(c.Events))
 		for _, e := range c.Events {
-			body, err := codec.Event(e)
-			if err != nil {
-				return err
-			}
-			evs.row(e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), string(body))
+			args = append(args, e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), c.Source, codec.EventBinary(e))
 		}
-		if _, err := tx.StmtContext(ctx, s.ws.insertEvents).ExecContext(ctx, c.Source, evs.done()); err != nil {
+		if err := s.ws.insertEvents.exec(ctx, tx, args, width, func(int, int, int64) error { return nil }); err != nil {
 			return wrap("event", err)
 		}
 	}
 	return nil
+}
+
+// staleStatus returns the ErrStale of a chunk of status inserts (the statuses sts[i]
+// for i in at, with their bodies) that did not insert every row: it names the first
+// status whose row is not the one the chunk inserted (version 1, with the chunk's
+// body).
+func (s *Store) staleStatus(ctx context.Context, tx *sql.Tx, sts []vip.Status, bodies [][]byte, at []int) error {
+	for _, i := range at {
+		st := &sts[i]
+		var v int64
+		var body []byte
+		err := tx.StmtContext(ctx, s.ws.statusRow).QueryRowContext(ctx, st.Ladder, st.CustomerID).Scan(&v, &body)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err == nil && v == st.Version+1 && bytes.Equal(body, bodies[i]) {
+			continue
+		}
+		return staleErr(st)
+	}
+	// Another writer stored exactly the status this change meant to: which of the
+	// chunk's rows it was cannot be told.
+	st := &sts[at[0]]
+	return fmt.Errorf("vip: a status on ladder %q of %d customers from %q was stored meanwhile: %w", st.Ladder, len(at), st.CustomerID, vip.ErrStale)
+}
+
+// staleErr is the ErrStale of the status st.
+func staleErr(st *vip.Status) error {
+	what := "changed since it was loaded"
+	if st.Version == 0 {
+		what = "stored meanwhile"
+	}
+	return fmt.Errorf("vip: status of customer %q on ladder %q %s: %w", st.CustomerID, st.Ladder, what, vip.ErrStale)
 }
 
 // othersStale reports whether the touched customers may have statuses that the change

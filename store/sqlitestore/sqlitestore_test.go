@@ -3,12 +3,17 @@ package sqlitestore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/sqlitestore"
 	"github.com/vipkit/vip/store/storetest"
@@ -97,28 +102,31 @@ var oldStatus = vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since
 	Peak: "Platinum", LastLanding: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Checked: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
 	Seen: 3, WarnedFor: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Warned: 60, Version: 3}
 
-// TestStatus_JSONRowStillRead: a file at schema version 2 holding a status stored as
-// JSON (as the store wrote it then) opens at version 3; the status loads as it was,
-// and its next write replaces it with the binary form (a BLOB) at the next version.
-func TestStatus_JSONRowStillRead(t *testing.T) {
+// oldFile makes a database file at the schema version of the first migrations
+// (their files applied as the store applied them then), runs the statements rows on
+// it, and opens it with the store: at the latest version. It returns the store and a
+// plain connection to the file.
+func oldFile(t *testing.T, migrations int, rows ...string) (*sqlitestore.Store, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "vip.db")
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
+	t.Cleanup(func() { raw.Close() })
 	steps := []string{`CREATE TABLE vip_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`}
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_due.sql"} {
+	names, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(names) < migrations {
+		t.Fatalf("migrations = %v, %v; want at least %d", names, err, migrations)
+	}
+	for i, name := range names[:migrations] {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		steps = append(steps, string(b))
+		steps = append(steps, string(b), fmt.Sprintf(`INSERT INTO vip_migrations VALUES (%d, '2025-01-01T00:00:00.000000Z')`, i+1))
 	}
-	steps = append(steps, `INSERT INTO vip_migrations VALUES (1, '2025-01-01T00:00:00.000000Z'), (2, '2025-01-01T00:00:00.000000Z')`,
-		`INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-		VALUES ('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', '`+oldStatusJSON+`', NULL, '')`)
-	for _, q := range steps {
+	for _, q := range append(steps, rows...) {
 		if _, err := raw.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("%.60s: %v", q, err)
 		}
@@ -127,11 +135,21 @@ func TestStatus_JSONRowStillRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	var version int
-	if err := raw.QueryRowContext(t.Context(), `SELECT MAX(version) FROM vip_migrations`).Scan(&version); err != nil || version != 3 {
-		t.Fatalf("schema version after Open = %d, %v; want 3", version, err)
+	if err := raw.QueryRowContext(t.Context(), `SELECT MAX(version) FROM vip_migrations`).Scan(&version); err != nil || version != slices.Max(sqlitestore.Migrations()) {
+		t.Fatalf("schema version after Open = %d, %v; want %d", version, err, slices.Max(sqlitestore.Migrations()))
 	}
+	return s, raw
+}
+
+// TestStatus_JSONRowStillRead: a file at schema version 2 holding a status stored as
+// JSON (as the store wrote it then) opens at the latest version; the status loads as
+// it was, and its next write replaces it with the binary form (a BLOB) at the next
+// version.
+func TestStatus_JSONRowStillRead(t *testing.T) {
+	s, raw := oldFile(t, 2, `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+		VALUES ('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', '`+oldStatusJSON+`', NULL, '')`)
 	load := func() vip.Status {
 		t.Helper()
 		cs, err := s.Load(t.Context(), "gold", []string{"c1"})
@@ -159,5 +177,85 @@ func TestStatus_JSONRowStillRead(t *testing.T) {
 	}
 	if kind != "blob" || first != 1 {
 		t.Errorf("updated status body is a %s starting with byte %d, want a blob starting with the version byte 1", kind, first)
+	}
+}
+
+// oldEventJSON is an event body as the store wrote it before events were binary.
+const oldEventJSON = `{"kind":"upgraded","ladder":"gold","customer_id":"c1","at":"2025-01-02T03:04:05.000006Z","from":"Silver","to":"Gold",` +
+	`"crossed":["Gold"],"rewards":["welcome-gold"],"measure":"net_spend","value":"5000.50","gap":"0.00","deadline":"2026-01-02T03:04:05.000006Z",` +
+	`"days_left":365,"reason":"activity"}`
+
+// oldEvent is oldEventJSON decoded by hand.
+var oldEvent = vip.Event{Kind: vip.EventUpgraded, Ladder: "gold", CustomerID: "c1", At: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
+	From: "Silver", To: "Gold", Crossed: []string{"Gold"}, Rewards: []string{"welcome-gold"}, Measure: vip.MeasureNetSpend,
+	Value: decimal.RequireFromString("5000.50"), Deadline: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), DaysLeft: 365, Reason: "activity"}
+
+// TestEvent_JSONRowStillRead: a file at schema version 3 holding an event stored as
+// JSON opens at the latest version; the event reads as it was, before an event
+// written after, which is stored in the binary form (a BLOB).
+func TestEvent_JSONRowStillRead(t *testing.T) {
+	s, raw := oldFile(t, 3, `INSERT INTO vip_customers (id, hash, body) VALUES ('c1', 0, '{"id":"c1","joined_at":"0001-01-01T00:00:00Z"}')`,
+		`INSERT INTO vip_events (ladder, customer_id, kind, at, source, body)
+		VALUES ('gold', 'c1', 'upgraded', '2025-01-02T03:04:05.000006Z', 'ingest', '`+oldEventJSON+`')`)
+	next := vip.Event{Kind: vip.EventNearNextTier, Ladder: "gold", CustomerID: "c1", At: oldEvent.At.AddDate(0, 1, 0), From: "Gold",
+		To: "Platinum", Measure: vip.MeasureNetSpend, Value: decimal.RequireFromString("8000.00"), Gap: decimal.RequireFromString("2000.00"),
+		Share: decimal.RequireFromString("0.8"), Reason: "activity"}
+	if err := s.Commit(t.Context(), vip.Change{Source: vip.SourceReview, Events: []vip.Event{next}}); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := s.History(t.Context(), "gold", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []vip.Record{{Seq: 1, Source: vip.SourceIngest, Event: oldEvent}, {Seq: 2, Source: vip.SourceReview, Event: next}}
+	if diff := cmp.Diff(want, hist, storetest.Money); diff != "" {
+		t.Errorf("History (-want +got):\n%s", diff)
+	}
+	var kinds []string
+	rows, err := raw.QueryContext(t.Context(), `SELECT typeof(body) || ' ' || unicode(substr(body, 1, 1)) FROM vip_events ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, k)
+	}
+	if diff := cmp.Diff([]string{"text 123", "blob 1"}, kinds); diff != "" {
+		t.Errorf("event bodies: type and first byte (-want +got):\n%s", diff)
+	}
+}
+
+// TestCommit_StaleNewStatusNamed: when a chunk of new statuses inserts fewer rows than
+// it has, the error names the status stored meanwhile (the 98th of 100, in the last
+// chunk, of 4), and one stored meanwhile with exactly the change's content is still
+// ErrStale, naming the chunk.
+func TestCommit_StaleNewStatusNamed(t *testing.T) {
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	var sts []vip.Status
+	for i := range 100 {
+		sts = append(sts, vip.Status{CustomerID: fmt.Sprintf("c%03d", i), Ladder: "gold", Tier: "Silver", Checked: at})
+	}
+	for _, c := range []struct {
+		name      string
+		meanwhile vip.Status
+		want      string
+	}{
+		{"other content", vip.Status{CustomerID: "c097", Ladder: "gold", Tier: "Gold", Checked: at}, `customer "c097"`},
+		{"same content", sts[97], `of 4 customers from "c096"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := open(t)
+			if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{c.meanwhile}}); err != nil {
+				t.Fatal(err)
+			}
+			err := s.Commit(t.Context(), vip.Change{Statuses: sts})
+			if !errors.Is(err, vip.ErrStale) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Commit(100 new statuses, c097 stored meanwhile) = %v, want ErrStale containing %s", err, c.want)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"Idempotent", testIdempotent},
 		{"Conflict", testConflict},
 		{"CompareAndSwap", testCompareAndSwap},
+		{"LargeChanges", testLargeChanges},
 		{"ActivityMovesVersions", testActivityMovesVersions},
 		{"AllOrNothing", testAllOrNothing},
 		{"NotFound", testNotFound},
@@ -293,6 +295,78 @@ func testCompareAndSwap(t *testing.T, s vip.Store) {
 	got := load1(t, s, "gold", "c1").Status
 	if got.Tier != "Gold" || got.Version != 2 {
 		t.Errorf("status = tier %q version %d, want Gold at version 2", got.Tier, got.Version)
+	}
+}
+
+// testLargeChanges: changes of many orders and new statuses (a store may write them
+// in chunks) keep idempotency and compare-and-swap row by row: one order with other
+// content (the error names it), or one new status stored meanwhile, anywhere in the
+// change, fails all of it with the right error; re-sending a part of the orders with new ones stores the new.
+func testLargeChanges(t *testing.T, s vip.Store) {
+	const n = 150
+	var orders []vip.Order
+	var sts []vip.Status
+	for i := range n {
+		orders = append(orders, order(fmt.Sprintf("o%03d", i), fmt.Sprintf("c%03d", i%100), t0.Add(time.Duration(i)*time.Second), "10"))
+	}
+	for i := range 100 {
+		sts = append(sts, vip.Status{CustomerID: fmt.Sprintf("c%03d", i), Ladder: "gold", Tier: "Silver", Checked: t0})
+	}
+	commit(t, s, vip.Change{Orders: orders[:70]})
+	meanwhile := sts[97]
+	meanwhile.Tier = "Gold"
+	commit(t, s, vip.Change{Statuses: []vip.Status{meanwhile}})
+	count := func() int {
+		t.Helper()
+		ids := make([]string, 100)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("c%03d", i)
+		}
+		snaps, err := s.Load(t.Context(), "gold", ids)
+		if err != nil {
+			t.Fatalf("Load = %v", err)
+		}
+		k := 0
+		for _, cs := range snaps {
+			k += len(cs.Activity.Orders)
+		}
+		return k
+	}
+	// Stored orders with other content, and a new one repeated with other content.
+	for _, at := range []int{0, 33, 69, n} {
+		bad := append(slices.Clone(orders), orders[131])
+		bad[at] = order(bad[at].ID, bad[at].CustomerID, bad[at].PlacedAt, "11")
+		err := s.Commit(t.Context(), vip.Change{Orders: bad})
+		if !errors.Is(err, vip.ErrConflict) || errors.Is(err, vip.ErrStale) || !strings.Contains(err.Error(), bad[at].ID) {
+			t.Errorf("Commit(%d orders, order %d with other content) = %v, want ErrConflict naming %q", len(bad), at, err, bad[at].ID)
+		}
+	}
+	if got := count(); got != 70 {
+		t.Fatalf("after failed changes, %d orders stored, want 70", got)
+	}
+	err := s.Commit(t.Context(), vip.Change{Orders: orders[30:], Statuses: sts})
+	if !errors.Is(err, vip.ErrStale) {
+		t.Errorf("Commit(100 new statuses, c097 stored meanwhile) = %v, want ErrStale", err)
+	}
+	if got := count(); got != 70 {
+		t.Fatalf("after a stale change, %d orders stored, want 70", got)
+	}
+	commit(t, s, vip.Change{Orders: orders[30:], Statuses: slices.Delete(slices.Clone(sts), 97, 98)})
+	if got := count(); got != n {
+		t.Errorf("after re-sending 40 orders with 80 new, %d orders stored, want %d", got, n)
+	}
+	if st := load1(t, s, "gold", "c099").Status; st.Version != 1 || st.Tier != "Silver" {
+		t.Errorf("status of c099 = %+v, want Silver at version 1", st)
+	}
+	// A change that fails stores no customer: the next order of that customer does.
+	bad := order("o000", "c000", t0, "11")
+	if err := s.Commit(t.Context(), vip.Change{Orders: []vip.Order{order("n1", "new", t0, "1"), bad}}); !errors.Is(err, vip.ErrConflict) {
+		t.Fatalf("Commit(new customer's order, a conflict) = %v, want ErrConflict", err)
+	}
+	commit(t, s, vip.Change{Orders: []vip.Order{order("n2", "new", t0, "1")}})
+	ids, err := s.Customers(t.Context(), vip.Shard{}, "m", 10)
+	if err != nil || !slices.Contains(ids, "new") || !load1(t, s, "gold", "new").Found {
+		t.Errorf("after a failed and a good change with orders of customer new: Customers = %v, %v; want it listed and found", ids, err)
 	}
 }
 

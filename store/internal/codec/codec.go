@@ -314,11 +314,19 @@ func DecodeStatus(b []byte, ladder, customerID string, version int64) (vip.Statu
 	return st, nil
 }
 
-// Event encodes e for storage.
+// Event encodes e for storage as JSON (see [EventBinary] for the compact form).
 func Event(e vip.Event) ([]byte, error) { return json.Marshal(NormEvent(e)) }
 
-// DecodeEvent decodes Event's output.
+// DecodeEvent decodes a stored event, in either form: [EventBinary]'s or the JSON of
+// [Event] (a body that starts with '{', or with white space).
 func DecodeEvent(b []byte) (vip.Event, error) {
+	if len(b) > 0 && b[0] == eventV1 {
+		e, err := decodeEventBinary(b)
+		if err != nil {
+			return vip.Event{}, err
+		}
+		return NormEvent(e), nil
+	}
 	var e vip.Event
 	if err := json.Unmarshal(b, &e); err != nil {
 		return vip.Event{}, fmt.Errorf("vip: stored event: %v", err)
