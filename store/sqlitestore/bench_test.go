@@ -2,7 +2,9 @@ package sqlitestore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +49,53 @@ func BenchmarkIngest(b *testing.B) {
 					codec.Exact(o.Paid()), codec.OrderPrint(o), body); err != nil {
 					return err
 				}
+			}
+			return tx.Commit()
+		})
+	})
+	// The same rows as multi-row statements of up to 64 rows, as the Store itself
+	// inserts orders: the baseline for the Engine's order writes alone.
+	b.Run(fmt.Sprintf("orders=%d/plain-insert-multirow", n), func(b *testing.B) {
+		s := open(b)
+		db := s.DB()
+		ctx := context.Background()
+		if _, err := db.ExecContext(ctx, `CREATE TABLE plain_orders (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL,
+			placed_at TEXT NOT NULL, currency TEXT NOT NULL, paid TEXT NOT NULL, fp BLOB NOT NULL, body BLOB NOT NULL)`); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `CREATE INDEX plain_orders_customer ON plain_orders (customer_id, placed_at)`); err != nil {
+			b.Fatal(err)
+		}
+		stmts := map[int]*sql.Stmt{} // by rows
+		for k := 1; k <= 64; k *= 2 {
+			q := `INSERT INTO plain_orders VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?), `, k), ", ")
+			st, err := db.PrepareContext(ctx, q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			stmts[k] = st
+		}
+		storetest.BenchPlainInsert(b, n, customers, batch, func(ctx context.Context, orders []vip.Order) error {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			for len(orders) > 0 {
+				k := 64
+				for k > len(orders) {
+					k /= 2
+				}
+				args := make([]any, 0, 7*k)
+				for _, o := range orders[:k] {
+					args = append(args, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency,
+						codec.Exact(o.Paid()), codec.OrderPrint(o), codec.OrderBinary(o))
+				}
+				if _, err := tx.StmtContext(ctx, stmts[k]).ExecContext(ctx, args...); err != nil {
+					return err
+				}
+				orders = orders[k:]
 			}
 			return tx.Commit()
 		})
