@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,6 +58,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	q      queries
+	known  knownCustomers
 }
 
 var _ vip.Store = (*Store)(nil)
@@ -166,12 +168,12 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 type queries struct {
-	loadStatus, loadCustomers, loadOrders, loadRefunds         string
-	upsertCustomers, ensureCustomers, insertOrders             string
-	insertRefunds, unschedule, unscheduleOthers                string
-	lockStatuses, updateStatuses, insertStatuses, insertEvents string
-	customers, due, events, cursor, ensureCursor, lockCursor   string
-	setCursor, customerExists, history                         string
+	loadStatus, loadCustomers, loadOrders, loadRefunds       string
+	upsertCustomers, ensureCustomers, insertOrders           string
+	insertRefunds, unschedule, unscheduleOthers              string
+	updateStatuses, insertStatuses, insertEvents             string
+	customers, due, events, cursor, ensureCursor, lockCursor string
+	setCursor, customerExists, history                       string
 }
 
 func newQueries(sch string) queries {
@@ -205,16 +207,19 @@ func newQueries(sch string) queries {
 			AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
 		// The same, for a change that writes every touched customer's status, all on
 		// ladder $2: only other ladders' statuses are left, and when the store has none
-		// (two probes of the primary key, evaluated once before the scan) the statement
-		// touches nothing.
+		// (the least and greatest ladder, two probes of the ends of the primary key,
+		// evaluated once before the scan) the statement touches nothing.
 		unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
-			WHERE (EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder < $2) OR EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder > $2))
+			WHERE ((SELECT min(o.ladder) FROM §vip_statuses o) < $2 OR (SELECT max(o.ladder) FROM §vip_statuses o) > $2)
 			AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
-		lockStatuses: t(`SELECT 1 FROM §vip_statuses s JOIN unnest($1::text[], $2::text[]) AS u(l, c) ON s.ladder = u.l AND s.customer_id = u.c
-			ORDER BY s.ladder, s.customer_id FOR UPDATE OF s`),
-		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
-				WHERE s.ladder = u.l AND s.customer_id = u.c AND s.version = u.v RETURNING 1)
+		// One statement locks the statuses in key order (the rows of u, sorted, each
+		// probed by primary key and locked in turn: concurrent commits take their locks
+		// in one order and cannot deadlock) and writes those still at the loaded
+		// version; a count short of the rows given is a stale version.
+		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = x.t, version = s.version + 1, checked = x.ch, body = x.b, due_at = x.d, due_key = x.k
+				FROM (SELECT k.tid, u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+					CROSS JOIN LATERAL (SELECT o.ctid AS tid FROM §vip_statuses o WHERE o.ladder = u.l AND o.customer_id = u.c FOR UPDATE) k) x
+				WHERE s.ctid = x.tid AND s.version = x.v RETURNING 1)
 			SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
 			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
 		insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
@@ -279,6 +284,8 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	if len(ids) == 0 {
 		return out, nil
 	}
+	var found []string
+	defer func() { s.known.add(found) }()
 	b := &pgx.Batch{}
 	b.Queue(s.q.loadStatus, ladder, ids)
 	b.Queue(s.q.loadCustomers, ids)
@@ -336,6 +343,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		c, err := codec.DecodeCustomer(body)
 		out[at[id]].Found = true
 		out[at[id]].Activity.Customer = c
+		found = append(found, id)
 		return err
 	}); err != nil {
 		return nil, err
@@ -389,6 +397,9 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 	if cerr := br.Close(); err == nil && cerr != nil {
 		err = wrap("commit", cerr)
 	}
+	if err == nil {
+		s.known.addChange(&c)
+	}
 	return err
 }
 
@@ -406,6 +417,9 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			custs[o.CustomerID] = nil
 		}
 	}
+	// The customers of orders that are known to be stored need no ensuring insert
+	// (they are still touched: their statuses move on).
+	needed := s.known.missing(custs)
 	touched := make([]string, 0, len(custs)+len(c.Refunds))
 	for id := range custs {
 		touched = append(touched, id)
@@ -419,7 +433,7 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 				return err
 			}
 			up.add(id, body)
-		} else {
+		} else if needed[id] {
 			body, _ := codec.Customer(vip.Customer{ID: id})
 			ensure.add(id, body)
 		}
@@ -502,7 +516,6 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		wl, wc = append(wl, st.Ladder), append(wc, st.CustomerID)
 	}
 	if len(upd.ladder) > 0 {
-		queue("status", s.q.lockStatuses, upd.ladder, upd.customer)
 		queue("status", s.q.updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version, upd.due, upd.key)
 	}
 	if len(ins.ladder) > 0 {
@@ -553,6 +566,65 @@ func oneLadderCovers(sts []vip.Status, touched []string) (string, bool) {
 		}
 	}
 	return l, true
+}
+
+// knownCustomers remembers customer IDs that are stored: found by a Load, or stored
+// by a commit of this Store. The store never deletes a customer, so a remembered one
+// stays stored, and an order of it needs no insert that ensures its customer. It holds
+// at most maxKnown IDs and forgets them all when full. It is safe for concurrent use.
+type knownCustomers struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+// maxKnown bounds a knownCustomers (a variable for the tests).
+var maxKnown = 1 << 17
+
+func (k *knownCustomers) add(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, id := range ids {
+		k.put(id)
+	}
+}
+
+// addChange remembers the customers that a committed change stored.
+func (k *knownCustomers) addChange(c *vip.Change) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i := range c.Customers {
+		k.put(c.Customers[i].ID)
+	}
+	for i := range c.Orders {
+		k.put(c.Orders[i].CustomerID)
+	}
+}
+
+func (k *knownCustomers) put(id string) {
+	if _, ok := k.m[id]; ok {
+		return
+	}
+	if k.m == nil || len(k.m) >= maxKnown {
+		k.m = make(map[string]struct{}, min(1024, maxKnown))
+	}
+	k.m[id] = struct{}{}
+}
+
+// missing reports, of the customers in custs that have no record there (nil), those
+// not known to be stored.
+func (k *knownCustomers) missing(custs map[string]*vip.Customer) map[string]bool {
+	out := map[string]bool{}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for id, c := range custs {
+		if _, ok := k.m[id]; c == nil && !ok {
+			out[id] = true
+		}
+	}
+	return out
 }
 
 type customerRows struct {

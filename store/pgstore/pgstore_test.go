@@ -2,14 +2,19 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/pgstore"
 	"github.com/vipkit/vip/store/storetest"
@@ -197,3 +202,139 @@ const oldStatusJSON = `{"customer_id":"c1","ladder":"gold","tier":"Gold","since"
 var oldStatus = vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
 	Peak: "Platinum", LastLanding: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Checked: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
 	Seen: 3, WarnedFor: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Warned: 60, Version: 3}
+
+// TestCommit_EnsuresUnknownCustomers: the store skips the insert that ensures an
+// order's customer only for customers it knows are stored. A Load that did not find
+// the customer, and a commit that failed, teach it nothing: the next commit of an
+// order alone still stores the customer; and one it learned from a Load or from
+// another process's commit stays stored.
+func TestCommit_EnsuresUnknownCustomers(t *testing.T) {
+	schema := freshSchema(t)
+	s, other := open(t, schema), open(t, schema)
+	ctx := t.Context()
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	ord := func(id, cust string) vip.Order {
+		return vip.Order{ID: id, CustomerID: cust, PlacedAt: at, Currency: "USD",
+			Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: decimal.New(100, -2), PaidPrice: decimal.New(100, -2)}}}
+	}
+	if _, err := s.Load(ctx, "gold", []string{"c1"}); err != nil {
+		t.Fatal(err)
+	}
+	stale := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Version: 3}
+	if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{ord("o1", "c1")}, Statuses: []vip.Status{stale}}); !errors.Is(err, vip.ErrStale) {
+		t.Fatalf("Commit with a stale status = %v, want ErrStale", err)
+	}
+	if err := other.Commit(ctx, vip.Change{Customers: []vip.Customer{{ID: "c2", JoinedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "gold", []string{"c2"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []vip.Order{ord("o2", "c1"), ord("o3", "c2")} {
+		if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}}); err != nil {
+			t.Fatalf("Commit(order %s of %s) = %v", o.ID, o.CustomerID, err)
+		}
+	}
+	type row struct {
+		ID     string
+		Found  bool
+		Joined time.Time
+		Orders []string
+	}
+	var got []row
+	for _, st := range []vip.Store{s, other} {
+		cs, err := st.Load(ctx, "gold", []string{"c1", "c2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			r := row{ID: c.Activity.Customer.ID, Found: c.Found, Joined: c.Activity.Customer.JoinedAt}
+			for _, o := range c.Activity.Orders {
+				r.Orders = append(r.Orders, o.ID)
+			}
+			got = append(got, r)
+		}
+	}
+	want := []row{{"c1", true, time.Time{}, []string{"o2"}}, {"c2", true, at, []string{"o3"}}}
+	want = append(want, want...)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("customers after the commits, loaded by both stores (-want +got):\n%s", diff)
+	}
+	ids, err := s.Customers(ctx, vip.Shard{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"c1", "c2"}, ids); diff != "" {
+		t.Errorf("Customers (-want +got):\n%s", diff)
+	}
+}
+
+// TestCommit_StatusesLockedInOrder: writers commit several statuses at once, of
+// overlapping customers, each change listing them in its own order. The store locks
+// them in one order, so that no commit fails with a deadlock (SQLSTATE 40P01), and
+// the compare-and-swap loses no update: each customer's counter equals its version,
+// and the counters add up to the committed increments.
+func TestCommit_StatusesLockedInOrder(t *testing.T) {
+	s := open(t, freshSchema(t))
+	const writers, commits, customers, per = 6, 25, 8, 4
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errc := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for range commits {
+				ids := make([]string, 0, per)
+				for _, k := range r.Perm(customers)[:per] {
+					ids = append(ids, fmt.Sprintf("c%d", k))
+				}
+				for {
+					cs, err := s.Load(ctx, "gold", ids)
+					if err != nil {
+						errc <- err
+						return
+					}
+					var sts []vip.Status
+					for _, c := range cs {
+						st := c.Status
+						st.Tier, st.Warned = "Gold", st.Warned+1
+						sts = append(sts, st)
+					}
+					err = s.Commit(ctx, vip.Change{Statuses: sts})
+					if err == nil {
+						break
+					}
+					if !errors.Is(err, vip.ErrStale) || strings.Contains(err.Error(), "40P01") {
+						errc <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Errorf("writer: %v", err)
+	}
+	ids := make([]string, customers)
+	for k := range ids {
+		ids[k] = fmt.Sprintf("c%d", k)
+	}
+	cs, err := s.Load(ctx, "gold", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, c := range cs {
+		if int64(c.Status.Warned) != c.Status.Version {
+			t.Errorf("customer %s: counter %d at version %d, want equal", c.Status.CustomerID, c.Status.Warned, c.Status.Version)
+		}
+		total += c.Status.Warned
+	}
+	if total != writers*commits*per {
+		t.Errorf("counters add up to %d, want %d: updates were lost", total, writers*commits*per)
+	}
+}
