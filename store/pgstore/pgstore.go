@@ -169,70 +169,38 @@ func (s *Store) migrate(ctx context.Context) error {
 
 type queries struct {
 	loadStatus, loadCustomers, loadOrders, loadRefunds       string
-	upsertCustomers, ensureCustomers, insertOrders           string
-	insertRefunds, unschedule, unscheduleOthers              string
-	updateStatuses, insertStatuses, insertEvents             string
 	customers, due, events, cursor, ensureCursor, lockCursor string
 	setCursor, customerExists, history                       string
+	commit                                                   [nStmts]string // by stmt
 }
+
+// stmt names a statement of a commit; Commit prepares them all on each connection.
+type stmt int
+
+const (
+	upsertCustomers stmt = iota
+	ensureCustomers
+	insertOrders
+	insertRefunds
+	updateStatuses
+	insertStatuses
+	unschedule
+	unscheduleOthers
+	insertEvents
+	nStmts
+)
 
 func newQueries(sch string) queries {
 	t := func(q string) string { return strings.ReplaceAll(q, "§", sch+".") }
 	return queries{
-		loadStatus:    t(`SELECT customer_id, body, version, due_at, due_key FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
+		// Each status by its primary key (OFFSET 0 keeps the probes: a join could
+		// scan every status of the ladder while the statistics say the table is small).
+		loadStatus: t(`SELECT s.customer_id, s.body, s.version, s.due_at, s.due_key FROM unnest($2::text[]) AS u(c)
+			CROSS JOIN LATERAL (SELECT * FROM §vip_statuses o WHERE o.ladder = $1 AND o.customer_id = u.c OFFSET 0) s`),
 		loadCustomers: t(`SELECT id, body::text FROM §vip_customers WHERE id = ANY($1::text[])`),
 		loadOrders:    t(`SELECT customer_id, body FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
 		loadRefunds:   t(`SELECT customer_id, body::text FROM §vip_refunds WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, at, id`),
-		upsertCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
-			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
-			ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
-		ensureCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
-			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
-			ON CONFLICT (id) DO NOTHING`),
-		// An ID already stored with another fingerprint fails the commit: the conflict
-		// "updates" such a row with vip_fail, and leaves a row of the same content alone.
-		insertOrders: t(`INSERT INTO §vip_orders AS o (id, customer_id, placed_at, currency, paid, fp, body)
-			SELECT u.id, u.cid, u.at, u.cur, u.paid::numeric, u.fp, u.body
-			FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) AS u(id, cid, at, cur, paid, fp, body)
-			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('order %s is stored with other content', to_json(excluded.id)))::text::bytea
-			WHERE o.fp <> excluded.fp`),
-		insertRefunds: t(`INSERT INTO §vip_refunds AS r (id, order_id, customer_id, at, currency, amount, fp, body)
-			SELECT u.id, u.oid, u.cid, u.at, u.cur, u.amount::numeric, u.fp, u.body::json
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::bytea[], $8::text[]) AS u(id, oid, cid, at, cur, amount, fp, body)
-			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(excluded.id)))::text::bytea
-			WHERE r.fp <> excluded.fp`),
-		// The touched customers' statuses that this change does not write get an
-		// unknown schedule and a new version (see vip.Store).
-		unschedule: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1 WHERE s.customer_id = ANY($1::text[])
-			AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
-		// The same, for a change that writes every touched customer's status, all on
-		// ladder $2: only other ladders' statuses are left, and when the store has none
-		// (the least and greatest ladder, two probes of the ends of the primary key,
-		// evaluated once before the scan) the statement touches nothing.
-		unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
-			WHERE ((SELECT min(o.ladder) FROM §vip_statuses o) < $2 OR (SELECT max(o.ladder) FROM §vip_statuses o) > $2)
-			AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
-		// One statement locks the statuses in key order (the rows of u, sorted, each
-		// probed by primary key and locked in turn: concurrent commits take their locks
-		// in one order and cannot deadlock) and writes those still at the loaded
-		// version; a count short of the rows given is a stale version.
-		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = x.t, version = s.version + 1, checked = x.ch, body = x.b, due_at = x.d, due_key = x.k
-				FROM (SELECT k.tid, u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
-					CROSS JOIN LATERAL (SELECT o.ctid AS tid FROM §vip_statuses o WHERE o.ladder = u.l AND o.customer_id = u.c FOR UPDATE) k) x
-				WHERE s.ctid = x.tid AND s.version = x.v RETURNING 1)
-			SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
-			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
-		insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-				SELECT u.l, u.c, u.t, 1, u.ch, u.b, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
-				ON CONFLICT (ladder, customer_id) DO NOTHING RETURNING 1)
-			SELECT §vip_fail('VPSTL', format('%s of %s new statuses were stored meanwhile', cardinality($1::text[]) - n, cardinality($1::text[])))
-			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
-		// The counter row stays locked until the commit: numbers in commit order.
-		insertEvents: t(`WITH q AS (UPDATE §vip_seq SET seq = seq + cardinality($1::text[]) WHERE id = 1 RETURNING seq)
-			INSERT INTO §vip_events (seq, ladder, customer_id, kind, at, source, body)
-			SELECT q.seq - cardinality($1::text[]) + u.n, u.l, u.c, u.k, u.at, $6, u.b::json
-			FROM q, unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS u(l, c, k, at, b, n)`),
-		customers: t(`SELECT id FROM §vip_customers WHERE id > $1 AND ($2 <= 1 OR hash % $2 = $3) ORDER BY id LIMIT $4`),
+		customers:     t(`SELECT id FROM §vip_customers WHERE id > $1 AND ($2 <= 1 OR hash % $2 = $3) ORDER BY id LIMIT $4`),
 		due: t(`SELECT c.id FROM §vip_customers c LEFT JOIN §vip_statuses s ON s.ladder = $5 AND s.customer_id = c.id
 			WHERE c.id > $1 AND ($2 <= 1 OR c.hash % $2 = $3)
 			AND (s.customer_id IS NULL OR s.due_key = '' OR s.due_key <> $6 OR s.due_at <= $7)
@@ -244,6 +212,57 @@ func newQueries(sch string) queries {
 		setCursor:      t(`UPDATE §vip_cursors SET seq = $2 WHERE consumer = $1`),
 		customerExists: t(`SELECT COUNT(*) FROM §vip_customers WHERE id = $1`),
 		history:        t(`SELECT seq, source, body::text FROM §vip_events WHERE ladder = $1 AND customer_id = $2 ORDER BY seq`),
+		commit: [nStmts]string{
+			upsertCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
+				SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
+				ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
+			ensureCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
+				SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
+				ON CONFLICT (id) DO NOTHING`),
+			// An ID already stored with another fingerprint fails the commit: the conflict
+			// "updates" such a row with vip_fail, and leaves a row of the same content alone.
+			insertOrders: t(`INSERT INTO §vip_orders AS o (id, customer_id, placed_at, currency, paid, fp, body)
+				SELECT u.id, u.cid, u.at, u.cur, u.paid::numeric, u.fp, u.body
+				FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) AS u(id, cid, at, cur, paid, fp, body)
+				ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('order %s is stored with other content', to_json(excluded.id)))::text::bytea
+				WHERE o.fp <> excluded.fp`),
+			insertRefunds: t(`INSERT INTO §vip_refunds AS r (id, order_id, customer_id, at, currency, amount, fp, body)
+				SELECT u.id, u.oid, u.cid, u.at, u.cur, u.amount::numeric, u.fp, u.body::json
+				FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::bytea[], $8::text[]) AS u(id, oid, cid, at, cur, amount, fp, body)
+				ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(excluded.id)))::text::bytea
+				WHERE r.fp <> excluded.fp`),
+			// The touched customers' statuses that this change does not write get an
+			// unknown schedule and a new version (see vip.Store).
+			unschedule: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1 WHERE s.customer_id = ANY($1::text[])
+				AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
+			// The same, for a change that writes every touched customer's status, all on
+			// ladder $2: only other ladders' statuses are left, and when the store has none
+			// (the least and greatest ladder, two probes of the ends of the primary key,
+			// evaluated once before the scan) the statement touches nothing.
+			unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
+				WHERE ((SELECT min(o.ladder) FROM §vip_statuses o) < $2 OR (SELECT max(o.ladder) FROM §vip_statuses o) > $2)
+				AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
+			// One statement locks the statuses in key order (the rows of u, sorted, each
+			// probed by primary key and locked in turn: concurrent commits take their locks
+			// in one order and cannot deadlock) and writes those still at the loaded
+			// version; a count short of the rows given is a stale version.
+			updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = x.t, version = s.version + 1, checked = x.ch, body = x.b, due_at = x.d, due_key = x.k
+					FROM (SELECT k.tid, u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+						CROSS JOIN LATERAL (SELECT o.ctid AS tid FROM §vip_statuses o WHERE o.ladder = u.l AND o.customer_id = u.c FOR UPDATE) k) x
+					WHERE s.ctid = x.tid AND s.version = x.v RETURNING 1)
+				SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
+				FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
+			insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+					SELECT u.l, u.c, u.t, 1, u.ch, u.b, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
+					ON CONFLICT (ladder, customer_id) DO NOTHING RETURNING 1)
+				SELECT §vip_fail('VPSTL', format('%s of %s new statuses were stored meanwhile', cardinality($1::text[]) - n, cardinality($1::text[])))
+				FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
+			// The counter row stays locked until the commit: numbers in commit order.
+			insertEvents: t(`WITH q AS (UPDATE §vip_seq SET seq = seq + cardinality($1::text[]) WHERE id = 1 RETURNING seq)
+				INSERT INTO §vip_events (seq, ladder, customer_id, kind, at, source, body)
+				SELECT q.seq - cardinality($1::text[]) + u.n, u.l, u.c, u.k, u.at, $6, u.b::json
+				FROM q, unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS u(l, c, k, at, b, n)`),
+		},
 	}
 }
 
@@ -369,45 +388,126 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 
 // Commit implements [vip.Store.Commit] in one round trip: one pipeline of set-based
 // statements (arrays unnested) that PostgreSQL runs as one implicit transaction, the
-// checks included (a failed check raises an error, which rolls everything back).
+// checks included (a failed check raises an error, which rolls everything back). The
+// statements go out as they are built, the orders first, so that the server writes
+// the orders while the statuses and events are encoded.
 func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
-	b := &pgx.Batch{}
-	var steps []string // what each queued statement does, for its errors
-	queue := func(what, q string, args ...any) {
-		b.Queue(q, args...)
-		steps = append(steps, what)
-	}
-	if err := s.queueChange(queue, &c); err != nil {
-		return err
-	}
-	if b.Len() == 0 {
-		return nil
-	}
-	br := s.pool.SendBatch(ctx, b)
-	var err error
-	for _, what := range steps {
-		if _, err = br.Exec(); err != nil {
-			err = wrap(what, err)
-			break
-		}
-	}
-	if cerr := br.Close(); err == nil && cerr != nil {
-		err = wrap("commit", cerr)
-	}
-	if err == nil {
+	p := &pipe{s: s, ctx: ctx}
+	err := s.queueChange(p, &c)
+	if err = p.finish(err); err == nil {
 		s.known.addChange(&c)
 	}
 	return err
 }
 
-// queueChange queues the statements of c in an order that keeps concurrent commits
+// pipe sends the statements of one commit down one pipeline of one connection, which
+// it takes from the pool at the first statement. Nothing is committed before finish
+// sends the pipeline's one Sync: a pipe closed without it closes its connection, and
+// PostgreSQL rolls the statements back.
+type pipe struct {
+	s     *Store
+	ctx   context.Context
+	conn  *pgxpool.Conn
+	sds   [nStmts]*pgconn.StatementDescription
+	p     *pgconn.Pipeline
+	eqb   pgx.ExtendedQueryBuilder
+	steps []string // what each sent statement does, for its errors
+	err   error    // the first error in sending; the later statements are not sent
+}
+
+// start takes a connection, prepares the commit statements on it (once per
+// connection: pgx keeps them) and opens the pipeline.
+func (p *pipe) start() error {
+	conn, err := p.s.pool.Acquire(p.ctx)
+	if err != nil {
+		return wrap("commit", err)
+	}
+	p.conn = conn
+	for k, q := range p.s.q.commit {
+		if p.sds[k], err = conn.Conn().Prepare(p.ctx, q, q); err != nil {
+			return wrap("commit", err)
+		}
+	}
+	p.p = conn.Conn().PgConn().StartPipeline(p.ctx)
+	return nil
+}
+
+// send encodes statement k with args and sends it (to the connection's buffer).
+func (p *pipe) send(what string, k stmt, args ...any) {
+	if p.err == nil && p.p == nil {
+		p.err = p.start()
+	}
+	if p.err != nil {
+		return
+	}
+	sd := p.sds[k]
+	if err := p.eqb.Build(p.conn.Conn().TypeMap(), sd, args); err != nil {
+		p.err = fmt.Errorf("vip: postgres %s: %w", what, err)
+		return
+	}
+	p.p.SendQueryStatement(sd, p.eqb.ParamValues, p.eqb.ParamFormats, p.eqb.ResultFormats)
+	p.steps = append(p.steps, what)
+}
+
+// flush hands the statements sent so far to the server, which starts on them.
+func (p *pipe) flush() {
+	if p.err == nil && p.p != nil {
+		p.err = wrap("commit", p.p.Flush())
+	}
+}
+
+// finish commits what was sent, unless err or a sending error: then it rolls back.
+// It reports the first error: err, a sending error, or the first failed statement's.
+func (p *pipe) finish(err error) error {
+	if p.conn != nil {
+		defer p.conn.Release()
+	}
+	err = cmp.Or(err, p.err)
+	if p.p == nil {
+		return err
+	}
+	if err != nil {
+		p.p.Close() // unsynced: closes the connection, rolling back
+		return err
+	}
+	if err = p.p.Sync(); err != nil {
+		return wrap("commit", err)
+	}
+	for _, what := range p.steps {
+		res, gerr := p.p.GetResults()
+		if gerr == nil {
+			if rr, ok := res.(*pgconn.ResultReader); ok {
+				_, gerr = rr.Close()
+			} else {
+				gerr = fmt.Errorf("unexpected pipeline result %T", res)
+			}
+		}
+		if gerr != nil {
+			err = wrap(what, gerr)
+			break
+		}
+	}
+	if err == nil {
+		res, gerr := p.p.GetResults()
+		if _, ok := res.(*pgconn.PipelineSync); gerr == nil && !ok {
+			gerr = fmt.Errorf("unexpected pipeline result %T", res)
+		}
+		err = wrap("commit", gerr)
+	}
+	if cerr := p.p.Close(); err == nil && cerr != nil {
+		err = wrap("commit", cerr)
+	}
+	return err
+}
+
+// queueChange sends the statements of c in an order that keeps concurrent commits
 // from deadlocking: rows go in key order, status rows are locked in key order before
 // they are written, and the event counter is taken last, so that its row is locked
 // briefly.
-func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Change) error {
+func (s *Store) queueChange(p *pipe, c *vip.Change) error {
 	custs := make(map[string]*vip.Customer, len(c.Customers)+len(c.Orders))
 	for i := range c.Customers {
 		custs[c.Customers[i].ID] = &c.Customers[i]
@@ -439,10 +539,10 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		}
 	}
 	if len(up.id) > 0 {
-		queue("customer", s.q.upsertCustomers, up.id, up.hash, up.body)
+		p.send("customer", upsertCustomers, up.id, up.hash, up.body)
 	}
 	if len(ensure.id) > 0 {
-		queue("customer", s.q.ensureCustomers, ensure.id, ensure.hash, ensure.body)
+		p.send("customer", ensureCustomers, ensure.id, ensure.hash, ensure.body)
 	}
 	if len(c.Orders) > 0 {
 		// One row per ID (ON CONFLICT cannot meet a row twice in one statement): a
@@ -463,7 +563,8 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			oid, cid, cur, paid = append(oid, o.ID), append(cid, o.CustomerID), append(cur, o.Currency), append(paid, codec.Exact(o.Paid()))
 			at, fp, body = append(at, codec.Instant(o.PlacedAt)), append(fp, p), append(body, codec.OrderBinary(o))
 		}
-		queue("order", s.q.insertOrders, oid, cid, at, cur, paid, fp, body)
+		p.send("order", insertOrders, oid, cid, at, cur, paid, fp, body)
+		p.flush()
 	}
 	if len(c.Refunds) > 0 {
 		refunds := slices.Clone(c.Refunds)
@@ -487,7 +588,8 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			at, fp = append(at, codec.Instant(r.At)), append(fp, p)
 			touched = append(touched, r.CustomerID)
 		}
-		queue("refund", s.q.insertRefunds, id, oid, cid, at, cur, amount, fp, body)
+		p.send("refund", insertRefunds, id, oid, cid, at, cur, amount, fp, body)
+		p.flush()
 	}
 	idx := make([]int, len(c.Statuses))
 	for i := range idx {
@@ -516,19 +618,19 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		wl, wc = append(wl, st.Ladder), append(wc, st.CustomerID)
 	}
 	if len(upd.ladder) > 0 {
-		queue("status", s.q.updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version, upd.due, upd.key)
+		p.send("status", updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version, upd.due, upd.key)
 	}
 	if len(ins.ladder) > 0 {
-		queue("status", s.q.insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body, ins.due, ins.key)
+		p.send("status", insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body, ins.due, ins.key)
 	}
 	if len(touched) > 0 {
 		if l, ok := oneLadderCovers(c.Statuses, touched); ok {
-			queue("status", s.q.unscheduleOthers, touched, l)
+			p.send("status", unscheduleOthers, touched, l)
 		} else {
 			if wl == nil {
 				wl, wc = []string{}, []string{}
 			}
-			queue("status", s.q.unschedule, touched, wl, wc)
+			p.send("status", unschedule, touched, wl, wc)
 		}
 	}
 	if n := len(c.Events); n > 0 {
@@ -541,7 +643,7 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			}
 			l[i], cid[i], kind[i], at[i], body[i] = e.Ladder, e.CustomerID, string(e.Kind), codec.Instant(e.At), string(b)
 		}
-		queue("event", s.q.insertEvents, l, cid, kind, at, body, c.Source)
+		p.send("event", insertEvents, l, cid, kind, at, body, c.Source)
 	}
 	return nil
 }
@@ -616,11 +718,14 @@ func (k *knownCustomers) put(id string) {
 // missing reports, of the customers in custs that have no record there (nil), those
 // not known to be stored.
 func (k *knownCustomers) missing(custs map[string]*vip.Customer) map[string]bool {
-	out := map[string]bool{}
+	var out map[string]bool
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for id, c := range custs {
 		if _, ok := k.m[id]; c == nil && !ok {
+			if out == nil {
+				out = map[string]bool{}
+			}
 			out[id] = true
 		}
 	}

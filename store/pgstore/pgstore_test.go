@@ -338,3 +338,33 @@ func TestCommit_StatusesLockedInOrder(t *testing.T) {
 		t.Errorf("counters add up to %d, want %d: updates were lost", total, writers*commits*per)
 	}
 }
+
+// TestCommit_FailsAfterSending: a change found invalid after its orders went to the
+// server (a status twice) stores nothing, and the store's next commits work.
+func TestCommit_FailsAfterSending(t *testing.T) {
+	s := open(t, freshSchema(t))
+	ctx := t.Context()
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	o := vip.Order{ID: "o1", CustomerID: "c1", PlacedAt: at, Currency: "USD",
+		Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: decimal.New(100, -2), PaidPrice: decimal.New(100, -2)}}}
+	st := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold"}
+	for range 2 * 8 { // more than the pool's connections: each failure closes one
+		err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}, Statuses: []vip.Status{st, st}})
+		if !errors.Is(err, vip.ErrConflict) {
+			t.Fatalf("Commit with a status twice = %v, want ErrConflict", err)
+		}
+	}
+	cs, err := s.Load(ctx, "gold", []string{"c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs[0].Found || len(cs[0].Activity.Orders) != 0 {
+		t.Fatalf("after failed commits: found %v, %d orders; want nothing stored", cs[0].Found, len(cs[0].Activity.Orders))
+	}
+	if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}, Statuses: []vip.Status{st}}); err != nil {
+		t.Fatalf("Commit after the failures = %v", err)
+	}
+	if cs, err = s.Load(ctx, "gold", []string{"c1"}); err != nil || len(cs[0].Activity.Orders) != 1 || cs[0].Status.Version != 1 {
+		t.Fatalf("after a good commit: %+v, %v; want the order and the status at version 1", cs, err)
+	}
+}
