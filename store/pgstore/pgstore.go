@@ -84,7 +84,7 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		cfg.MaxConns = opts.MaxConns
 	}
 	// Plan each execution with its arguments: a generic plan cached while the tables
-	// were small keeps scanning them whole as they grow.
+	// were small keeps scanning them whole as they grow. (Commit sets its own.)
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
@@ -178,7 +178,8 @@ type queries struct {
 type stmt int
 
 const (
-	upsertCustomers stmt = iota
+	genericPlans stmt = iota
+	upsertCustomers
 	ensureCustomers
 	insertOrders
 	insertRefunds
@@ -213,6 +214,13 @@ func newQueries(sch string) queries {
 		customerExists: t(`SELECT COUNT(*) FROM §vip_customers WHERE id = $1`),
 		history:        t(`SELECT seq, source, body::text FROM §vip_events WHERE ladder = $1 AND customer_id = $2 ORDER BY seq`),
 		commit: [nStmts]string{
+			// A commit's statements reuse their plans, for the rest of its transaction,
+			// and never scan a table: each reaches rows only through keys (unnested
+			// arrays of them) and ctids, so a plan without scans holds whatever the
+			// tables' sizes and statistics, while planning every execution anew was a
+			// good part of a commit's time on the server. The plans are cached by the
+			// commit's prepared statements, which nothing else runs.
+			genericPlans: `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`,
 			upsertCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
 				SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
 				ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
@@ -242,16 +250,19 @@ func newQueries(sch string) queries {
 			unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
 				WHERE ((SELECT min(o.ladder) FROM §vip_statuses o) < $2 OR (SELECT max(o.ladder) FROM §vip_statuses o) > $2)
 				AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
-			// One statement locks the statuses in key order (the rows of u, sorted, each
-			// probed by primary key and locked in turn: concurrent commits take their locks
-			// in one order and cannot deadlock) and writes those still at the loaded
-			// version; a count short of the rows given is a stale version.
-			updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = x.t, version = s.version + 1, checked = x.ch, body = x.b, due_at = x.d, due_key = x.k
-					FROM (SELECT k.tid, u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
-						CROSS JOIN LATERAL (SELECT o.ctid AS tid FROM §vip_statuses o WHERE o.ladder = u.l AND o.customer_id = u.c FOR UPDATE) k) x
-					WHERE s.ctid = x.tid AND s.version = x.v RETURNING 1)
+			// One statement locks the statuses in key order and writes those still at
+			// the loaded version; a count short of the rows given is a stale version. The
+			// locks are taken in x, materialized on its own: its only plan walks the rows
+			// of u (sorted) and probes and locks each one's row in turn, so concurrent
+			// commits lock in one order and cannot deadlock, whatever plan joins x to
+			// the rows it writes (by ctid).
+			updateStatuses: t(`WITH x AS MATERIALIZED (SELECT k.tid, u.*
+					FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+					CROSS JOIN LATERAL (SELECT o.ctid AS tid FROM §vip_statuses o WHERE o.ladder = u.l AND o.customer_id = u.c FOR UPDATE) k),
+				w AS (UPDATE §vip_statuses s SET tier = x.t, version = s.version + 1, checked = x.ch, body = x.b, due_at = x.d, due_key = x.k
+					FROM x WHERE s.ctid = x.tid AND s.version = x.v RETURNING 1)
 				SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
-				FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
+				FROM (SELECT count(*) AS n FROM w) AS done WHERE n <> cardinality($1::text[])`),
 			insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
 					SELECT u.l, u.c, u.t, 1, u.ch, u.b, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
 					ON CONFLICT (ladder, customer_id) DO NOTHING RETURNING 1)
@@ -432,6 +443,8 @@ func (p *pipe) start() error {
 		}
 	}
 	p.p = conn.Conn().PgConn().StartPipeline(p.ctx)
+	p.p.SendQueryStatement(p.sds[genericPlans], nil, nil, nil)
+	p.steps = append(p.steps, "commit")
 	return nil
 }
 

@@ -203,6 +203,15 @@ var oldStatus = vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since
 	Peak: "Platinum", LastLanding: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Checked: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
 	Seen: 3, WarnedFor: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Warned: 60, Version: 3}
 
+// orderAt is when testOrder's orders are placed.
+var orderAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// testOrder returns an order of 1.00 USD of the customer, at orderAt.
+func testOrder(id, customerID string) vip.Order {
+	return vip.Order{ID: id, CustomerID: customerID, PlacedAt: orderAt, Currency: "USD",
+		Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: decimal.New(100, -2), PaidPrice: decimal.New(100, -2)}}}
+}
+
 // TestCommit_EnsuresUnknownCustomers: the store skips the insert that ensures an
 // order's customer only for customers it knows are stored. A Load that did not find
 // the customer, and a commit that failed, teach it nothing: the next commit of an
@@ -212,25 +221,20 @@ func TestCommit_EnsuresUnknownCustomers(t *testing.T) {
 	schema := freshSchema(t)
 	s, other := open(t, schema), open(t, schema)
 	ctx := t.Context()
-	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	ord := func(id, cust string) vip.Order {
-		return vip.Order{ID: id, CustomerID: cust, PlacedAt: at, Currency: "USD",
-			Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: decimal.New(100, -2), PaidPrice: decimal.New(100, -2)}}}
-	}
 	if _, err := s.Load(ctx, "gold", []string{"c1"}); err != nil {
 		t.Fatal(err)
 	}
 	stale := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Version: 3}
-	if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{ord("o1", "c1")}, Statuses: []vip.Status{stale}}); !errors.Is(err, vip.ErrStale) {
+	if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{testOrder("o1", "c1")}, Statuses: []vip.Status{stale}}); !errors.Is(err, vip.ErrStale) {
 		t.Fatalf("Commit with a stale status = %v, want ErrStale", err)
 	}
-	if err := other.Commit(ctx, vip.Change{Customers: []vip.Customer{{ID: "c2", JoinedAt: at}}}); err != nil {
+	if err := other.Commit(ctx, vip.Change{Customers: []vip.Customer{{ID: "c2", JoinedAt: orderAt}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Load(ctx, "gold", []string{"c2"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range []vip.Order{ord("o2", "c1"), ord("o3", "c2")} {
+	for _, o := range []vip.Order{testOrder("o2", "c1"), testOrder("o3", "c2")} {
 		if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}}); err != nil {
 			t.Fatalf("Commit(order %s of %s) = %v", o.ID, o.CustomerID, err)
 		}
@@ -255,7 +259,7 @@ func TestCommit_EnsuresUnknownCustomers(t *testing.T) {
 			got = append(got, r)
 		}
 	}
-	want := []row{{"c1", true, time.Time{}, []string{"o2"}}, {"c2", true, at, []string{"o3"}}}
+	want := []row{{"c1", true, time.Time{}, []string{"o2"}}, {"c2", true, orderAt, []string{"o3"}}}
 	want = append(want, want...)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("customers after the commits, loaded by both stores (-want +got):\n%s", diff)
@@ -269,21 +273,29 @@ func TestCommit_EnsuresUnknownCustomers(t *testing.T) {
 	}
 }
 
-// TestCommit_StatusesLockedInOrder: writers commit several statuses at once, of
-// overlapping customers, each change listing them in its own order. The store locks
-// them in one order, so that no commit fails with a deadlock (SQLSTATE 40P01), and
-// the compare-and-swap loses no update: each customer's counter equals its version,
-// and the counters add up to the committed increments.
+// TestCommit_StatusesLockedInOrder: writers update several stored statuses at once,
+// of overlapping customers, each change listing them in its own order. The store
+// locks them in one order, so that no commit fails with a deadlock (SQLSTATE 40P01),
+// and the compare-and-swap loses no update: each customer's counter equals its
+// version, and the counters add up to the committed increments. (The statuses are
+// stored first: a change that inserts some statuses and updates others takes the
+// locks of the updated ones first, and may deadlock with another such change; the
+// store reports that as ErrStale, to retry.)
 func TestCommit_StatusesLockedInOrder(t *testing.T) {
 	s := open(t, freshSchema(t))
 	const writers, commits, customers, per = 6, 25, 8, 4
 	ctx := t.Context()
+	var first []vip.Status
+	for k := range customers {
+		first = append(first, vip.Status{CustomerID: fmt.Sprintf("c%d", k), Ladder: "gold", Tier: "Gold"})
+	}
+	if err := s.Commit(ctx, vip.Change{Statuses: first}); err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	errc := make(chan error, writers)
 	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(w), 7))
 			for range commits {
 				ids := make([]string, 0, per)
@@ -312,7 +324,7 @@ func TestCommit_StatusesLockedInOrder(t *testing.T) {
 					}
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errc)
@@ -329,8 +341,8 @@ func TestCommit_StatusesLockedInOrder(t *testing.T) {
 	}
 	total := 0
 	for _, c := range cs {
-		if int64(c.Status.Warned) != c.Status.Version {
-			t.Errorf("customer %s: counter %d at version %d, want equal", c.Status.CustomerID, c.Status.Warned, c.Status.Version)
+		if int64(c.Status.Warned)+1 != c.Status.Version {
+			t.Errorf("customer %s: counter %d at version %d, want one less", c.Status.CustomerID, c.Status.Warned, c.Status.Version)
 		}
 		total += c.Status.Warned
 	}
@@ -344,9 +356,7 @@ func TestCommit_StatusesLockedInOrder(t *testing.T) {
 func TestCommit_FailsAfterSending(t *testing.T) {
 	s := open(t, freshSchema(t))
 	ctx := t.Context()
-	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	o := vip.Order{ID: "o1", CustomerID: "c1", PlacedAt: at, Currency: "USD",
-		Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: decimal.New(100, -2), PaidPrice: decimal.New(100, -2)}}}
+	o := testOrder("o1", "c1")
 	st := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold"}
 	for range 2 * 8 { // more than the pool's connections: each failure closes one
 		err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}, Statuses: []vip.Status{st, st}})
@@ -366,5 +376,26 @@ func TestCommit_FailsAfterSending(t *testing.T) {
 	}
 	if cs, err = s.Load(ctx, "gold", []string{"c1"}); err != nil || len(cs[0].Activity.Orders) != 1 || cs[0].Status.Version != 1 {
 		t.Fatalf("after a good commit: %+v, %v; want the order and the status at version 1", cs, err)
+	}
+}
+
+// TestCommit_PlanSettingsStayInTheCommit: Commit plans its statements generically and
+// without scans for its own transaction only; the connection goes back to the pool
+// planning each execution with its arguments, as Open set it, scans allowed.
+func TestCommit_PlanSettingsStayInTheCommit(t *testing.T) {
+	s, err := pgstore.Open(t.Context(), dsn(t), &pgstore.Options{Schema: freshSchema(t), MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{{CustomerID: "c1", Ladder: "gold", Tier: "Gold"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var mode, seqscan string
+	if err := s.Pool().QueryRow(t.Context(), `SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')`).Scan(&mode, &seqscan); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_custom_plan" || seqscan != "on" {
+		t.Errorf("after a commit: plan_cache_mode %q, enable_seqscan %q; want force_custom_plan, on", mode, seqscan)
 	}
 }
