@@ -84,7 +84,8 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		cfg.MaxConns = opts.MaxConns
 	}
 	// Plan each execution with its arguments: a generic plan cached while the tables
-	// were small keeps scanning them whole as they grow. (Commit sets its own.)
+	// were small keeps scanning them whole as they grow. (Commit and Load set their
+	// own, by keys: see planByKeys.)
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
@@ -167,6 +168,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	return tx.Commit(ctx)
 }
 
+// planByKeys, the first statement of a commit's pipeline and of a load's batch, makes
+// the statements after it, for the rest of its transaction, reuse their plans and
+// never scan a table. Each of them reaches rows only through keys (unnested arrays of
+// them) and ctids, so a plan without scans holds whatever the tables' sizes and
+// statistics, while planning every execution anew was a good part of their time on the
+// server. The plans are cached by their prepared statements, which nothing else runs.
+const planByKeys = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`
+
 type queries struct {
 	loadStatus, loadCustomers, loadOrders, loadRefunds       string
 	customers, due, events, cursor, ensureCursor, lockCursor string
@@ -214,13 +223,7 @@ func newQueries(sch string) queries {
 		customerExists: t(`SELECT COUNT(*) FROM §vip_customers WHERE id = $1`),
 		history:        t(`SELECT seq, source, body::text FROM §vip_events WHERE ladder = $1 AND customer_id = $2 ORDER BY seq`),
 		commit: [nStmts]string{
-			// A commit's statements reuse their plans, for the rest of its transaction,
-			// and never scan a table: each reaches rows only through keys (unnested
-			// arrays of them) and ctids, so a plan without scans holds whatever the
-			// tables' sizes and statistics, while planning every execution anew was a
-			// good part of a commit's time on the server. The plans are cached by the
-			// commit's prepared statements, which nothing else runs.
-			genericPlans: `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`,
+			genericPlans: planByKeys,
 			upsertCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
 				SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
 				ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
@@ -302,7 +305,8 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("vip: postgres %s: %w", what, err)
 }
 
-// Load implements [vip.Store.Load]: one round trip, statuses read first.
+// Load implements [vip.Store.Load]: one round trip (one implicit transaction, planned
+// by keys: see planByKeys), statuses read first.
 func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.CustomerState, error) {
 	out := make([]vip.CustomerState, len(ids))
 	at := make(map[string]int, len(ids))
@@ -317,12 +321,16 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	var found []string
 	defer func() { s.known.add(found) }()
 	b := &pgx.Batch{}
+	b.Queue(planByKeys)
 	b.Queue(s.q.loadStatus, ladder, ids)
 	b.Queue(s.q.loadCustomers, ids)
 	b.Queue(s.q.loadOrders, ids)
 	b.Queue(s.q.loadRefunds, ids)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, wrap("load", err)
+	}
 	read := func(fn func(id string, body []byte) error) error {
 		rows, err := br.Query()
 		if err != nil {

@@ -379,9 +379,10 @@ func TestCommit_FailsAfterSending(t *testing.T) {
 	}
 }
 
-// TestCommit_PlanSettingsStayInTheCommit: Commit plans its statements generically and
-// without scans for its own transaction only; the connection goes back to the pool
-// planning each execution with its arguments, as Open set it, scans allowed.
+// TestCommit_PlanSettingsStayInTheCommit: Commit and Load plan their statements
+// generically and without scans for their own transaction only; the connection goes
+// back to the pool planning each execution with its arguments, as Open set it, scans
+// allowed.
 func TestCommit_PlanSettingsStayInTheCommit(t *testing.T) {
 	s, err := pgstore.Open(t.Context(), dsn(t), &pgstore.Options{Schema: freshSchema(t), MaxConns: 1})
 	if err != nil {
@@ -391,11 +392,14 @@ func TestCommit_PlanSettingsStayInTheCommit(t *testing.T) {
 	if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{{CustomerID: "c1", Ladder: "gold", Tier: "Gold"}}}); err != nil {
 		t.Fatal(err)
 	}
+	if cs, err := s.Load(t.Context(), "gold", []string{"c1", "c2"}); err != nil || cs[0].Status.Version != 1 {
+		t.Fatalf("Load = %+v, %v; want c1's status at version 1", cs, err)
+	}
 	var mode, seqscan string
 	if err := s.Pool().QueryRow(t.Context(), `SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')`).Scan(&mode, &seqscan); err != nil {
 		t.Fatal(err)
 	}
 	if mode != "force_custom_plan" || seqscan != "on" {
-		t.Errorf("after a commit: plan_cache_mode %q, enable_seqscan %q; want force_custom_plan, on", mode, seqscan)
+		t.Errorf("after a commit and a load: plan_cache_mode %q, enable_seqscan %q; want force_custom_plan, on", mode, seqscan)
 	}
 }
