@@ -193,7 +193,7 @@ const (
 	insertOrders
 	insertRefunds
 	updateStatuses
-	insertStatuses
+	writeStatuses
 	unschedule
 	unscheduleOthers
 	insertEvents
@@ -253,12 +253,13 @@ func newQueries(sch string) queries {
 			unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
 				WHERE ((SELECT min(o.ladder) FROM §vip_statuses o) < $2 OR (SELECT max(o.ladder) FROM §vip_statuses o) > $2)
 				AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
-			// One statement locks the statuses in key order and writes those still at
-			// the loaded version; a count short of the rows given is a stale version. The
-			// locks are taken in x, materialized on its own: its only plan walks the rows
-			// of u (sorted) and probes and locks each one's row in turn, so concurrent
-			// commits lock in one order and cannot deadlock, whatever plan joins x to
-			// the rows it writes (by ctid).
+			// For a change whose statuses are all stored (the usual ingest; cheaper than
+			// writeStatuses), one statement locks them in key order and writes those
+			// still at the loaded version; a count short of the rows given is a stale
+			// version. The locks are taken in x, materialized on its own: its only plan
+			// walks the rows of u (sorted) and probes and locks each one's row in turn,
+			// so concurrent commits lock in one order and cannot deadlock, whatever plan
+			// joins x to the rows it writes (by ctid).
 			updateStatuses: t(`WITH x AS MATERIALIZED (SELECT k.tid, u.*
 					FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
 					CROSS JOIN LATERAL (SELECT o.ctid AS tid FROM §vip_statuses o WHERE o.ladder = u.l AND o.customer_id = u.c FOR UPDATE) k),
@@ -266,11 +267,23 @@ func newQueries(sch string) queries {
 					FROM x WHERE s.ctid = x.tid AND s.version = x.v RETURNING 1)
 				SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
 				FROM (SELECT count(*) AS n FROM w) AS done WHERE n <> cardinality($1::text[])`),
-			insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-					SELECT u.l, u.c, u.t, 1, u.ch, u.b, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
-					ON CONFLICT (ladder, customer_id) DO NOTHING RETURNING 1)
-				SELECT §vip_fail('VPSTL', format('%s of %s new statuses were stored meanwhile', cardinality($1::text[]) - n, cardinality($1::text[])))
-				FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
+			// For any other change, one statement writes every status, in key order (the
+			// rows of u are sorted): a new one (Version 0, stored as 1) is inserted, a stored
+			// one locked and updated where its version is still the loaded one (u.v + 1
+			// is the version to store). Inserts and updates take their locks in that one
+			// order, so concurrent commits cannot deadlock on statuses. Rows it did not
+			// write (a stored version that moved on, or a status at version 0 stored
+			// meanwhile), and rows it inserted for a version above 0 (none stored: xmax
+			// is 0 only on an inserted row), are a stale version, and roll it all back.
+			writeStatuses: t(`WITH w AS (INSERT INTO §vip_statuses AS s (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+					SELECT u.l, u.c, u.t, u.v + 1, u.ch, u.b, u.d, u.k
+					FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+					ON CONFLICT (ladder, customer_id) DO UPDATE SET tier = excluded.tier, version = excluded.version, checked = excluded.checked,
+						body = excluded.body, due_at = excluded.due_at, due_key = excluded.due_key
+					WHERE s.version = excluded.version - 1
+					RETURNING s.xmax = 0 AND s.version > 1 AS unstored)
+				SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n + bad, cardinality($1::text[])))
+				FROM (SELECT count(*) AS n, count(*) FILTER (WHERE unstored) AS bad FROM w) AS done WHERE n <> cardinality($1::text[]) OR bad > 0`),
 			// The counter row stays locked until the commit: numbers in commit order.
 			insertEvents: t(`WITH q AS (UPDATE §vip_seq SET seq = seq + cardinality($1::text[]) WHERE id = 1 RETURNING seq)
 				INSERT INTO §vip_events (seq, ladder, customer_id, kind, at, source, body)
@@ -525,9 +538,9 @@ func (p *pipe) finish(err error) error {
 }
 
 // queueChange sends the statements of c in an order that keeps concurrent commits
-// from deadlocking: rows go in key order, status rows are locked in key order before
-// they are written, and the event counter is taken last, so that its row is locked
-// briefly.
+// from deadlocking: rows go in key order, statuses are locked (or inserted) and
+// written in key order by one statement, and the event counter is taken last, so
+// that its row is locked briefly.
 func (s *Store) queueChange(p *pipe, c *vip.Change) error {
 	custs := make(map[string]*vip.Customer, len(c.Customers)+len(c.Orders))
 	for i := range c.Customers {
@@ -620,7 +633,7 @@ func (s *Store) queueChange(p *pipe, c *vip.Change) error {
 		a, b := &c.Statuses[i], &c.Statuses[j]
 		return cmp.Or(strings.Compare(a.Ladder, b.Ladder), strings.Compare(a.CustomerID, b.CustomerID))
 	})
-	var ins, upd statusRows
+	var rows statusRows
 	var wl, wc []string
 	for k, i := range idx {
 		st := c.Statuses[i]
@@ -631,18 +644,15 @@ func (s *Store) queueChange(p *pipe, c *vip.Change) error {
 		}
 		body := codec.StatusBinary(st)
 		due, key := codec.Schedule(c, i)
-		if st.Version == 0 {
-			ins.add(st, body, due, key)
-		} else {
-			upd.add(st, body, due, key)
-		}
+		rows.add(st, body, due, key)
 		wl, wc = append(wl, st.Ladder), append(wc, st.CustomerID)
 	}
-	if len(upd.ladder) > 0 {
-		p.send("status", updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version, upd.due, upd.key)
-	}
-	if len(ins.ladder) > 0 {
-		p.send("status", insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body, ins.due, ins.key)
+	if len(rows.ladder) > 0 {
+		k := updateStatuses
+		if slices.Contains(rows.version, 0) {
+			k = writeStatuses
+		}
+		p.send("status", k, rows.ladder, rows.customer, rows.tier, rows.checked, rows.body, rows.version, rows.due, rows.key)
 	}
 	if len(touched) > 0 {
 		if l, ok := oneLadderCovers(c.Statuses, touched); ok {

@@ -273,25 +273,16 @@ func TestCommit_EnsuresUnknownCustomers(t *testing.T) {
 	}
 }
 
-// TestCommit_StatusesLockedInOrder: writers update several stored statuses at once,
-// of overlapping customers, each change listing them in its own order. The store
-// locks them in one order, so that no commit fails with a deadlock (SQLSTATE 40P01),
-// and the compare-and-swap loses no update: each customer's counter equals its
-// version, and the counters add up to the committed increments. (The statuses are
-// stored first: a change that inserts some statuses and updates others takes the
-// locks of the updated ones first, and may deadlock with another such change; the
-// store reports that as ErrStale, to retry.)
+// TestCommit_StatusesLockedInOrder: writers commit several statuses at once, of
+// overlapping customers, each change listing them in its own order, some new (the
+// first changes of a customer insert its status) and some stored. The store writes
+// them in one order, so that no commit fails with a deadlock (SQLSTATE 40P01), and
+// the compare-and-swap loses no update: each customer's counter equals its version,
+// and the counters add up to the committed increments.
 func TestCommit_StatusesLockedInOrder(t *testing.T) {
 	s := open(t, freshSchema(t))
 	const writers, commits, customers, per = 6, 25, 8, 4
 	ctx := t.Context()
-	var first []vip.Status
-	for k := range customers {
-		first = append(first, vip.Status{CustomerID: fmt.Sprintf("c%d", k), Ladder: "gold", Tier: "Gold"})
-	}
-	if err := s.Commit(ctx, vip.Change{Statuses: first}); err != nil {
-		t.Fatal(err)
-	}
 	var wg sync.WaitGroup
 	errc := make(chan error, writers)
 	for w := range writers {
@@ -341,8 +332,8 @@ func TestCommit_StatusesLockedInOrder(t *testing.T) {
 	}
 	total := 0
 	for _, c := range cs {
-		if int64(c.Status.Warned)+1 != c.Status.Version {
-			t.Errorf("customer %s: counter %d at version %d, want one less", c.Status.CustomerID, c.Status.Warned, c.Status.Version)
+		if int64(c.Status.Warned) != c.Status.Version {
+			t.Errorf("customer %s: counter %d at version %d, want equal", c.Status.CustomerID, c.Status.Warned, c.Status.Version)
 		}
 		total += c.Status.Warned
 	}
@@ -401,5 +392,32 @@ func TestCommit_PlanSettingsStayInTheCommit(t *testing.T) {
 	}
 	if mode != "force_custom_plan" || seqscan != "on" {
 		t.Errorf("after a commit and a load: plan_cache_mode %q, enable_seqscan %q; want force_custom_plan, on", mode, seqscan)
+	}
+}
+
+// TestCommit_StatusNeverStored: a status written at a version above 0 when none is
+// stored is stale, alone or beside a new status and a stored one, and stores nothing.
+func TestCommit_StatusNeverStored(t *testing.T) {
+	s := open(t, freshSchema(t))
+	ctx := t.Context()
+	if err := s.Commit(ctx, vip.Change{Statuses: []vip.Status{{CustomerID: "c2", Ladder: "gold", Tier: "Gold"}}}); err != nil {
+		t.Fatal(err)
+	}
+	ghost := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Version: 3}
+	for _, sts := range [][]vip.Status{{ghost}, {ghost, {CustomerID: "c0", Ladder: "gold", Tier: "Silver"}, {CustomerID: "c2", Ladder: "gold", Tier: "Silver", Version: 1}}} {
+		if err := s.Commit(ctx, vip.Change{Statuses: sts}); !errors.Is(err, vip.ErrStale) {
+			t.Errorf("Commit(%d statuses, one at version 3 never stored) = %v, want ErrStale", len(sts), err)
+		}
+	}
+	cs, err := s.Load(ctx, "gold", []string{"c0", "c1", "c2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, fmt.Sprintf("%s %s v%d", c.Status.CustomerID, c.Status.Tier, c.Status.Version))
+	}
+	if diff := cmp.Diff([]string{"c0  v0", "c1  v0", "c2 Gold v1"}, got); diff != "" {
+		t.Errorf("statuses after the stale commits (-want +got):\n%s", diff)
 	}
 }
