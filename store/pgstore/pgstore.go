@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,6 +58,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	q      queries
+	known  knownCustomers
 }
 
 var _ vip.Store = (*Store)(nil)
@@ -82,7 +84,8 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		cfg.MaxConns = opts.MaxConns
 	}
 	// Plan each execution with its arguments: a generic plan cached while the tables
-	// were small keeps scanning them whole as they grow.
+	// were small keeps scanning them whole as they grow. (Commit and Load set their
+	// own, by keys: see planByKeys.)
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
@@ -165,69 +168,49 @@ func (s *Store) migrate(ctx context.Context) error {
 	return tx.Commit(ctx)
 }
 
+// planByKeys, the first statement of a commit's pipeline and of a load's batch, makes
+// the statements after it, for the rest of its transaction, reuse their plans and
+// never scan a table. Each of them reaches rows only through keys (unnested arrays of
+// them) and ctids, so a plan without scans holds whatever the tables' sizes and
+// statistics, while planning every execution anew was a good part of their time on the
+// server. The plans are cached by their prepared statements, which nothing else runs.
+const planByKeys = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)`
+
 type queries struct {
-	loadStatus, loadCustomers, loadOrders, loadRefunds         string
-	upsertCustomers, ensureCustomers, insertOrders             string
-	insertRefunds, unschedule, unscheduleOthers                string
-	lockStatuses, updateStatuses, insertStatuses, insertEvents string
-	customers, due, events, cursor, ensureCursor, lockCursor   string
-	setCursor, customerExists, history                         string
+	loadStatus, loadCustomers, loadOrders, loadRefunds       string
+	customers, due, events, cursor, ensureCursor, lockCursor string
+	setCursor, customerExists, history                       string
+	commit                                                   [nStmts]string // by stmt
 }
+
+// stmt names a statement of a commit; Commit prepares them all on each connection.
+type stmt int
+
+const (
+	genericPlans stmt = iota
+	upsertCustomers
+	ensureCustomers
+	insertOrders
+	insertRefunds
+	updateStatuses
+	writeStatuses
+	unschedule
+	unscheduleOthers
+	insertEvents
+	nStmts
+)
 
 func newQueries(sch string) queries {
 	t := func(q string) string { return strings.ReplaceAll(q, "§", sch+".") }
 	return queries{
-		loadStatus:    t(`SELECT customer_id, body, version, due_at, due_key FROM §vip_statuses WHERE ladder = $1 AND customer_id = ANY($2::text[])`),
+		// Each status by its primary key (OFFSET 0 keeps the probes: a join could
+		// scan every status of the ladder while the statistics say the table is small).
+		loadStatus: t(`SELECT s.customer_id, s.body, s.version, s.due_at, s.due_key FROM unnest($2::text[]) AS u(c)
+			CROSS JOIN LATERAL (SELECT * FROM §vip_statuses o WHERE o.ladder = $1 AND o.customer_id = u.c OFFSET 0) s`),
 		loadCustomers: t(`SELECT id, body::text FROM §vip_customers WHERE id = ANY($1::text[])`),
 		loadOrders:    t(`SELECT customer_id, body FROM §vip_orders WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, placed_at, id`),
 		loadRefunds:   t(`SELECT customer_id, body::text FROM §vip_refunds WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, at, id`),
-		upsertCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
-			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
-			ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
-		ensureCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
-			SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
-			ON CONFLICT (id) DO NOTHING`),
-		// An ID already stored with another fingerprint fails the commit: the conflict
-		// "updates" such a row with vip_fail, and leaves a row of the same content alone.
-		insertOrders: t(`INSERT INTO §vip_orders AS o (id, customer_id, placed_at, currency, paid, fp, body)
-			SELECT u.id, u.cid, u.at, u.cur, u.paid::numeric, u.fp, u.body
-			FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) AS u(id, cid, at, cur, paid, fp, body)
-			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('order %s is stored with other content', to_json(excluded.id)))::text::bytea
-			WHERE o.fp <> excluded.fp`),
-		insertRefunds: t(`INSERT INTO §vip_refunds AS r (id, order_id, customer_id, at, currency, amount, fp, body)
-			SELECT u.id, u.oid, u.cid, u.at, u.cur, u.amount::numeric, u.fp, u.body::json
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::bytea[], $8::text[]) AS u(id, oid, cid, at, cur, amount, fp, body)
-			ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(excluded.id)))::text::bytea
-			WHERE r.fp <> excluded.fp`),
-		// The touched customers' statuses that this change does not write get an
-		// unknown schedule and a new version (see vip.Store).
-		unschedule: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1 WHERE s.customer_id = ANY($1::text[])
-			AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
-		// The same, for a change that writes every touched customer's status, all on
-		// ladder $2: only other ladders' statuses are left, and when the store has none
-		// (two probes of the primary key, evaluated once before the scan) the statement
-		// touches nothing.
-		unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
-			WHERE (EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder < $2) OR EXISTS (SELECT 1 FROM §vip_statuses o WHERE o.ladder > $2))
-			AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
-		lockStatuses: t(`SELECT 1 FROM §vip_statuses s JOIN unnest($1::text[], $2::text[]) AS u(l, c) ON s.ladder = u.l AND s.customer_id = u.c
-			ORDER BY s.ladder, s.customer_id FOR UPDATE OF s`),
-		updateStatuses: t(`WITH w AS (UPDATE §vip_statuses s SET tier = u.t, version = s.version + 1, checked = u.ch, body = u.b, due_at = u.d, due_key = u.k
-				FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
-				WHERE s.ladder = u.l AND s.customer_id = u.c AND s.version = u.v RETURNING 1)
-			SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
-			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
-		insertStatuses: t(`WITH w AS (INSERT INTO §vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
-				SELECT u.l, u.c, u.t, 1, u.ch, u.b, u.d, u.k FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[]) AS u(l, c, t, ch, b, d, k)
-				ON CONFLICT (ladder, customer_id) DO NOTHING RETURNING 1)
-			SELECT §vip_fail('VPSTL', format('%s of %s new statuses were stored meanwhile', cardinality($1::text[]) - n, cardinality($1::text[])))
-			FROM (SELECT count(*) AS n FROM w) x WHERE n <> cardinality($1::text[])`),
-		// The counter row stays locked until the commit: numbers in commit order.
-		insertEvents: t(`WITH q AS (UPDATE §vip_seq SET seq = seq + cardinality($1::text[]) WHERE id = 1 RETURNING seq)
-			INSERT INTO §vip_events (seq, ladder, customer_id, kind, at, source, body)
-			SELECT q.seq - cardinality($1::text[]) + u.n, u.l, u.c, u.k, u.at, $6, u.b::json
-			FROM q, unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS u(l, c, k, at, b, n)`),
-		customers: t(`SELECT id FROM §vip_customers WHERE id > $1 AND ($2 <= 1 OR hash % $2 = $3) ORDER BY id LIMIT $4`),
+		customers:     t(`SELECT id FROM §vip_customers WHERE id > $1 AND ($2 <= 1 OR hash % $2 = $3) ORDER BY id LIMIT $4`),
 		due: t(`SELECT c.id FROM §vip_customers c LEFT JOIN §vip_statuses s ON s.ladder = $5 AND s.customer_id = c.id
 			WHERE c.id > $1 AND ($2 <= 1 OR c.hash % $2 = $3)
 			AND (s.customer_id IS NULL OR s.due_key = '' OR s.due_key <> $6 OR s.due_at <= $7)
@@ -239,6 +222,74 @@ func newQueries(sch string) queries {
 		setCursor:      t(`UPDATE §vip_cursors SET seq = $2 WHERE consumer = $1`),
 		customerExists: t(`SELECT COUNT(*) FROM §vip_customers WHERE id = $1`),
 		history:        t(`SELECT seq, source, body::text FROM §vip_events WHERE ladder = $1 AND customer_id = $2 ORDER BY seq`),
+		commit: [nStmts]string{
+			genericPlans: planByKeys,
+			upsertCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
+				SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
+				ON CONFLICT (id) DO UPDATE SET body = excluded.body`),
+			ensureCustomers: t(`INSERT INTO §vip_customers (id, hash, body)
+				SELECT u.id, u.hash, u.body::json FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(id, hash, body)
+				ON CONFLICT (id) DO NOTHING`),
+			// An ID already stored with another fingerprint fails the commit: the conflict
+			// "updates" such a row with vip_fail, and leaves a row of the same content alone.
+			insertOrders: t(`INSERT INTO §vip_orders AS o (id, customer_id, placed_at, currency, paid, fp, body)
+				SELECT u.id, u.cid, u.at, u.cur, u.paid::numeric, u.fp, u.body
+				FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[], $7::bytea[]) AS u(id, cid, at, cur, paid, fp, body)
+				ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('order %s is stored with other content', to_json(excluded.id)))::text::bytea
+				WHERE o.fp <> excluded.fp`),
+			insertRefunds: t(`INSERT INTO §vip_refunds AS r (id, order_id, customer_id, at, currency, amount, fp, body)
+				SELECT u.id, u.oid, u.cid, u.at, u.cur, u.amount::numeric, u.fp, u.body::json
+				FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::bytea[], $8::text[]) AS u(id, oid, cid, at, cur, amount, fp, body)
+				ON CONFLICT (id) DO UPDATE SET fp = §vip_fail('VPCNF', format('refund %s is stored with other content', to_json(excluded.id)))::text::bytea
+				WHERE r.fp <> excluded.fp`),
+			// The touched customers' statuses that this change does not write get an
+			// unknown schedule and a new version (see vip.Store).
+			unschedule: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1 WHERE s.customer_id = ANY($1::text[])
+				AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS w(l, c) WHERE w.l = s.ladder AND w.c = s.customer_id)`),
+			// The same, for a change that writes every touched customer's status, all on
+			// ladder $2: only other ladders' statuses are left, and when the store has none
+			// (the least and greatest ladder, two probes of the ends of the primary key,
+			// evaluated once before the scan) the statement touches nothing.
+			unscheduleOthers: t(`UPDATE §vip_statuses s SET due_key = '', version = s.version + 1
+				WHERE ((SELECT min(o.ladder) FROM §vip_statuses o) < $2 OR (SELECT max(o.ladder) FROM §vip_statuses o) > $2)
+				AND s.customer_id = ANY($1::text[]) AND s.ladder <> $2`),
+			// For a change whose statuses are all stored (the usual ingest; cheaper than
+			// writeStatuses), one statement locks them in key order and writes those
+			// still at the loaded version; a count short of the rows given is a stale
+			// version. The locks are taken in x, materialized on its own: its only plan
+			// walks the rows of u (sorted) and probes and locks each one's row in turn,
+			// so concurrent commits lock in one order and cannot deadlock, whatever plan
+			// joins x to the rows it writes (by ctid).
+			updateStatuses: t(`WITH x AS MATERIALIZED (SELECT k.tid, u.*
+					FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+					CROSS JOIN LATERAL (SELECT o.ctid AS tid FROM §vip_statuses o WHERE o.ladder = u.l AND o.customer_id = u.c FOR UPDATE) k),
+				w AS (UPDATE §vip_statuses s SET tier = x.t, version = s.version + 1, checked = x.ch, body = x.b, due_at = x.d, due_key = x.k
+					FROM x WHERE s.ctid = x.tid AND s.version = x.v RETURNING 1)
+				SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n, cardinality($1::text[])))
+				FROM (SELECT count(*) AS n FROM w) AS done WHERE n <> cardinality($1::text[])`),
+			// For any other change, one statement writes every status, in key order (the
+			// rows of u are sorted): a new one (Version 0, stored as 1) is inserted, a stored
+			// one locked and updated where its version is still the loaded one (u.v + 1
+			// is the version to store). Inserts and updates take their locks in that one
+			// order, so concurrent commits cannot deadlock on statuses. Rows it did not
+			// write (a stored version that moved on, or a status at version 0 stored
+			// meanwhile), and rows it inserted for a version above 0 (none stored: xmax
+			// is 0 only on an inserted row), are a stale version, and roll it all back.
+			writeStatuses: t(`WITH w AS (INSERT INTO §vip_statuses AS s (ladder, customer_id, tier, version, checked, body, due_at, due_key)
+					SELECT u.l, u.c, u.t, u.v + 1, u.ch, u.b, u.d, u.k
+					FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(l, c, t, ch, b, v, d, k)
+					ON CONFLICT (ladder, customer_id) DO UPDATE SET tier = excluded.tier, version = excluded.version, checked = excluded.checked,
+						body = excluded.body, due_at = excluded.due_at, due_key = excluded.due_key
+					WHERE s.version = excluded.version - 1
+					RETURNING s.xmax = 0 AND s.version > 1 AS unstored)
+				SELECT §vip_fail('VPSTL', format('%s of %s statuses changed since they were loaded', cardinality($1::text[]) - n + bad, cardinality($1::text[])))
+				FROM (SELECT count(*) AS n, count(*) FILTER (WHERE unstored) AS bad FROM w) AS done WHERE n <> cardinality($1::text[]) OR bad > 0`),
+			// The counter row stays locked until the commit: numbers in commit order.
+			insertEvents: t(`WITH q AS (UPDATE §vip_seq SET seq = seq + cardinality($1::text[]) WHERE id = 1 RETURNING seq)
+				INSERT INTO §vip_events (seq, ladder, customer_id, kind, at, source, body)
+				SELECT q.seq - cardinality($1::text[]) + u.n, u.l, u.c, u.k, u.at, $6, u.b::json
+				FROM q, unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) WITH ORDINALITY AS u(l, c, k, at, b, n)`),
+		},
 	}
 }
 
@@ -267,7 +318,8 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("vip: postgres %s: %w", what, err)
 }
 
-// Load implements [vip.Store.Load]: one round trip, statuses read first.
+// Load implements [vip.Store.Load]: one round trip (one implicit transaction, planned
+// by keys: see planByKeys), statuses read first.
 func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.CustomerState, error) {
 	out := make([]vip.CustomerState, len(ids))
 	at := make(map[string]int, len(ids))
@@ -279,13 +331,19 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	if len(ids) == 0 {
 		return out, nil
 	}
+	var found []string
+	defer func() { s.known.add(found) }()
 	b := &pgx.Batch{}
+	b.Queue(planByKeys)
 	b.Queue(s.q.loadStatus, ladder, ids)
 	b.Queue(s.q.loadCustomers, ids)
 	b.Queue(s.q.loadOrders, ids)
 	b.Queue(s.q.loadRefunds, ids)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, wrap("load", err)
+	}
 	read := func(fn func(id string, body []byte) error) error {
 		rows, err := br.Query()
 		if err != nil {
@@ -336,6 +394,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		c, err := codec.DecodeCustomer(body)
 		out[at[id]].Found = true
 		out[at[id]].Activity.Customer = c
+		found = append(found, id)
 		return err
 	}); err != nil {
 		return nil, err
@@ -361,42 +420,128 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 
 // Commit implements [vip.Store.Commit] in one round trip: one pipeline of set-based
 // statements (arrays unnested) that PostgreSQL runs as one implicit transaction, the
-// checks included (a failed check raises an error, which rolls everything back).
+// checks included (a failed check raises an error, which rolls everything back). The
+// statements go out as they are built, the orders first, so that the server writes
+// the orders while the statuses and events are encoded.
 func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
-	b := &pgx.Batch{}
-	var steps []string // what each queued statement does, for its errors
-	queue := func(what, q string, args ...any) {
-		b.Queue(q, args...)
-		steps = append(steps, what)
+	p := &pipe{s: s, ctx: ctx}
+	err := s.queueChange(p, &c)
+	if err = p.finish(err); err == nil {
+		s.known.addChange(&c)
 	}
-	if err := s.queueChange(queue, &c); err != nil {
+	return err
+}
+
+// pipe sends the statements of one commit down one pipeline of one connection, which
+// it takes from the pool at the first statement. Nothing is committed before finish
+// sends the pipeline's one Sync: a pipe closed without it closes its connection, and
+// PostgreSQL rolls the statements back.
+type pipe struct {
+	s     *Store
+	ctx   context.Context
+	conn  *pgxpool.Conn
+	sds   [nStmts]*pgconn.StatementDescription
+	p     *pgconn.Pipeline
+	eqb   pgx.ExtendedQueryBuilder
+	steps []string // what each sent statement does, for its errors
+	err   error    // the first error in sending; the later statements are not sent
+}
+
+// start takes a connection, prepares the commit statements on it (once per
+// connection: pgx keeps them) and opens the pipeline.
+func (p *pipe) start() error {
+	conn, err := p.s.pool.Acquire(p.ctx)
+	if err != nil {
+		return wrap("commit", err)
+	}
+	p.conn = conn
+	for k, q := range p.s.q.commit {
+		if p.sds[k], err = conn.Conn().Prepare(p.ctx, q, q); err != nil {
+			return wrap("commit", err)
+		}
+	}
+	p.p = conn.Conn().PgConn().StartPipeline(p.ctx)
+	p.p.SendQueryStatement(p.sds[genericPlans], nil, nil, nil)
+	p.steps = append(p.steps, "commit")
+	return nil
+}
+
+// send encodes statement k with args and sends it (to the connection's buffer).
+func (p *pipe) send(what string, k stmt, args ...any) {
+	if p.err == nil && p.p == nil {
+		p.err = p.start()
+	}
+	if p.err != nil {
+		return
+	}
+	sd := p.sds[k]
+	if err := p.eqb.Build(p.conn.Conn().TypeMap(), sd, args); err != nil {
+		p.err = fmt.Errorf("vip: postgres %s: %w", what, err)
+		return
+	}
+	p.p.SendQueryStatement(sd, p.eqb.ParamValues, p.eqb.ParamFormats, p.eqb.ResultFormats)
+	p.steps = append(p.steps, what)
+}
+
+// flush hands the statements sent so far to the server, which starts on them.
+func (p *pipe) flush() {
+	if p.err == nil && p.p != nil {
+		p.err = wrap("commit", p.p.Flush())
+	}
+}
+
+// finish commits what was sent, unless err or a sending error: then it rolls back.
+// It reports the first error: err, a sending error, or the first failed statement's.
+func (p *pipe) finish(err error) error {
+	if p.conn != nil {
+		defer p.conn.Release()
+	}
+	err = cmp.Or(err, p.err)
+	if p.p == nil {
 		return err
 	}
-	if b.Len() == 0 {
-		return nil
+	if err != nil {
+		p.p.Close() // unsynced: closes the connection, rolling back
+		return err
 	}
-	br := s.pool.SendBatch(ctx, b)
-	var err error
-	for _, what := range steps {
-		if _, err = br.Exec(); err != nil {
-			err = wrap(what, err)
+	if err = p.p.Sync(); err != nil {
+		return wrap("commit", err)
+	}
+	for _, what := range p.steps {
+		res, gerr := p.p.GetResults()
+		if gerr == nil {
+			if rr, ok := res.(*pgconn.ResultReader); ok {
+				_, gerr = rr.Close()
+			} else {
+				gerr = fmt.Errorf("unexpected pipeline result %T", res)
+			}
+		}
+		if gerr != nil {
+			err = wrap(what, gerr)
 			break
 		}
 	}
-	if cerr := br.Close(); err == nil && cerr != nil {
+	if err == nil {
+		res, gerr := p.p.GetResults()
+		if _, ok := res.(*pgconn.PipelineSync); gerr == nil && !ok {
+			gerr = fmt.Errorf("unexpected pipeline result %T", res)
+		}
+		err = wrap("commit", gerr)
+	}
+	if cerr := p.p.Close(); err == nil && cerr != nil {
 		err = wrap("commit", cerr)
 	}
 	return err
 }
 
-// queueChange queues the statements of c in an order that keeps concurrent commits
-// from deadlocking: rows go in key order, status rows are locked in key order before
-// they are written, and the event counter is taken last, so that its row is locked
-// briefly.
-func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Change) error {
+// queueChange sends the statements of c in an order that keeps concurrent commits
+// from deadlocking: rows go in key order, statuses are locked (or inserted) and
+// written in key order by one statement, and the event counter is taken last, so
+// that its row is locked briefly.
+func (s *Store) queueChange(p *pipe, c *vip.Change) error {
 	custs := make(map[string]*vip.Customer, len(c.Customers)+len(c.Orders))
 	for i := range c.Customers {
 		custs[c.Customers[i].ID] = &c.Customers[i]
@@ -406,6 +551,9 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			custs[o.CustomerID] = nil
 		}
 	}
+	// The customers of orders that are known to be stored need no ensuring insert
+	// (they are still touched: their statuses move on).
+	needed := s.known.missing(custs)
 	touched := make([]string, 0, len(custs)+len(c.Refunds))
 	for id := range custs {
 		touched = append(touched, id)
@@ -419,16 +567,16 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 				return err
 			}
 			up.add(id, body)
-		} else {
+		} else if needed[id] {
 			body, _ := codec.Customer(vip.Customer{ID: id})
 			ensure.add(id, body)
 		}
 	}
 	if len(up.id) > 0 {
-		queue("customer", s.q.upsertCustomers, up.id, up.hash, up.body)
+		p.send("customer", upsertCustomers, up.id, up.hash, up.body)
 	}
 	if len(ensure.id) > 0 {
-		queue("customer", s.q.ensureCustomers, ensure.id, ensure.hash, ensure.body)
+		p.send("customer", ensureCustomers, ensure.id, ensure.hash, ensure.body)
 	}
 	if len(c.Orders) > 0 {
 		// One row per ID (ON CONFLICT cannot meet a row twice in one statement): a
@@ -449,7 +597,8 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			oid, cid, cur, paid = append(oid, o.ID), append(cid, o.CustomerID), append(cur, o.Currency), append(paid, codec.Exact(o.Paid()))
 			at, fp, body = append(at, codec.Instant(o.PlacedAt)), append(fp, p), append(body, codec.OrderBinary(o))
 		}
-		queue("order", s.q.insertOrders, oid, cid, at, cur, paid, fp, body)
+		p.send("order", insertOrders, oid, cid, at, cur, paid, fp, body)
+		p.flush()
 	}
 	if len(c.Refunds) > 0 {
 		refunds := slices.Clone(c.Refunds)
@@ -473,7 +622,8 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			at, fp = append(at, codec.Instant(r.At)), append(fp, p)
 			touched = append(touched, r.CustomerID)
 		}
-		queue("refund", s.q.insertRefunds, id, oid, cid, at, cur, amount, fp, body)
+		p.send("refund", insertRefunds, id, oid, cid, at, cur, amount, fp, body)
+		p.flush()
 	}
 	idx := make([]int, len(c.Statuses))
 	for i := range idx {
@@ -483,7 +633,7 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		a, b := &c.Statuses[i], &c.Statuses[j]
 		return cmp.Or(strings.Compare(a.Ladder, b.Ladder), strings.Compare(a.CustomerID, b.CustomerID))
 	})
-	var ins, upd statusRows
+	var rows statusRows
 	var wl, wc []string
 	for k, i := range idx {
 		st := c.Statuses[i]
@@ -494,28 +644,24 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 		}
 		body := codec.StatusBinary(st)
 		due, key := codec.Schedule(c, i)
-		if st.Version == 0 {
-			ins.add(st, body, due, key)
-		} else {
-			upd.add(st, body, due, key)
-		}
+		rows.add(st, body, due, key)
 		wl, wc = append(wl, st.Ladder), append(wc, st.CustomerID)
 	}
-	if len(upd.ladder) > 0 {
-		queue("status", s.q.lockStatuses, upd.ladder, upd.customer)
-		queue("status", s.q.updateStatuses, upd.ladder, upd.customer, upd.tier, upd.checked, upd.body, upd.version, upd.due, upd.key)
-	}
-	if len(ins.ladder) > 0 {
-		queue("status", s.q.insertStatuses, ins.ladder, ins.customer, ins.tier, ins.checked, ins.body, ins.due, ins.key)
+	if len(rows.ladder) > 0 {
+		k := updateStatuses
+		if slices.Contains(rows.version, 0) {
+			k = writeStatuses
+		}
+		p.send("status", k, rows.ladder, rows.customer, rows.tier, rows.checked, rows.body, rows.version, rows.due, rows.key)
 	}
 	if len(touched) > 0 {
 		if l, ok := oneLadderCovers(c.Statuses, touched); ok {
-			queue("status", s.q.unscheduleOthers, touched, l)
+			p.send("status", unscheduleOthers, touched, l)
 		} else {
 			if wl == nil {
 				wl, wc = []string{}, []string{}
 			}
-			queue("status", s.q.unschedule, touched, wl, wc)
+			p.send("status", unschedule, touched, wl, wc)
 		}
 	}
 	if n := len(c.Events); n > 0 {
@@ -528,7 +674,7 @@ func (s *Store) queueChange(queue func(what, q string, args ...any), c *vip.Chan
 			}
 			l[i], cid[i], kind[i], at[i], body[i] = e.Ladder, e.CustomerID, string(e.Kind), codec.Instant(e.At), string(b)
 		}
-		queue("event", s.q.insertEvents, l, cid, kind, at, body, c.Source)
+		p.send("event", insertEvents, l, cid, kind, at, body, c.Source)
 	}
 	return nil
 }
@@ -553,6 +699,68 @@ func oneLadderCovers(sts []vip.Status, touched []string) (string, bool) {
 		}
 	}
 	return l, true
+}
+
+// knownCustomers remembers customer IDs that are stored: found by a Load, or stored
+// by a commit of this Store. The store never deletes a customer, so a remembered one
+// stays stored, and an order of it needs no insert that ensures its customer. It holds
+// at most maxKnown IDs and forgets them all when full. It is safe for concurrent use.
+type knownCustomers struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+// maxKnown bounds a knownCustomers (a variable for the tests).
+var maxKnown = 1 << 17
+
+func (k *knownCustomers) add(ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, id := range ids {
+		k.put(id)
+	}
+}
+
+// addChange remembers the customers that a committed change stored.
+func (k *knownCustomers) addChange(c *vip.Change) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i := range c.Customers {
+		k.put(c.Customers[i].ID)
+	}
+	for i := range c.Orders {
+		k.put(c.Orders[i].CustomerID)
+	}
+}
+
+func (k *knownCustomers) put(id string) {
+	if _, ok := k.m[id]; ok {
+		return
+	}
+	if k.m == nil || len(k.m) >= maxKnown {
+		k.m = make(map[string]struct{}, min(1024, maxKnown))
+	}
+	k.m[id] = struct{}{}
+}
+
+// missing reports, of the customers in custs that have no record there (nil), those
+// not known to be stored.
+func (k *knownCustomers) missing(custs map[string]*vip.Customer) map[string]bool {
+	var out map[string]bool
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for id, c := range custs {
+		if _, ok := k.m[id]; c == nil && !ok {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[id] = true
+		}
+	}
+	return out
 }
 
 type customerRows struct {

@@ -2,14 +2,19 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/pgstore"
 	"github.com/vipkit/vip/store/storetest"
@@ -197,3 +202,222 @@ const oldStatusJSON = `{"customer_id":"c1","ladder":"gold","tier":"Gold","since"
 var oldStatus = vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC),
 	Peak: "Platinum", LastLanding: time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC), Checked: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
 	Seen: 3, WarnedFor: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Warned: 60, Version: 3}
+
+// orderAt is when testOrder's orders are placed.
+var orderAt = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// testOrder returns an order of 1.00 USD of the customer, at orderAt.
+func testOrder(id, customerID string) vip.Order {
+	return vip.Order{ID: id, CustomerID: customerID, PlacedAt: orderAt, Currency: "USD",
+		Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: decimal.New(100, -2), PaidPrice: decimal.New(100, -2)}}}
+}
+
+// TestCommit_EnsuresUnknownCustomers: the store skips the insert that ensures an
+// order's customer only for customers it knows are stored. A Load that did not find
+// the customer, and a commit that failed, teach it nothing: the next commit of an
+// order alone still stores the customer; and one it learned from a Load or from
+// another process's commit stays stored.
+func TestCommit_EnsuresUnknownCustomers(t *testing.T) {
+	schema := freshSchema(t)
+	s, other := open(t, schema), open(t, schema)
+	ctx := t.Context()
+	if _, err := s.Load(ctx, "gold", []string{"c1"}); err != nil {
+		t.Fatal(err)
+	}
+	stale := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Version: 3}
+	if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{testOrder("o1", "c1")}, Statuses: []vip.Status{stale}}); !errors.Is(err, vip.ErrStale) {
+		t.Fatalf("Commit with a stale status = %v, want ErrStale", err)
+	}
+	if err := other.Commit(ctx, vip.Change{Customers: []vip.Customer{{ID: "c2", JoinedAt: orderAt}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "gold", []string{"c2"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []vip.Order{testOrder("o2", "c1"), testOrder("o3", "c2")} {
+		if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}}); err != nil {
+			t.Fatalf("Commit(order %s of %s) = %v", o.ID, o.CustomerID, err)
+		}
+	}
+	type row struct {
+		ID     string
+		Found  bool
+		Joined time.Time
+		Orders []string
+	}
+	var got []row
+	for _, st := range []vip.Store{s, other} {
+		cs, err := st.Load(ctx, "gold", []string{"c1", "c2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			r := row{ID: c.Activity.Customer.ID, Found: c.Found, Joined: c.Activity.Customer.JoinedAt}
+			for _, o := range c.Activity.Orders {
+				r.Orders = append(r.Orders, o.ID)
+			}
+			got = append(got, r)
+		}
+	}
+	want := []row{{"c1", true, time.Time{}, []string{"o2"}}, {"c2", true, orderAt, []string{"o3"}}}
+	want = append(want, want...)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("customers after the commits, loaded by both stores (-want +got):\n%s", diff)
+	}
+	ids, err := s.Customers(ctx, vip.Shard{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"c1", "c2"}, ids); diff != "" {
+		t.Errorf("Customers (-want +got):\n%s", diff)
+	}
+}
+
+// TestCommit_StatusesLockedInOrder: writers commit several statuses at once, of
+// overlapping customers, each change listing them in its own order, some new (the
+// first changes of a customer insert its status) and some stored. The store writes
+// them in one order, so that no commit fails with a deadlock (SQLSTATE 40P01), and
+// the compare-and-swap loses no update: each customer's counter equals its version,
+// and the counters add up to the committed increments.
+func TestCommit_StatusesLockedInOrder(t *testing.T) {
+	s := open(t, freshSchema(t))
+	const writers, commits, customers, per = 6, 25, 8, 4
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errc := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for range commits {
+				ids := make([]string, 0, per)
+				for _, k := range r.Perm(customers)[:per] {
+					ids = append(ids, fmt.Sprintf("c%d", k))
+				}
+				for {
+					cs, err := s.Load(ctx, "gold", ids)
+					if err != nil {
+						errc <- err
+						return
+					}
+					var sts []vip.Status
+					for _, c := range cs {
+						st := c.Status
+						st.Tier, st.Warned = "Gold", st.Warned+1
+						sts = append(sts, st)
+					}
+					err = s.Commit(ctx, vip.Change{Statuses: sts})
+					if err == nil {
+						break
+					}
+					if !errors.Is(err, vip.ErrStale) || strings.Contains(err.Error(), "40P01") {
+						errc <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Errorf("writer: %v", err)
+	}
+	ids := make([]string, customers)
+	for k := range ids {
+		ids[k] = fmt.Sprintf("c%d", k)
+	}
+	cs, err := s.Load(ctx, "gold", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, c := range cs {
+		if int64(c.Status.Warned) != c.Status.Version {
+			t.Errorf("customer %s: counter %d at version %d, want equal", c.Status.CustomerID, c.Status.Warned, c.Status.Version)
+		}
+		total += c.Status.Warned
+	}
+	if total != writers*commits*per {
+		t.Errorf("counters add up to %d, want %d: updates were lost", total, writers*commits*per)
+	}
+}
+
+// TestCommit_FailsAfterSending: a change found invalid after its orders went to the
+// server (a status twice) stores nothing, and the store's next commits work.
+func TestCommit_FailsAfterSending(t *testing.T) {
+	s := open(t, freshSchema(t))
+	ctx := t.Context()
+	o := testOrder("o1", "c1")
+	st := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold"}
+	for range 2 * 8 { // more than the pool's connections: each failure closes one
+		err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}, Statuses: []vip.Status{st, st}})
+		if !errors.Is(err, vip.ErrConflict) {
+			t.Fatalf("Commit with a status twice = %v, want ErrConflict", err)
+		}
+	}
+	cs, err := s.Load(ctx, "gold", []string{"c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs[0].Found || len(cs[0].Activity.Orders) != 0 {
+		t.Fatalf("after failed commits: found %v, %d orders; want nothing stored", cs[0].Found, len(cs[0].Activity.Orders))
+	}
+	if err := s.Commit(ctx, vip.Change{Orders: []vip.Order{o}, Statuses: []vip.Status{st}}); err != nil {
+		t.Fatalf("Commit after the failures = %v", err)
+	}
+	if cs, err = s.Load(ctx, "gold", []string{"c1"}); err != nil || len(cs[0].Activity.Orders) != 1 || cs[0].Status.Version != 1 {
+		t.Fatalf("after a good commit: %+v, %v; want the order and the status at version 1", cs, err)
+	}
+}
+
+// TestCommit_PlanSettingsStayInTheCommit: Commit and Load plan their statements
+// generically and without scans for their own transaction only; the connection goes
+// back to the pool planning each execution with its arguments, as Open set it, scans
+// allowed.
+func TestCommit_PlanSettingsStayInTheCommit(t *testing.T) {
+	s, err := pgstore.Open(t.Context(), dsn(t), &pgstore.Options{Schema: freshSchema(t), MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{{CustomerID: "c1", Ladder: "gold", Tier: "Gold"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := s.Load(t.Context(), "gold", []string{"c1", "c2"}); err != nil || cs[0].Status.Version != 1 {
+		t.Fatalf("Load = %+v, %v; want c1's status at version 1", cs, err)
+	}
+	var mode, seqscan string
+	if err := s.Pool().QueryRow(t.Context(), `SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')`).Scan(&mode, &seqscan); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_custom_plan" || seqscan != "on" {
+		t.Errorf("after a commit and a load: plan_cache_mode %q, enable_seqscan %q; want force_custom_plan, on", mode, seqscan)
+	}
+}
+
+// TestCommit_StatusNeverStored: a status written at a version above 0 when none is
+// stored is stale, alone or beside a new status and a stored one, and stores nothing.
+func TestCommit_StatusNeverStored(t *testing.T) {
+	s := open(t, freshSchema(t))
+	ctx := t.Context()
+	if err := s.Commit(ctx, vip.Change{Statuses: []vip.Status{{CustomerID: "c2", Ladder: "gold", Tier: "Gold"}}}); err != nil {
+		t.Fatal(err)
+	}
+	ghost := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Version: 3}
+	for _, sts := range [][]vip.Status{{ghost}, {ghost, {CustomerID: "c0", Ladder: "gold", Tier: "Silver"}, {CustomerID: "c2", Ladder: "gold", Tier: "Silver", Version: 1}}} {
+		if err := s.Commit(ctx, vip.Change{Statuses: sts}); !errors.Is(err, vip.ErrStale) {
+			t.Errorf("Commit(%d statuses, one at version 3 never stored) = %v, want ErrStale", len(sts), err)
+		}
+	}
+	cs, err := s.Load(ctx, "gold", []string{"c0", "c1", "c2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, fmt.Sprintf("%s %s v%d", c.Status.CustomerID, c.Status.Tier, c.Status.Version))
+	}
+	if diff := cmp.Diff([]string{"c0  v0", "c1  v0", "c2 Gold v1"}, got); diff != "" {
+		t.Errorf("statuses after the stale commits (-want +got):\n%s", diff)
+	}
+}
