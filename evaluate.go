@@ -87,6 +87,12 @@ func (m *machine) rollOffOf(i int) time.Time {
 // Ledger skips that work, which dominates the cost of a review that keeps customers'
 // activity in memory. [Ladder.Evaluate] builds a Ledger for each call.
 //
+// On the usual ladder (simple tiers on net spend or orders over a rolling window, a
+// continuous term) an evaluation first bounds the measure over the whole interval from
+// the status's last evaluation to now, from the running sums: when no threshold, keep
+// rule, proximity rule or warning date can be reached within it, the status only moves
+// to now, with no instant stepped through. The result is the same as stepping.
+//
 // A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
 // may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
 type Ledger struct {
