@@ -1472,11 +1472,18 @@ func (m *machine) warnFar(cur int, t, horizon time.Time) bool {
 		return false
 	}
 	if !m.wfOK || !m.wfLB.Equal(lb) {
-		most := 0
-		for _, n := range m.l.warningDays() {
-			most = max(most, n)
-		}
-		m.wfOK, m.wfLB, m.wfVal = true, lb, addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc)
+		m.wfOK, m.wfLB, m.wfVal = true, lb, m.firstWarning(lb)
 	}
 	return m.wfVal.After(horizon)
+}
+
+// firstWarning returns the earliest instant a demotion warning can fall for a customer
+// who keeps the tier until lb at least: the demotion comes grace months later, the
+// first warning the most warning days before that.
+func (m *machine) firstWarning(lb time.Time) time.Time {
+	most := 0
+	for _, n := range m.l.warningDays() {
+		most = max(most, n)
+	}
+	return addDays(AddMonths(lb, m.l.GraceMonths, m.loc), -most, m.loc)
 }

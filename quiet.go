@@ -67,16 +67,11 @@ func (m *machine) quiet(now time.Time) bool {
 	if r := m.rule(ruleRetain, cur).sr; low.cmpCrit(&r.c, *r.min) < 0 {
 		return false
 	}
-	days := l.warningDays()
-	if len(days) == 0 {
+	if len(l.warningDays()) == 0 {
 		return true
 	}
 	if lo >= checked {
 		return false // no order in the window at st.Checked to bound keepBy with
 	}
-	most := 0
-	for _, d := range days {
-		most = max(most, d)
-	}
-	return addDays(AddMonths(m.rollOffOf(lo), l.GraceMonths, m.loc), -most, m.loc).After(now)
+	return m.firstWarning(m.rollOffOf(lo)).After(now)
 }

@@ -17,7 +17,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/internal/codec"
+	"github.com/vipkit/vip/store/internal/known"
 )
 
 //go:embed migrations/*.sql
@@ -58,7 +58,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	q      queries
-	known  knownCustomers
+	known  known.Set
 }
 
 var _ vip.Store = (*Store)(nil)
@@ -332,7 +332,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		return out, nil
 	}
 	var found []string
-	defer func() { s.known.add(found) }()
+	defer func() { s.known.Add(found...) }()
 	b := &pgx.Batch{}
 	b.Queue(planByKeys)
 	b.Queue(s.q.loadStatus, ladder, ids)
@@ -430,7 +430,7 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 	p := &pipe{s: s, ctx: ctx}
 	err := s.queueChange(p, &c)
 	if err = p.finish(err); err == nil {
-		s.known.addChange(&c)
+		s.known.AddChange(&c)
 	}
 	return err
 }
@@ -553,7 +553,7 @@ func (s *Store) queueChange(p *pipe, c *vip.Change) error {
 	}
 	// The customers of orders that are known to be stored need no ensuring insert
 	// (they are still touched: their statuses move on).
-	needed := s.known.missing(custs)
+	needed := missingCustomers(&s.known, custs)
 	touched := make([]string, 0, len(custs)+len(c.Refunds))
 	for id := range custs {
 		touched = append(touched, id)
@@ -701,59 +701,12 @@ func oneLadderCovers(sts []vip.Status, touched []string) (string, bool) {
 	return l, true
 }
 
-// knownCustomers remembers customer IDs that are stored: found by a Load, or stored
-// by a commit of this Store. The store never deletes a customer, so a remembered one
-// stays stored, and an order of it needs no insert that ensures its customer. It holds
-// at most maxKnown IDs and forgets them all when full. It is safe for concurrent use.
-type knownCustomers struct {
-	mu sync.Mutex
-	m  map[string]struct{}
-}
-
-// maxKnown bounds a knownCustomers (a variable for the tests).
-var maxKnown = 1 << 17
-
-func (k *knownCustomers) add(ids []string) {
-	if len(ids) == 0 {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for _, id := range ids {
-		k.put(id)
-	}
-}
-
-// addChange remembers the customers that a committed change stored.
-func (k *knownCustomers) addChange(c *vip.Change) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for i := range c.Customers {
-		k.put(c.Customers[i].ID)
-	}
-	for i := range c.Orders {
-		k.put(c.Orders[i].CustomerID)
-	}
-}
-
-func (k *knownCustomers) put(id string) {
-	if _, ok := k.m[id]; ok {
-		return
-	}
-	if k.m == nil || len(k.m) >= maxKnown {
-		k.m = make(map[string]struct{}, min(1024, maxKnown))
-	}
-	k.m[id] = struct{}{}
-}
-
-// missing reports, of the customers in custs that have no record there (nil), those
-// not known to be stored.
-func (k *knownCustomers) missing(custs map[string]*vip.Customer) map[string]bool {
+// missingCustomers reports, of the customers in custs that have no record there (nil),
+// those k does not know to be stored.
+func missingCustomers(k *known.Set, custs map[string]*vip.Customer) map[string]bool {
 	var out map[string]bool
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	for id, c := range custs {
-		if _, ok := k.m[id]; c == nil && !ok {
+		if c == nil && !k.Has(id) {
 			if out == nil {
 				out = map[string]bool{}
 			}

@@ -22,11 +22,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/internal/codec"
+	"github.com/vipkit/vip/store/internal/known"
 	"modernc.org/sqlite" // registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -59,35 +59,7 @@ type Store struct {
 	rs readStmts
 	// known holds IDs of customers this Store saw committed: customers are never
 	// deleted, so a commit need not store an ID-only record for them (see apply).
-	known knownCustomers
-}
-
-// knownCustomers is a bounded set of customer IDs known to be stored. It is safe for
-// concurrent use.
-type knownCustomers struct {
-	mu sync.Mutex
-	m  map[string]struct{}
-}
-
-// knownMax bounds knownCustomers: when full it starts over, empty.
-const knownMax = 1 << 17
-
-func (k *knownCustomers) has(id string) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	_, ok := k.m[id]
-	return ok
-}
-
-func (k *knownCustomers) add(ids map[string]bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.m == nil || len(k.m)+len(ids) > knownMax {
-		k.m = make(map[string]struct{}, len(ids))
-	}
-	for id := range ids {
-		k.m[id] = struct{}{}
-	}
+	known known.Set
 }
 
 // SQL of the hot statements, prepared once per connection. The set-based ones take
@@ -434,14 +406,13 @@ func (s *Store) Commit(ctx context.Context, c vip.Change) error {
 		return fmt.Errorf("vip: sqlite commit: %w", err)
 	}
 	defer tx.Rollback()
-	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
-	if err := s.apply(ctx, tx, c, named); err != nil {
+	if err := s.apply(ctx, tx, c); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("vip: sqlite commit: %w", err)
 	}
-	s.known.add(named)
+	s.known.AddChange(&c)
 	return nil
 }
 
@@ -455,14 +426,13 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("vip: sqlite %s: %w", what, err)
 }
 
-// apply writes c in tx and adds to named the IDs of the customers that are stored
-// once tx commits (those of c's customers and orders).
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change, named map[string]bool) error {
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
 	var touched jsonRows // the customers whose other statuses' schedules go stale
 	var touchedIDs []string
+	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
 	if len(c.Customers) > 0 {
 		up := tx.StmtContext(ctx, s.ws.upsertCustomer)
 		for _, cu := range c.Customers {
@@ -488,7 +458,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change, named map[s
 			args = append(args, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fps[i], codec.OrderBinary(o))
 			if !named[o.CustomerID] {
 				named[o.CustomerID] = true
-				if !s.known.has(o.CustomerID) {
+				if !s.known.Has(o.CustomerID) {
 					custs.row(o.CustomerID)
 					custs.int(int64(vip.CustomerHash(o.CustomerID)))
 					custs.str(idOnlyCustomer(o.CustomerID))
