@@ -23,13 +23,7 @@ type machine struct {
 	kind PeriodKind
 	term TermKind
 
-	entry, retain []Rule // the tiers' rules in composite form
-
-	simple bool                      // every tier is simple: rules come from rule's sr
-	srOK   uint32                    // bit k: sr[k] is prepared
-	sr     [2 * maxSimple]simpleRule // by kind x maxSimple + tier (entry, retain)
-	nearOK bool                      // nearC is prepared
-	nearC  [maxNear]nearRule
+	*rules // the ladder's, shared by every Ledger of it
 
 	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
@@ -96,13 +90,49 @@ func (m *machine) rollOffOf(i int) time.Time {
 // A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
 // may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
 type Ledger struct {
-	id     string // the customer's, read without touching the Activity
-	l      *Ladder
-	f      *facts
-	loc    *time.Location
-	entry  []Rule   // each tier's entry rule in composite form, built once
-	retain []Rule   // each tier's keep rule
-	m      *machine // reused between evaluations
+	id  string // the customer's, read without touching the Activity
+	l   *Ladder
+	f   *facts
+	loc *time.Location
+	r   *rules   // the ladder's, built once
+	m   *machine // reused between evaluations
+}
+
+// rules are a ladder's rules prepared once for every evaluation of its Ledgers, which
+// share them; nothing modifies them after newRules.
+type rules struct {
+	entry, retain []Rule // each tier's entry and keep rule in composite form
+
+	simple bool                      // every tier is simple: rules come from rule's sr
+	sr     [2 * maxSimple]simpleRule // by kind x maxSimple + tier (entry, retain)
+	nearC  [maxNear]nearRule         // the proximity rules, when simple
+}
+
+// newRules prepares the rules of l, a valid ladder.
+func newRules(l *Ladder) *rules {
+	r := &rules{entry: make([]Rule, len(l.Tiers)), retain: make([]Rule, len(l.Tiers)), simple: simpleLadder(l)}
+	for i := range l.Tiers {
+		t := &l.Tiers[i]
+		r.entry[i] = t.entryRule(l.measure())
+		r.retain[i] = t.retainRule(l.measure())
+		if !r.simple {
+			continue
+		}
+		e, k := &r.sr[ruleEntry*maxSimple+i], &r.sr[ruleRetain*maxSimple+i]
+		e.min, k.min = &t.Qualify, &t.Qualify
+		if t.Keep != nil {
+			k.min = t.Keep
+		}
+		e.c = newCrit(Criterion{Measure: l.measure(), Min: *e.min})
+		k.c = newCrit(Criterion{Measure: l.measure(), Min: *k.min})
+	}
+	for k, p := range l.Near.Rules {
+		if k == maxNear {
+			break
+		}
+		r.nearC[k] = nearRule{gap: newCrit(Criterion{Measure: "", Min: p.Gap}), share: newCrit(Criterion{Measure: "", Min: p.Share})}
+	}
+	return r
 }
 
 // Ledger validates a for the ladder and prepares it for evaluation.
@@ -119,11 +149,11 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 // is computed once, not for every customer. A ledgerMaker is not safe for concurrent
 // use; the Ledgers it makes share its rules, which nothing modifies.
 type ledgerMaker struct {
-	l             *Ladder
-	loc           *time.Location // the program's zone
-	anniversary   bool
-	entry, retain []Rule
-	v             activityCheck // scratch of Activity.Validate's fast path
+	l           *Ladder
+	loc         *time.Location // the program's zone
+	anniversary bool
+	r           *rules
+	v           activityCheck // scratch of Activity.Validate's fast path
 }
 
 // ledgers validates the ladder and returns a maker of its Ledgers.
@@ -141,11 +171,7 @@ func (p *ledgerMaker) init(l *Ladder) error {
 		return err
 	}
 	pl, _ := l.Location()
-	*p = ledgerMaker{l: l, loc: pl, anniversary: l.periodKind() == PeriodAnniversary, entry: make([]Rule, len(l.Tiers)), retain: make([]Rule, len(l.Tiers))}
-	for i := range l.Tiers {
-		p.entry[i] = l.Tiers[i].entryRule(l.measure())
-		p.retain[i] = l.Tiers[i].retainRule(l.measure())
-	}
+	*p = ledgerMaker{l: l, loc: pl, anniversary: l.periodKind() == PeriodAnniversary, r: newRules(l)}
 	return nil
 }
 
@@ -175,7 +201,7 @@ func (p *ledgerMaker) prepared(g *Ledger, a *Activity) (*Ledger, error) {
 	if g == nil {
 		g = new(Ledger)
 	}
-	*g = Ledger{id: a.Customer.ID, l: p.l, f: prepare(g.f, p.l, a, loc), loc: loc, entry: p.entry, retain: p.retain, m: g.m}
+	*g = Ledger{id: a.Customer.ID, l: p.l, f: prepare(g.f, p.l, a, loc), loc: loc, r: p.r, m: g.m}
 	return g, nil
 }
 
@@ -228,7 +254,7 @@ func (g *Ledger) init(m *machine, st Status) error {
 	// Field by field: m is zero already, and a composite literal would build a second
 	// machine to copy.
 	m.l, m.f, m.loc, m.st, m.kind, m.term = l, g.f, g.loc, st, l.periodKind(), term
-	m.entry, m.retain, m.simple = g.entry, g.retain, simpleLadder(l)
+	m.rules = g.r
 	return nil
 }
 
@@ -531,18 +557,7 @@ const (
 // rule returns tier i's rule of the kind.
 func (m *machine) rule(kind, i int) ruleRef {
 	if m.simple && kind != ruleReentry { // a simple tier has no reentry rule
-		k := kind*maxSimple + i
-		sr := &m.sr[k]
-		if m.srOK&(1<<k) == 0 {
-			t := &m.l.Tiers[i]
-			sr.min = &t.Qualify
-			if kind == ruleRetain && t.Keep != nil {
-				sr.min = t.Keep
-			}
-			sr.c = newCrit(Criterion{Measure: m.l.measure(), Min: *sr.min})
-			m.srOK |= 1 << k
-		}
-		return ruleRef{sr: sr}
+		return ruleRef{sr: &m.sr[kind*maxSimple+i]}
 	}
 	switch kind {
 	case ruleEntry:
@@ -1174,12 +1189,6 @@ func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
 	mc := &m.rule(ruleEntry, nx).sr.c // the headline criterion of a simple tier
 	if v.cmpCrit(mc, c.Min) >= 0 {
 		return false
-	}
-	if !m.nearOK {
-		for k, p := range m.l.Near.Rules {
-			m.nearC[k] = nearRule{gap: newCrit(Criterion{Measure: "", Min: p.Gap}), share: newCrit(Criterion{Measure: "", Min: p.Share})}
-		}
-		m.nearOK = true
 	}
 	for k, p := range m.l.Near.Rules {
 		nc := &m.nearC[k]

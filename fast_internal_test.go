@@ -171,7 +171,7 @@ func TestMachine_SimpleRules(t *testing.T) {
 				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: a.Orders[i].ID, CustomerID: "c", At: at.Add(time.Duration(i)*time.Hour + time.Minute), Currency: "USD", Amount: amt.Div(decimal.NewFromInt(2))})
 			}
 		}
-		m := &machine{l: l, f: prepare(nil, l, a, time.UTC), entry: entry, retain: retain, simple: simpleLadder(l)}
+		m := &machine{l: l, f: prepare(nil, l, a, time.UTC), rules: newRules(l)}
 		if !m.simple {
 			t.Fatalf("ladder of simple tiers taken for composite")
 		}
