@@ -17,7 +17,8 @@ import "time"
 //
 //   - at most the spend (or number) of the orders placed from the start of the window at
 //     st.Checked to now, before refunds: below every higher tier's threshold, no upgrade;
-//     below what any proximity rule of the next tier asks, no NearNextTier event;
+//     below what any proximity rule of the next tier asks, no NearNextTier event (nor
+//     when no order is placed in the interval: the event needs one);
 //   - at least what the orders placed from the start of the window at now to
 //     st.Checked are worth net of every refund known at now: they are in every window of
 //     the interval, and a refund only lowers an order's part. At or above the keep
@@ -53,7 +54,10 @@ func (m *machine) quiet(now time.Time) bool {
 			return false
 		}
 	}
-	if nx := m.nextTier(cur); nx >= 0 && len(l.Near.Rules) > 0 && m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
+	// A proximity event needs an order placed at the instant stepped: none when no
+	// order is placed from st.Checked to now.
+	if nx := m.nextTier(cur); nx >= 0 && len(l.Near.Rules) > 0 && f.upper(now) > f.lower(st.Checked) &&
+		m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
 		return false
 	}
 	if cur < 0 {

@@ -89,53 +89,68 @@ func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
 			a.Refunds = append(a.Refunds, vip.Refund{ID: fmt.Sprint("r", i), OrderID: o.ID, CustomerID: "c",
 				At: o.PlacedAt.Add(time.Duration(rapid.IntRange(0, 90*24).Draw(t, "refundHours")) * time.Hour), Currency: "USD", Amount: amt})
 		}
-		t1 := propBase.Add(time.Duration(rapid.IntRange(0, 800*24).Draw(t, "t1")) * time.Hour)
-		t2 := t1.Add(time.Duration(rapid.IntRange(0, 120*24).Draw(t, "gap")) * time.Hour)
-		// The status at t1, from the activity known then: some orders placed before t1
-		// arrive only after it.
-		early := &vip.Activity{Customer: a.Customer}
-		late := rapid.IntRange(0, 3).Draw(t, "late") == 0
-		known := map[string]bool{}
-		for i, o := range orders {
-			if !(late && i%3 == 0) {
-				early.Orders, known[o.ID] = append(early.Orders, o), true
-			}
-		}
-		for _, r := range a.Refunds {
-			if known[r.OrderID] {
-				early.Refunds = append(early.Refunds, r)
-			}
-		}
-		st, _, err := l.Evaluate(vip.Status{}, early, t1)
-		if err != nil {
-			t.Fatalf("Evaluate at t1: %v", err)
-		}
 		g, err := l.Ledger(a)
 		if err != nil {
 			t.Fatalf("Ledger: %v", err)
 		}
-		if g.Quiet(st, t2) {
-			taken++
-		} else {
-			declined++
-		}
-		got, gotEvs, err := g.Evaluate(st, t2)
-		if err != nil {
-			t.Fatalf("Evaluate: %v", err)
-		}
-		want, wantEvs, err := g.EvaluateSteps(st, t2)
-		if err != nil {
-			t.Fatalf("EvaluateSteps: %v", err)
-		}
-		if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
-			t.Fatalf("status from %s to %s (quiet %v), stepped vs shortcut (-want +got):\n%s", t1, t2, g.Quiet(st, t2), diff)
-		}
-		if diff := cmp.Diff(wantEvs, gotEvs, cmpOpts); diff != "" {
-			t.Fatalf("events from %s to %s (quiet %v), stepped vs shortcut (-want +got):\n%s", t1, t2, g.Quiet(st, t2), diff)
+		// Several intervals on the same activity; some end just after an order placed
+		// in them, where a proximity rule may fire.
+		for k := range rapid.IntRange(1, 6).Draw(t, "intervals") {
+			t1 := propBase.Add(time.Duration(rapid.IntRange(0, 800*24).Draw(t, fmt.Sprint("t1-", k))) * time.Hour)
+			t2 := t1.Add(time.Duration(rapid.IntRange(0, 120*24).Draw(t, fmt.Sprint("gap-", k))) * time.Hour)
+			if len(orders) > 0 && rapid.Bool().Draw(t, fmt.Sprint("afterOrder-", k)) {
+				if p := orders[rapid.IntRange(0, len(orders)-1).Draw(t, fmt.Sprint("order-", k))].PlacedAt; p.After(t1) {
+					t2 = p.Add(time.Duration(rapid.IntRange(0, 48).Draw(t, fmt.Sprint("after-", k))) * time.Hour)
+				}
+			}
+			checkQuiet(t, l, g, orders, a, t1, t2, &taken, &declined)
 		}
 	})
 	if taken == 0 || declined == 0 {
 		t.Fatalf("the shortcut was taken %d times and declined %d times: the test covers one side only", taken, declined)
 	}
 	t.Logf("shortcut taken %d times, declined %d times", taken, declined)
+}
+
+// checkQuiet compares Evaluate with EvaluateSteps from the status at t1 (of the
+// activity known then) to t2, counting whether the shortcut is taken.
+func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *vip.Activity, t1, t2 time.Time, taken, declined *int) {
+	// The status at t1, from the activity known then: some orders placed before t1
+	// arrive only after it.
+	early := &vip.Activity{Customer: a.Customer}
+	late := rapid.IntRange(0, 3).Draw(t, "late") == 0
+	known := map[string]bool{}
+	for i, o := range orders {
+		if !(late && i%3 == 0) {
+			early.Orders, known[o.ID] = append(early.Orders, o), true
+		}
+	}
+	for _, r := range a.Refunds {
+		if known[r.OrderID] {
+			early.Refunds = append(early.Refunds, r)
+		}
+	}
+	st, _, err := l.Evaluate(vip.Status{}, early, t1)
+	if err != nil {
+		t.Fatalf("Evaluate at t1: %v", err)
+	}
+	if g.Quiet(st, t2) {
+		*taken++
+	} else {
+		*declined++
+	}
+	got, gotEvs, err := g.Evaluate(st, t2)
+	if err != nil {
+		t.Fatalf("Evaluate: %v", err)
+	}
+	want, wantEvs, err := g.EvaluateSteps(st, t2)
+	if err != nil {
+		t.Fatalf("EvaluateSteps: %v", err)
+	}
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+		t.Fatalf("status from %s to %s (quiet %v), stepped vs shortcut (-want +got):\n%s", t1, t2, g.Quiet(st, t2), diff)
+	}
+	if diff := cmp.Diff(wantEvs, gotEvs, cmpOpts); diff != "" {
+		t.Fatalf("events from %s to %s (quiet %v), stepped vs shortcut (-want +got):\n%s", t1, t2, g.Quiet(st, t2), diff)
+	}
 }
