@@ -281,7 +281,7 @@ func (g *Ledger) evaluate(st Status, now time.Time, skip bool) (Status, []Event,
 		m.st.Checked, m.st.Seen = now, m.f.countAt(now)
 		return m.st, nil, nil
 	}
-	if err := m.run(now); err != nil {
+	if err := m.run(now, skip); err != nil {
 		return st, nil, err
 	}
 	return m.st, m.evs, nil
@@ -407,8 +407,12 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 	return m.st, m.evs, nil
 }
 
-// run catches the machine up to now.
-func (m *machine) run(now time.Time) error {
+// run catches the machine up to now. With skip, on the usual ladder and status
+// ([machine.usual]), it does not step at now again when it has stepped at an earlier
+// instant after which nothing is scheduled up to now: the step would change nothing
+// (no activity, no roll-off failing the keep rule, no grace end, landing or warning
+// date in between, and a monotone measure).
+func (m *machine) run(now time.Time, skip bool) error {
 	// Step at the last evaluation instant again first: activity that arrived since,
 	// placed at or before that instant, counts from there.
 	t := m.st.Checked
@@ -435,7 +439,7 @@ func (m *machine) run(now time.Time) error {
 		m.step(nx)
 		t, stepped = nx, true
 	}
-	if !stepped || !now.Equal(t) {
+	if !stepped || (!now.Equal(t) && !(skip && m.usual())) {
 		m.step(now)
 	}
 	m.st.Checked = now

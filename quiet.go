@@ -28,8 +28,7 @@ import "time"
 //     now, no DemotionWarning.
 func (m *machine) quiet(now time.Time) bool {
 	st, f, l := &m.st, m.f, m.l
-	if !m.simple || m.kind != PeriodRolling || m.term != TermContinuous || !f.plain || !l.Spend.Since.IsZero() ||
-		st.Checked.IsZero() || st.Override != nil || st.Pending != "" || !st.GraceUntil.IsZero() {
+	if !m.usual() || st.Checked.IsZero() || !st.GraceUntil.IsZero() {
 		return false
 	}
 	slot := measureSlot(l.measure())
@@ -78,4 +77,13 @@ func (m *machine) quiet(now time.Time) bool {
 		return false // no order in the window at st.Checked to bound keepBy with
 	}
 	return m.firstWarning(m.rollOffOf(lo)).After(now)
+}
+
+// usual reports whether the machine is on the usual ladder and status: simple tiers
+// over a rolling window, a continuous term that starts at once, orders and refunds
+// alone, no override and no pending tier. Both quiet and run's last step rely on it.
+func (m *machine) usual() bool {
+	st, l := &m.st, m.l
+	return m.simple && m.kind == PeriodRolling && m.term == TermContinuous && m.f.plain && l.Spend.Since.IsZero() &&
+		l.Term.Start != StartNextPeriod && st.Override == nil && st.Pending == ""
 }
