@@ -655,6 +655,30 @@ func smallDec(d decimal.Decimal) (int64, int32, bool) {
 	return 0, 0, false
 }
 
+// ceilAt returns the least integer k with k x 10^e at or above c's threshold, and
+// whether the threshold is held exactly and k fits an int64: a sum of integer
+// coefficient v at exponent e meets the threshold exactly when v >= k.
+func (c *crit) ceilAt(e int32) (int64, bool) {
+	if !c.small {
+		return 0, false
+	}
+	if c.exp >= e {
+		if c.exp-e > 18 {
+			return 0, false
+		}
+		return mulOK(c.coef, pow10[c.exp-e])
+	}
+	if e-c.exp > 18 {
+		return 0, false
+	}
+	p := pow10[e-c.exp]
+	q := c.coef / p // truncated: the ceiling for a negative coefficient
+	if c.coef > 0 && c.coef%p != 0 {
+		q++
+	}
+	return q, true
+}
+
 // cmpCrit is s.cmpDec(min) for the prepared criterion c of threshold min.
 func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
 	if !s.big && c.small {
@@ -1316,17 +1340,10 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 		// instant, the first k found shares that instant with the true answer.)
 		w := m.window0(t)
 		lo, hi := m.f.lower(w.from), m.f.upper(t)
-		k := sort.Search(hi-lo, func(i int) bool {
-			j := lo + i + 1 // the orders placed after order lo+i: skip its equals
-			for j < hi && m.f.at[j] == m.f.at[lo+i] {
-				j++
-			}
-			return !m.holdsRange(r, j, hi, t)
-		})
-		if k < hi-lo {
-			return m.rollOffOf(lo + k)
+		if at, ok := m.keepByPrefix(r, lo, hi, t); ok {
+			return at
 		}
-		return time.Time{}
+		return m.keepBySearch(r, lo, hi, t)
 	}
 	cands := m.rollOffs(t)
 	if m.f.monotone {
@@ -1342,6 +1359,85 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// keepBySearch is computeKeepBy for a monotone measure over the orders [lo, hi) of
+// the window at t: the first order whose leaving makes rule r fail, searched on index
+// ranges, and the instant it leaves; zero when r holds with no order left.
+func (m *machine) keepBySearch(r ruleRef, lo, hi int, t time.Time) time.Time {
+	k := sort.Search(hi-lo, func(i int) bool {
+		j := lo + i + 1 // the orders placed after order lo+i: skip its equals
+		for j < hi && m.f.at[j] == m.f.at[lo+i] {
+			j++
+		}
+		return !m.holdsRange(r, j, hi, t)
+	})
+	if k < hi-lo {
+		return m.rollOffOf(lo + k)
+	}
+	return time.Time{}
+}
+
+// keepByPrefix is keepBySearch on integers, when r is a simple rule on net spend or
+// orders and the running sums of the orders and of the refunds known at t are int64
+// coefficients at one exponent (f.pfx, refView.ipre). With total(j) the net spend (or
+// count) of the orders before j, the orders [j, hi) fail r once total(hi) - total(j)
+// is below the threshold; an order's net part is never negative, so total only grows
+// with j and the first failing j is one binary search away. Order j-1 (or one placed
+// at the same instant, which leaves with it) is then the one whose leaving makes r
+// fail. ok is false when these conditions do not hold.
+func (m *machine) keepByPrefix(r ruleRef, lo, hi int, t time.Time) (at time.Time, ok bool) {
+	f, sr := m.f, r.sr
+	if sr == nil || f.pfx == nil || hi <= lo || (sr.c.slot != 0 && sr.c.slot != 1) {
+		return time.Time{}, false
+	}
+	var v *refView // the refunds known at t, if any
+	if len(f.rat) > 0 && f.rat[0] <= instKey(t) {
+		if v = f.refundView(t); !v.ipreOK {
+			return time.Time{}, false
+		}
+	}
+	counting := sr.c.slot == 1
+	e := f.pexp
+	if counting {
+		e = 0
+	}
+	k, ok := sr.c.ceilAt(e)
+	if !ok {
+		return time.Time{}, false
+	}
+	total := func(j int) int64 {
+		p := &f.pfx[j]
+		if v == nil {
+			if counting {
+				return p.n
+			}
+			return p.c
+		}
+		q := searchInts(v.ords, j) // refunded orders before j
+		if counting {
+			return p.n - v.nfull[q]
+		}
+		return p.c - v.ipre[q]
+	}
+	// The orders [j, hi) fail r when total(hi) - total(j) < k, that is total(j) > lim.
+	lim, ok := addOK(total(hi), -k)
+	if !ok || k == -1<<63 {
+		return time.Time{}, false
+	}
+	a, b := lo+1, hi+1 // the first j in [lo+1, hi] with total(j) > lim, or hi+1
+	for a < b {
+		h := int(uint(a+b) >> 1)
+		if total(h) > lim {
+			b = h
+		} else {
+			a = h + 1
+		}
+	}
+	if a > hi {
+		return time.Time{}, true
+	}
+	return m.rollOffOf(a - 1), true
 }
 
 // rollOffs returns, in order, the instants after t at which the window's content can

@@ -1,6 +1,7 @@
 package vip
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -232,4 +233,131 @@ func TestKeyTime_RollOff(t *testing.T) {
 			t.Fatalf("rollOff from key (%s, %d, %s) = %s, from the time %s", p.Format(time.RFC3339Nano), n, loc, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
 		}
 	})
+}
+
+// TestCrit_CeilAt checks the integer threshold of a prepared criterion at an exponent
+// against decimal arithmetic: k x 10^e meets the threshold and (k-1) x 10^e does not.
+// Worked by hand: 2000 at cents is 200000; 12.345 at cents rounds up to 1235; -0.015 at
+// cents is -1; 7 at exponent 1 rounds up to 1.
+func TestCrit_CeilAt(t *testing.T) {
+	for _, tc := range []struct {
+		min  string
+		e    int32
+		want int64
+	}{{"2000", -2, 200000}, {"12.345", -2, 1235}, {"-0.015", -2, -1}, {"7", 1, 1}, {"0", -2, 0}, {"3", 0, 3}} {
+		c := newCrit(Criterion{Min: decimal.RequireFromString(tc.min)})
+		if k, ok := c.ceilAt(tc.e); !ok || k != tc.want {
+			t.Errorf("ceilAt(%s, %d) = %d, %v, want %d", tc.min, tc.e, k, ok, tc.want)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		min := genDecimal(t, "min")
+		e := int32(rapid.IntRange(-10, 4).Draw(t, "e"))
+		c := newCrit(Criterion{Min: min})
+		k, ok := c.ceilAt(e)
+		if !ok {
+			return
+		}
+		if at := decimal.New(k, e); at.LessThan(min) {
+			t.Fatalf("ceilAt(%s, %d) = %d: %s is below the threshold", min, e, k, at)
+		}
+		if below := decimal.New(k-1, e); !below.LessThan(min) {
+			t.Fatalf("ceilAt(%s, %d) = %d: %s already meets the threshold", min, e, k, below)
+		}
+	})
+}
+
+// TestMachine_KeepByPrefix checks the integer search for the first order whose leaving
+// fails a simple keep rule against the search on index ranges (keepBySearch), on orders
+// with cent, mill and whole amounts, zeros and shared instants, partial and full
+// refunds at the orders' exponent (on the integer path) or finer (which bar it), and
+// thresholds on net spend or orders with any exponent.
+// It also checks that the fast path answers often and declines sometimes.
+func TestMachine_KeepByPrefix(t *testing.T) {
+	answered, declined, skipped := 0, 0, 0
+	rapid.Check(t, func(t *rapid.T) {
+		l := &Ladder{Name: "l", Currency: "USD", Measure: []Measure{MeasureNetSpend, MeasureOrders}[rapid.IntRange(0, 1).Draw(t, "measure")]}
+		a := &Activity{Customer: Customer{ID: "c"}}
+		at := time.Date(2025, 1, 31, 12, 0, 0, 0, time.UTC)
+		exp := int32(rapid.IntRange(-3, 0).Draw(t, "exp"))
+		if rapid.Bool().Draw(t, "cents") {
+			exp = -2
+		}
+		for i := range rapid.IntRange(0, 12).Draw(t, "orders") {
+			if rapid.IntRange(0, 3).Draw(t, "sameInstant") > 0 {
+				at = at.Add(time.Duration(rapid.IntRange(1, 40*24).Draw(t, "hours")) * time.Hour)
+			}
+			amt := decimal.New(rapid.Int64Range(0, 300000).Draw(t, "amount"), exp)
+			a.Orders = append(a.Orders, Order{ID: fmt.Sprint("o", i), CustomerID: "c", PlacedAt: at, Currency: "USD",
+				Lines: []Line{{SKU: "s", Quantity: 1, ListPrice: amt, PaidPrice: amt}}})
+		}
+		for i := range rapid.IntRange(0, 3).Draw(t, "refunds") {
+			if len(a.Orders) == 0 {
+				break
+			}
+			o := a.Orders[rapid.IntRange(0, len(a.Orders)-1).Draw(t, "refunded")]
+			if !o.Paid().IsPositive() {
+				continue
+			}
+			pct := rapid.Int64Range(1, 100).Draw(t, "refundPct")
+			if rapid.Bool().Draw(t, "full") {
+				pct = 100
+			}
+			amt := o.Paid().Mul(decimal.New(pct, -2)).Round(-exp)
+			// Mostly at the orders' own exponent (the integer path), sometimes finer.
+			if rapid.IntRange(0, 3).Draw(t, "finerRefund") == 0 {
+				amt = amt.Sub(decimal.New(1, exp-1))
+			}
+			if !amt.IsPositive() {
+				continue
+			}
+			a.Refunds = append(a.Refunds, Refund{ID: fmt.Sprint("r", i), OrderID: o.ID, CustomerID: "c", Currency: "USD",
+				At: o.PlacedAt.Add(time.Duration(rapid.IntRange(0, 20*24).Draw(t, "refundHours")) * time.Hour), Amount: amt})
+		}
+		if err := a.Validate("USD"); err != nil {
+			skipped++
+			t.Skip(err)
+		}
+		for range rapid.IntRange(2, 8).Draw(t, "probes") {
+			checkKeepByPrefix(t, l, a, at, &answered, &declined)
+		}
+	})
+	if answered == 0 || declined == 0 {
+		t.Fatalf("the prefix search answered %d times and declined %d times: the test covers one side only", answered, declined)
+	}
+	t.Logf("the prefix search answered %d times, declined %d times; %d skipped", answered, declined, skipped)
+}
+
+// checkKeepByPrefix compares keepByPrefix with keepBySearch on a's orders [lo, hi) at
+// a cut, for a keep threshold drawn near what those orders are worth, so that refunds
+// matter, at an exponent of its own (fractions of a cent included). last is the last
+// order's instant.
+func checkKeepByPrefix(t *rapid.T, l *Ladder, a *Activity, last time.Time, answered, declined *int) {
+	lo := rapid.IntRange(0, len(a.Orders)).Draw(t, "lo")
+	hi := rapid.IntRange(lo, len(a.Orders)).Draw(t, "hi")
+	total := decimal.Zero
+	for _, o := range a.Orders[lo:hi] {
+		total = total.Add(o.Paid())
+	}
+	keep := total.Mul(decimal.New(rapid.Int64Range(0, 110).Draw(t, "keepPct"), -2)).
+		Round(int32(rapid.IntRange(-1, 3).Draw(t, "keepPlaces"))).Add(decimal.New(rapid.Int64Range(-5, 5).Draw(t, "keepNudge"), -3)).Abs()
+	if l.Measure == MeasureOrders {
+		keep = decimal.NewFromInt(rapid.Int64Range(0, int64(len(a.Orders))+1).Draw(t, "keepOrders"))
+	}
+	l.Tiers = []Tier{{Name: "A", Qualify: keep.Add(decimal.NewFromInt(1)), Keep: &keep}}
+	if err := l.Validate(); err != nil {
+		t.Fatalf("ladder: %v", err)
+	}
+	m := &machine{l: l, f: prepare(nil, l, a, time.UTC), loc: time.UTC, kind: PeriodRolling, rules: newRules(l)}
+	r := m.rule(ruleRetain, 0)
+	cut := last.Add(time.Duration(rapid.IntRange(-60*24, 100*24).Draw(t, "cut")) * time.Hour)
+	got, ok := m.keepByPrefix(r, lo, hi, cut)
+	if !ok {
+		*declined++
+		return
+	}
+	*answered++
+	if want := m.keepBySearch(r, lo, hi, cut); !got.Equal(want) {
+		t.Fatalf("keepByPrefix(%d, %d, cut %s) = %s, keepBySearch %s (keep %s %s)", lo, hi, cut, got, want, keep, l.Measure)
+	}
 }

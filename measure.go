@@ -72,6 +72,10 @@ type refView struct {
 	ords  []int   // the refunded orders' indexes, ascending, distinct
 	pre   []sum   // pre[j]: the capped refunds of ords[:j]
 	nfull []int64 // nfull[j]: how many of ords[:j] are refunded in full
+	// ipre[j] is pre[j] as an int64 coefficient at the orders' exponent f.pexp, when
+	// ipreOK: every pre[j] is one (the usual case, with f.pfx).
+	ipre   []int64
+	ipreOK bool
 }
 
 // prepare builds the facts of a for ladder l. It validates nothing; the caller has.
@@ -706,7 +710,25 @@ func (f *facts) refundView(cut time.Time) *refView {
 		v.nfull = append(v.nfull, v.nfull[len(v.nfull)-1]+full)
 	}
 	f.scratch = aggs
+	v.ipre, v.ipreOK = v.ipre[:0], f.pfx != nil
+	for j := 0; v.ipreOK && j < len(v.pre); j++ {
+		c, ok := v.pre[j].coefAt(f.pexp)
+		v.ipre, v.ipreOK = append(v.ipre, c), ok
+	}
 	return v
+}
+
+// coefAt returns s as an int64 coefficient at exponent e, and whether it is one.
+func (s *sum) coefAt(e int32) (int64, bool) {
+	switch {
+	case s.big || s.exp < e:
+		return 0, false
+	case s.coef == 0 || s.exp == e:
+		return s.coef, true
+	case s.exp-e > 18:
+		return 0, false
+	}
+	return mulOK(s.coef, pow10[s.exp-e])
 }
 
 // searchInts returns the number of elements of the ascending a below x.
