@@ -41,6 +41,8 @@ type machine struct {
 	wfLB  time.Time
 	wfVal time.Time
 
+	behind bool // the last next found the keep rule failing at or before its t
+
 	kbOK    bool // memo of keepBy
 	kbCount int  // activity entries at kbAt
 	kbCur   int
@@ -411,7 +413,8 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 // ([machine.usual]), it does not step at now again when it has stepped at an earlier
 // instant after which nothing is scheduled up to now: the step would change nothing
 // (no activity, no roll-off failing the keep rule, no grace end, landing or warning
-// date in between, and a monotone measure).
+// date in between, and a monotone measure), unless next found the keep rule failing
+// already (see machine.behind).
 func (m *machine) run(now time.Time, skip bool) error {
 	// Step at the last evaluation instant again first: activity that arrived since,
 	// placed at or before that instant, counts from there.
@@ -439,7 +442,7 @@ func (m *machine) run(now time.Time, skip bool) error {
 		m.step(nx)
 		t, stepped = nx, true
 	}
-	if !stepped || (!now.Equal(t) && !(skip && m.usual())) {
+	if !stepped || (!now.Equal(t) && !(skip && m.usual() && !m.behind)) {
 		m.step(now)
 	}
 	m.st.Checked = now
@@ -1531,9 +1534,16 @@ func (m *machine) next(t, horizon time.Time) time.Time {
 			consider(AddMonths(st.LastUpgrade, ms, m.loc))
 		}
 	}
+	m.behind = false
 	if m.term == TermContinuous && st.GraceUntil.IsZero() {
 		if lb := m.keepByBound(t); lb.IsZero() || !lb.After(horizon) {
-			consider(m.keepBy(cur, t))
+			kb := m.keepBy(cur, t)
+			// A failure at or before t: an order that had left the window is back in it,
+			// where a clamped month end moves the window's start back (2028-02-29 01:00
+			// less 12 months is before 2028-02-28 23:00 less 12 months). It leaves again
+			// at no instant the schedule knows; the step at the end of run catches it.
+			m.behind = !kb.IsZero() && !kb.After(t)
+			consider(kb)
 		}
 	}
 	if !m.warnFar(cur, t, horizon) {

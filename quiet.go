@@ -15,16 +15,17 @@ import "time"
 // refund in the ledger, those the status has not seen included (they count from
 // st.Checked on), and hold for every instant in the interval:
 //
-//   - at most the spend (or number) of the orders placed from the start of the window at
-//     st.Checked to now, before refunds: below every higher tier's threshold, no upgrade;
+//   - at most the spend (or number) of the orders placed from two days before the start
+//     of the window at st.Checked to now, before refunds (a later window can start up to
+//     a day earlier where a month end is clamped): below every higher tier's threshold, no upgrade;
 //     below what any proximity rule of the next tier asks, no NearNextTier event (nor
 //     when no order is placed in the interval: the event needs one);
-//   - at least what the orders placed from the start of the window at now to
-//     st.Checked are worth net of every refund known at now: they are in every window of
+//   - at least what the orders placed from two days after the start of the window at now
+//     to st.Checked are worth net of every refund known at now: they are in every window of
 //     the interval, and a refund only lowers an order's part. At or above the keep
 //     threshold of the tier held, no grace and no landing;
-//   - no demotion before the oldest order in the window at st.Checked leaves it (keepBy
-//     is never earlier), plus grace: when the earliest warning that allows is after
+//   - no demotion before the oldest of those first orders leaves the window (keepBy is
+//     never earlier), plus grace: when the earliest warning that allows is after
 //     now, no DemotionWarning.
 func (m *machine) quiet(now time.Time) bool {
 	st, f, l := &m.st, m.f, m.l
@@ -39,8 +40,12 @@ func (m *machine) quiet(now time.Time) bool {
 	if cur >= 0 && l.Tiers[cur].InviteOnly {
 		return false
 	}
+	// A window's start can move back as time moves on, by less than a day, where a
+	// month end is clamped: 2028-02-29 01:00 less 12 months is 2027-02-28 01:00, before
+	// the 2027-02-28 23:00 of 2028-02-28 23:00. The bounds take two days' slack for it.
+	const slack = 48 * time.Hour
 	months := l.windowMonths()
-	lo, checked := f.lower(rollingFrom(st.Checked, months, m.loc)), f.upper(st.Checked)
+	lo, checked := f.lower(rollingFrom(st.Checked, months, m.loc).Add(-slack)), f.upper(st.Checked)
 	top, n := f.spendBase(lo, max(lo, f.upper(now)))
 	if slot == 1 {
 		top = sum{coef: n}
@@ -62,7 +67,7 @@ func (m *machine) quiet(now time.Time) bool {
 	if cur < 0 {
 		return true
 	}
-	kept := f.lower(rollingFrom(now, months, m.loc))
+	kept := f.lower(rollingFrom(now, months, m.loc).Add(slack))
 	low, n := f.spendRange(kept, max(kept, checked), now)
 	if slot == 1 {
 		low = sum{coef: n}
