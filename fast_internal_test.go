@@ -361,3 +361,42 @@ func checkKeepByPrefix(t *rapid.T, l *Ladder, a *Activity, last time.Time, answe
 		t.Fatalf("keepByPrefix(%d, %d, cut %s) = %s, keepBySearch %s (keep %s %s)", lo, hi, cut, got, want, keep, l.Measure)
 	}
 }
+
+// TestMachine_StartBounds checks the bounds of the quiet shortcut on the starts of
+// rolling windows: every window ending at u >= t starts at or after startFloor(t), and
+// every window ending at u <= t at or before startCeil(t), for instants near month ends
+// (where clamping moves the start back) in UTC and in zones with daylight saving.
+func TestMachine_StartBounds(t *testing.T) {
+	zones := []*time.Location{time.UTC}
+	for _, name := range []string{"America/New_York", "Europe/Berlin", "Australia/Lord_Howe"} {
+		if loc, err := time.LoadLocation(name); err == nil {
+			zones = append(zones, loc)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		m := &machine{loc: time.UTC} // the exact bounds' zone, half the time
+		if rapid.Bool().Draw(t, "zoned") {
+			m.loc = zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]
+		}
+		at := drawInstant(t, "t")
+		if rapid.Bool().Draw(t, "monthEnd") {
+			// One of the last days of a month, at any clock time in the zone.
+			y, mo := rapid.IntRange(1901, 2199).Draw(t, "y"), time.Month(rapid.IntRange(1, 12).Draw(t, "m"))
+			at = time.Date(y, mo, daysIn(y, mo)-rapid.IntRange(0, 3).Draw(t, "fromEnd"), 0, 0, 0, 0, m.loc).
+				Add(time.Duration(rapid.Int64Range(0, 24*3600-1).Draw(t, "clock")) * time.Second)
+		}
+		if !validInstant(at) {
+			return
+		}
+		for range 24 {
+			n := rapid.IntRange(1, 36).Draw(t, "months")
+			d := time.Duration(rapid.Int64Range(0, 3*24*3600).Draw(t, "seconds")) * time.Second
+			if from, floor := rollingFrom(at.Add(d), n, m.loc), m.startFloor(at, n); from.Before(floor) {
+				t.Fatalf("window of %d months ending %s starts %s, before startFloor(%s) = %s", n, at.Add(d), from, at, floor)
+			}
+			if from, ceil := rollingFrom(at.Add(-d), n, m.loc), m.startCeil(at, n); from.After(ceil) {
+				t.Fatalf("window of %d months ending %s starts %s, after startCeil(%s) = %s", n, at.Add(-d), from, at, ceil)
+			}
+		}
+	})
+}

@@ -15,13 +15,12 @@ import "time"
 // refund in the ledger, those the status has not seen included (they count from
 // st.Checked on), and hold for every instant in the interval:
 //
-//   - at most the spend (or number) of the orders placed from two days before the start
-//     of the window at st.Checked to now, before refunds (a later window can start up to
-//     a day earlier where a month end is clamped): below every higher tier's threshold, no upgrade;
+//   - at most the spend (or number) of the orders placed from the earliest start of a
+//     window in the interval (startFloor) to now, before refunds: below every higher tier's threshold, no upgrade;
 //     below what any proximity rule of the next tier asks, no NearNextTier event (nor
 //     when no order is placed in the interval: the event needs one);
-//   - at least what the orders placed from two days after the start of the window at now
-//     to st.Checked are worth net of every refund known at now: they are in every window of
+//   - at least what the orders placed from the latest start of a window in the interval
+//     (startCeil) to st.Checked are worth net of every refund known at now: they are in every window of
 //     the interval, and a refund only lowers an order's part. At or above the keep
 //     threshold of the tier held, no grace and no landing;
 //   - no demotion before the oldest of those first orders leaves the window (keepBy is
@@ -40,12 +39,8 @@ func (m *machine) quiet(now time.Time) bool {
 	if cur >= 0 && l.Tiers[cur].InviteOnly {
 		return false
 	}
-	// A window's start can move back as time moves on, by less than a day, where a
-	// month end is clamped: 2028-02-29 01:00 less 12 months is 2027-02-28 01:00, before
-	// the 2027-02-28 23:00 of 2028-02-28 23:00. The bounds take two days' slack for it.
-	const slack = 48 * time.Hour
 	months := l.windowMonths()
-	lo, checked := f.lower(rollingFrom(st.Checked, months, m.loc).Add(-slack)), f.upper(st.Checked)
+	lo, checked := f.lower(m.startFloor(st.Checked, months)), f.upper(st.Checked)
 	top, n := f.spendBase(lo, max(lo, f.upper(now)))
 	if slot == 1 {
 		top = sum{coef: n}
@@ -67,7 +62,7 @@ func (m *machine) quiet(now time.Time) bool {
 	if cur < 0 {
 		return true
 	}
-	kept := f.lower(rollingFrom(now, months, m.loc).Add(slack))
+	kept := f.lower(m.startCeil(now, months))
 	low, n := f.spendRange(kept, max(kept, checked), now)
 	if slot == 1 {
 		low = sum{coef: n}
@@ -91,4 +86,45 @@ func (m *machine) usual() bool {
 	st, l := &m.st, m.l
 	return m.simple && m.kind == PeriodRolling && m.term == TermContinuous && m.f.plain && l.Spend.Since.IsZero() &&
 		l.Term.Start != StartNextPeriod && st.Override == nil && st.Pending == ""
+}
+
+// A rolling window's start can move back as time moves on, by less than a day, where a
+// month end is clamped: 2028-02-29 01:00 less 12 months is 2027-02-28 01:00, before the
+// 2027-02-28 23:00 of 2028-02-28 23:00. startFloor and startCeil bound the starts of
+// the windows of n months ending at t or later, and at t or earlier. In UTC the start
+// moves back only within a last day of a month (every later instant maps to that day
+// or after it); in other zones a shift at a daylight-saving gap can move it too, and
+// the bounds take two days' slack.
+const startSlack = 48 * time.Hour
+
+// startFloor returns an instant no later than the start of any rolling window of n
+// months ending at t or after.
+func (m *machine) startFloor(t time.Time, n int) time.Time {
+	s := AddMonths(t, -n, m.loc)
+	switch {
+	case m.loc != time.UTC:
+		return s.Add(-startSlack)
+	case lastDay(s):
+		return startOfDay(s, m.loc)
+	}
+	return s.Add(time.Nanosecond) // rollingFrom(t)
+}
+
+// startCeil returns an instant no earlier than the start of any rolling window of n
+// months ending at t or before.
+func (m *machine) startCeil(t time.Time, n int) time.Time {
+	s := AddMonths(t, -n, m.loc)
+	switch {
+	case m.loc != time.UTC:
+		return s.Add(startSlack)
+	case lastDay(s):
+		return startOfDay(s, m.loc).Add(24 * time.Hour)
+	}
+	return s.Add(time.Nanosecond)
+}
+
+// lastDay reports whether t, in UTC, falls on the last day of its month.
+func lastDay(t time.Time) bool {
+	y, mo, d := t.Date()
+	return d == daysIn(y, mo)
 }
