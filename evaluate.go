@@ -453,6 +453,9 @@ func (m *machine) run(now time.Time, skip bool) error {
 func (m *machine) emit(e Event) {
 	e.Ladder = m.l.Name
 	e.CustomerID = m.st.CustomerID
+	if m.evs == nil {
+		m.evs = make([]Event, 0, 2) // an evaluation that emits at all often emits two
+	}
 	m.evs = append(m.evs, e)
 }
 
@@ -531,8 +534,29 @@ func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
 		}
 		return 1
 	}
-	buf[0] = window{from: clampFrom(rollingFrom(t, m.l.windowMonths(), m.loc)), to: t, cut: t}
+	buf[0] = window{from: m.rollingStart(t), to: t, cut: t}
 	return 1
+}
+
+// rollingStart is the start of the rolling window at t (no earlier than Spend.Since),
+// for the rolling and fixed-term periods.
+func (m *machine) rollingStart(t time.Time) time.Time {
+	from := rollingFrom(t, m.l.windowMonths(), m.loc)
+	if since := m.l.Spend.Since; !since.IsZero() && since.After(from) {
+		return since
+	}
+	return from
+}
+
+// windowFrom is window0(t).from, without building the window.
+func (m *machine) windowFrom(t time.Time) time.Time {
+	switch {
+	case m.wsOK && m.wsAt.Equal(t):
+		return m.wbuf[0].from
+	case m.kind == PeriodRolling || m.kind == PeriodFixedTerm:
+		return m.rollingStart(t)
+	}
+	return m.window0(t).from
 }
 
 // A rule reference names one of the tiers' rules. On a ladder of simple tiers (plain
@@ -704,6 +728,17 @@ const maxNear = 4
 // earnedAt returns the highest tier whose entry rule holds at t, and the expiry the best
 // qualifying window grants (zero for continuous terms).
 func (m *machine) earnedAt(ws []window, cur int) (int, time.Time) {
+	if m.simple && len(ws) == 1 {
+		// One window and plain thresholds on the ladder's measure (no reentry rule):
+		// its value once, against each tier's threshold from the top.
+		v := m.f.valueSum(&ws[0], m.l.measure())
+		for i := len(m.l.Tiers) - 1; i >= 0; i-- {
+			if sr := &m.sr[ruleEntry*maxSimple+i]; !m.l.Tiers[i].InviteOnly && v.cmpCrit(&sr.c, *sr.min) >= 0 {
+				return i, ws[0].expiry
+			}
+		}
+		return -1, time.Time{}
+	}
 	peak := m.l.TierIndex(m.st.Peak)
 	for i := len(m.l.Tiers) - 1; i >= 0; i-- {
 		t := &m.l.Tiers[i]
@@ -1341,8 +1376,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 		// ranges, with no calendar arithmetic, and compute one roll-off instant at the
 		// end. (When a clamped month end makes several orders leave at the same
 		// instant, the first k found shares that instant with the true answer.)
-		w := m.window0(t)
-		lo, hi := m.f.lower(w.from), m.f.upper(t)
+		lo, hi := m.f.lower(m.windowFrom(t)), m.f.upper(t)
 		if at, ok := m.keepByPrefix(r, lo, hi, t); ok {
 			return at
 		}
@@ -1571,8 +1605,7 @@ func (m *machine) computeKeepByBound(t time.Time) time.Time {
 	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
 		return time.Time{}
 	}
-	w := m.window0(t)
-	lo := m.f.lower(w.from)
+	lo := m.f.lower(m.windowFrom(t))
 	if lo >= m.f.upper(t) {
 		return time.Time{}
 	}
