@@ -2,6 +2,7 @@ package vip
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -144,6 +145,27 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 		return nil, err
 	}
 	return p.ledger(nil, a)
+}
+
+// Ledgers is [Ladder.Ledger] for many customers at once: the ladder is validated once
+// and its rules are prepared once and shared by the Ledgers (about half a kilobyte a
+// customer saved, and fewer cache misses in a review of many). Each Ledger is
+// otherwise on its own: different Ledgers may be evaluated on different goroutines.
+// The error names the first invalid activity by its index and wraps its own.
+func (l *Ladder) Ledgers(acts []*Activity) ([]*Ledger, error) {
+	var p ledgerMaker
+	if err := p.init(l); err != nil {
+		return nil, err
+	}
+	out := make([]*Ledger, len(acts))
+	for i, a := range acts {
+		g, err := p.ledger(nil, a)
+		if err != nil {
+			return nil, fmt.Errorf("vip: ledgers: activity %d: %w", i, err)
+		}
+		out[i] = g
+	}
+	return out, nil
 }
 
 // ledgerMaker builds the Ledgers of one ladder, validated once: what every customer's

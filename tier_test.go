@@ -254,3 +254,39 @@ func TestLedger_NextChange(t *testing.T) {
 		t.Errorf("NextChange in grace = %s, want 2026-02-09 10:00", n2)
 	}
 }
+
+// TestLadder_Ledgers checks that Ledgers prepares each activity as Ledger does (the
+// same statuses and events on the brief's ladder: 2,500 enrols in Silver, 6,000 in Gold
+// at once, crossing Silver) and names the first invalid activity.
+func TestLadder_Ledgers(t *testing.T) {
+	l := briefLadder(t)
+	acts := []*vip.Activity{
+		{Customer: vip.Customer{ID: "a"}, Orders: []vip.Order{order("a1", "a", utc(2025, 3, 1, 0), "2500")}},
+		{Customer: vip.Customer{ID: "b"}, Orders: []vip.Order{order("b1", "b", utc(2025, 3, 2, 0), "6000")}},
+	}
+	gs, err := l.Ledgers(acts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := utc(2025, 4, 1, 0)
+	for i, want := range []string{"Silver", "Gold"} {
+		st, evs, err := gs[i].Evaluate(vip.Status{}, now)
+		if err != nil || st.Tier != want {
+			t.Fatalf("customer %d: tier %q, %v; want %s", i, st.Tier, err, want)
+		}
+		one, oneEvs, err := l.Evaluate(vip.Status{}, acts[i], now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(one, st, cmpOpts); diff != "" {
+			t.Errorf("customer %d: Ledgers vs Ledger status (-one +batch):\n%s", i, diff)
+		}
+		if diff := cmp.Diff(oneEvs, evs, cmpOpts); diff != "" {
+			t.Errorf("customer %d: Ledgers vs Ledger events (-one +batch):\n%s", i, diff)
+		}
+	}
+	bad := append(acts, &vip.Activity{Customer: vip.Customer{ID: "c"}, Orders: []vip.Order{order("c1", "c", utc(2025, 3, 3, 0), "-5")}})
+	if _, err := l.Ledgers(bad); err == nil || !errors.Is(err, vip.ErrInvalidOrder) || !strings.Contains(err.Error(), "activity 2") {
+		t.Errorf("Ledgers with a negative price: %v; want ErrInvalidOrder naming activity 2", err)
+	}
+}
