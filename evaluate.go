@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -102,13 +103,18 @@ type Ledger struct {
 }
 
 // rules are a ladder's rules prepared once for every evaluation of its Ledgers, which
-// share them; nothing modifies them after newRules.
+// share them; nothing modifies them after newRules but the two atomic memos.
 type rules struct {
 	entry, retain []Rule // each tier's entry and keep rule in composite form
 
 	simple bool                      // every tier is simple: rules come from rule's sr
 	sr     [2 * maxSimple]simpleRule // by kind x maxSimple + tier (entry, retain)
 	nearC  [maxNear]nearRule         // the proximity rules, when simple
+
+	// memo: the rules serve many Ledgers, which keep the last bounds on window starts
+	// of the quiet check (machine.startBound) in floor and ceil.
+	memo        bool
+	floor, ceil atomic.Pointer[startMemo]
 }
 
 // newRules prepares the rules of l, a valid ladder.
@@ -144,6 +150,7 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 	if err := p.init(l); err != nil {
 		return nil, err
 	}
+	p.r.memo = false // its own rules: nothing to share, no memo to allocate
 	return p.ledger(nil, a)
 }
 
@@ -196,6 +203,7 @@ func (p *ledgerMaker) init(l *Ladder) error {
 	}
 	pl, _ := l.Location()
 	*p = ledgerMaker{l: l, loc: pl, anniversary: l.periodKind() == PeriodAnniversary, r: newRules(l)}
+	p.r.memo = true
 	return nil
 }
 

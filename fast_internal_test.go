@@ -365,7 +365,8 @@ func checkKeepByPrefix(t *rapid.T, l *Ladder, a *Activity, last time.Time, answe
 // TestMachine_StartBounds checks the bounds of the quiet shortcut on the starts of
 // rolling windows: every window ending at u >= t starts at or after startFloor(t), and
 // every window ending at u <= t at or before startCeil(t), for instants near month ends
-// (where clamping moves the start back) in UTC and in zones with daylight saving.
+// (where clamping moves the start back) in UTC and in zones with daylight saving, with
+// and without the memo of the last answer.
 func TestMachine_StartBounds(t *testing.T) {
 	zones := []*time.Location{time.UTC}
 	for _, name := range []string{"America/New_York", "Europe/Berlin", "Australia/Lord_Howe"} {
@@ -374,7 +375,7 @@ func TestMachine_StartBounds(t *testing.T) {
 		}
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		m := &machine{loc: time.UTC} // the exact bounds' zone, half the time
+		m := &machine{loc: time.UTC, rules: &rules{memo: rapid.Bool().Draw(t, "memo")}} // the exact bounds' zone, half the time
 		if rapid.Bool().Draw(t, "zoned") {
 			m.loc = zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]
 		}
@@ -388,8 +389,15 @@ func TestMachine_StartBounds(t *testing.T) {
 		if !validInstant(at) {
 			return
 		}
+		n := rapid.IntRange(1, 36).Draw(t, "months")
 		for range 24 {
-			n := rapid.IntRange(1, 36).Draw(t, "months")
+			// Other months and instants now and then, past the memo of the last answer.
+			if rapid.IntRange(0, 3).Draw(t, "otherMonths") == 0 {
+				n = rapid.IntRange(1, 36).Draw(t, "months")
+			}
+			if rapid.IntRange(0, 3).Draw(t, "otherInstant") == 0 {
+				at = at.Add(time.Duration(rapid.IntRange(-3*24, 3*24).Draw(t, "shiftHours")) * time.Hour)
+			}
 			d := time.Duration(rapid.Int64Range(0, 3*24*3600).Draw(t, "seconds")) * time.Second
 			if from, floor := rollingFrom(at.Add(d), n, m.loc), m.startFloor(at, n); from.Before(floor) {
 				t.Fatalf("window of %d months ending %s starts %s, before startFloor(%s) = %s", n, at.Add(d), from, at, floor)

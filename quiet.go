@@ -1,6 +1,9 @@
 package vip
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // quiet reports whether evaluating the machine's status at now can change nothing but
 // Checked and Seen, and emit nothing, judged from bounds on the measure over the whole
@@ -100,27 +103,52 @@ const startSlack = 48 * time.Hour
 // startFloor returns an instant no later than the start of any rolling window of n
 // months ending at t or after.
 func (m *machine) startFloor(t time.Time, n int) time.Time {
-	s := AddMonths(t, -n, m.loc)
-	switch {
-	case m.loc != time.UTC:
-		return s.Add(-startSlack)
-	case lastDay(s):
-		return startOfDay(s, m.loc)
-	}
-	return s.Add(time.Nanosecond) // rollingFrom(t)
+	return m.startBound(&m.floor, t, n, -1)
 }
 
 // startCeil returns an instant no earlier than the start of any rolling window of n
 // months ending at t or before.
 func (m *machine) startCeil(t time.Time, n int) time.Time {
-	s := AddMonths(t, -n, m.loc)
-	switch {
-	case m.loc != time.UTC:
-		return s.Add(startSlack)
-	case lastDay(s):
-		return startOfDay(s, m.loc).Add(24 * time.Hour)
+	return m.startBound(&m.ceil, t, n, 1)
+}
+
+// startBound is startFloor (dir -1) or startCeil (dir 1). When the rules are shared
+// by many Ledgers (rules.memo) the last answer is kept in memo: every customer of a
+// review asks about the same two instants.
+func (m *machine) startBound(memo *atomic.Pointer[startMemo], t time.Time, n, dir int) time.Time {
+	if !m.memo {
+		return startBound(t, n, dir, m.loc)
 	}
-	return s.Add(time.Nanosecond)
+	if e := memo.Load(); e != nil && e.n == n && e.loc == m.loc && e.t.Equal(t) {
+		return e.v
+	}
+	v := startBound(t, n, dir, m.loc)
+	memo.Store(&startMemo{t: t, n: n, loc: m.loc, v: v})
+	return v
+}
+
+// startBound computes machine.startBound.
+func startBound(t time.Time, n, dir int, loc *time.Location) time.Time {
+	s := AddMonths(t, -n, loc)
+	switch {
+	case loc != time.UTC:
+		return s.Add(time.Duration(dir) * startSlack)
+	case !lastDay(s):
+		return s.Add(time.Nanosecond) // rollingFrom(t)
+	case dir < 0:
+		return startOfDay(s, loc)
+	}
+	return startOfDay(s, loc).Add(24 * time.Hour)
+}
+
+// startMemo is one answer of startBound: v for t and n months in loc. Rules shared by
+// Ledgers on several goroutines hold the last one of each bound behind an atomic
+// pointer; an entry never changes.
+type startMemo struct {
+	t   time.Time
+	n   int
+	loc *time.Location
+	v   time.Time
 }
 
 // lastDay reports whether t, in UTC, falls on the last day of its month.

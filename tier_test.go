@@ -2,8 +2,10 @@ package vip_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -288,5 +290,53 @@ func TestLadder_Ledgers(t *testing.T) {
 	bad := append(acts, &vip.Activity{Customer: vip.Customer{ID: "c"}, Orders: []vip.Order{order("c1", "c", utc(2025, 3, 3, 0), "-5")}})
 	if _, err := l.Ledgers(bad); err == nil || !errors.Is(err, vip.ErrInvalidOrder) || !strings.Contains(err.Error(), "activity 2") {
 		t.Errorf("Ledgers with a negative price: %v; want ErrInvalidOrder naming activity 2", err)
+	}
+}
+
+// TestLadder_Ledgers_Concurrent evaluates Ledgers that share their ladder's rules on
+// several goroutines, each at instants of its own (under -race in CI), and checks every
+// result against Ladder.Evaluate, which shares nothing.
+func TestLadder_Ledgers_Concurrent(t *testing.T) {
+	l := briefLadder(t)
+	var acts []*vip.Activity
+	for i := range 40 {
+		id := fmt.Sprint("c", i)
+		a := &vip.Activity{Customer: vip.Customer{ID: id}}
+		for k := range 6 {
+			a.Orders = append(a.Orders, order(fmt.Sprint(id, "-", k), id, utc(2025, time.Month(1+(i+k*5)%12), 1+(i*7)%28, i%24), fmt.Sprint(300+(i*k*137)%2400)))
+		}
+		acts = append(acts, a)
+	}
+	gs, err := l.Ledgers(acts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(gs))
+	for w := range 4 {
+		wg.Go(func() {
+			for i, g := range gs {
+				checked := utc(2025, time.Month(1+(w*3+i)%12), 28+w%3, w)
+				now := checked.AddDate(0, 1, w)
+				st, _, err := g.Evaluate(vip.Status{}, checked)
+				if err != nil {
+					errs <- err
+					return
+				}
+				got, gotEvs, err1 := g.Evaluate(st, now)
+				want, wantEvs, err2 := l.Evaluate(st, acts[i], now)
+				switch {
+				case err1 != nil || err2 != nil:
+					errs <- fmt.Errorf("customer %d: %v, %v", i, err1, err2)
+				case cmp.Diff(want, got, cmpOpts) != "" || cmp.Diff(wantEvs, gotEvs, cmpOpts) != "":
+					errs <- fmt.Errorf("worker %d, customer %d: shared rules give %+v %+v, own rules %+v %+v", w, i, got, gotEvs, want, wantEvs)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
