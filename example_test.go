@@ -200,3 +200,39 @@ func ExampleLadder_PlanChange() {
 	// bob  ""     -> "Silver" reevaluated under the new ladder
 	// cy   "Gold" -> "Gold"   reevaluated under the new ladder
 }
+
+// A review service keeps its customers as Ledgers made at once, which share the
+// ladder's prepared rules, and evaluates each from its stored status every night.
+func ExampleLadder_Ledgers() {
+	l := exampleLadder()
+	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
+	order := func(customer, id string, at time.Time, amount string) vip.Order {
+		o := exampleOrder(id, at, amount)
+		o.CustomerID = customer
+		return o
+	}
+	acts := []*vip.Activity{
+		{Customer: vip.Customer{ID: "ann"}, Orders: []vip.Order{order("ann", "a1", day(1, 10), "2500.00")}},
+		{Customer: vip.Customer{ID: "bob"}, Orders: []vip.Order{order("bob", "b1", day(2, 3), "4900.00"), order("bob", "b2", day(2, 20), "150.00")}},
+	}
+	ledgers, err := l.Ledgers(acts)
+	if err != nil {
+		panic(err)
+	}
+	statuses := make([]vip.Status, len(ledgers))
+	for _, night := range []time.Time{day(2, 1), day(3, 1)} {
+		for i, g := range ledgers {
+			st, evs, err := g.Evaluate(statuses[i], night)
+			if err != nil {
+				panic(err)
+			}
+			statuses[i] = st
+			fmt.Printf("%s %s: %q, %d events\n", night.Format(time.DateOnly), acts[i].Customer.ID, st.Tier, len(evs))
+		}
+	}
+	// Output:
+	// 2025-02-01 ann: "Silver", 1 events
+	// 2025-02-01 bob: "", 0 events
+	// 2025-03-01 ann: "Silver", 0 events
+	// 2025-03-01 bob: "Gold", 3 events
+}
