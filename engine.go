@@ -81,9 +81,9 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 	switch n := 10000; {
 	case opts != nil && opts.CacheCustomers < 0:
 	case opts != nil && opts.CacheCustomers > 0:
-		e.cache = &engCache{max: opts.CacheCustomers, m: map[string]engCached{}}
+		e.cache = &engCache{max: opts.CacheCustomers, m: map[string]*engCached{}}
 	default:
-		e.cache = &engCache{max: n, m: map[string]engCached{}}
+		e.cache = &engCache{max: n, m: map[string]*engCached{}}
 	}
 	return e, nil
 }
@@ -103,12 +103,14 @@ func (e *Engine) ledgers() *ledgerMaker {
 // activity or the status changes, by any writer, so a commit that succeeds proves the
 // entry was current, and one that fails with [ErrStale] drops it. An ingest takes the
 // entries it uses out of the cache (a concurrent ingest of the same customer loads it
-// from the store), so that it may append to their activity in place; the commit puts
-// the new entries back. A nil *engCache keeps nothing. It is safe for concurrent use.
+// from the store), so that it may change them in place (append to their activity, set
+// the new status); the commit puts them back. Entries are kept by pointer, so that an
+// entry goes out and back without being copied or allocated again. A nil *engCache
+// keeps nothing. It is safe for concurrent use.
 type engCache struct {
 	mu  sync.Mutex
 	max int
-	m   map[string]engCached
+	m   map[string]*engCached
 }
 
 type engCached struct {
@@ -116,35 +118,28 @@ type engCached struct {
 	st Status   // Version is the stored version
 }
 
-// take removes and returns the customer's entry when the batch adds to it.
-func (c *engCache) take(id string, in *engBatch) (engCached, bool) {
+// take removes and returns the customer's entry when the batch adds to it; the caller
+// owns it until it puts it back.
+func (c *engCache) take(id string, in *engBatch) (*engCached, bool) {
 	if c == nil {
-		return engCached{}, false
+		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[id]
 	if !ok || !in.adds(id, &v.a) {
-		return engCached{}, false
+		return nil, false
 	}
 	delete(c.m, id)
 	return v, true
 }
 
-// put stores the entries, first sorting their activity as Load sorts it (entries own
-// their slices once put; only the ingest that takes an entry out modifies them).
-func (c *engCache) put(es []engCached) {
+// put stores the entries, whose activity must be sorted as Load sorts it (see
+// engSortTail). Entries own their slices once put; only the ingest that takes an entry
+// out modifies it.
+func (c *engCache) put(es []*engCached) {
 	if c == nil {
 		return
-	}
-	for i := range es {
-		a := &es[i].a
-		if !slices.IsSortedFunc(a.Orders, engOrderCmp) {
-			slices.SortFunc(a.Orders, engOrderCmp)
-		}
-		if !slices.IsSortedFunc(a.Refunds, engRefundCmp) {
-			slices.SortFunc(a.Refunds, engRefundCmp)
-		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -171,6 +166,15 @@ func (c *engCache) drop(ids []string) {
 	defer c.mu.Unlock()
 	for _, id := range ids {
 		delete(c.m, id)
+	}
+}
+
+// engSortTail sorts xs, whose first n entries are sorted already (a stored or cached
+// history, with entries appended after them), looking only at the entries from n-1 on
+// when they are in order, as they are when new orders arrive in time order.
+func engSortTail[T any](xs []T, n int, cmp func(a, b T) int) {
+	if !slices.IsSortedFunc(xs[max(n-1, 0):], cmp) {
+		slices.SortFunc(xs, cmp)
 	}
 }
 
@@ -413,18 +417,21 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 // ingestOnce loads the batch's customers (from the cache, when cached is true and
 // the batch adds to them, see engCache), merges and evaluates, and returns the
 // change to commit and the cache entries to keep once it is committed.
-func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []engCached, error) {
+func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []*engCached, error) {
 	var res IngestResult
 	c := Change{Source: SourceIngest, DueKey: e.key}
 	mk := e.ledgers()
-	snaps := make([]CustomerState, len(in.ids))
+	// Each customer's entry: taken from the cache (owned: its slices are the Engine's),
+	// or new, made from what the store loads. Either is changed in place and, once
+	// committed, put in the cache.
+	ents := make([]*engCached, len(in.ids))
 	var miss []string
 	var at []int
-	owned := make([]bool, len(in.ids)) // the activity's slices are the Engine's (from the cache)
+	owned := make([]bool, len(in.ids))
 	for i, id := range in.ids {
 		if cached {
 			if en, ok := e.cache.take(id, in); ok {
-				snaps[i] = CustomerState{Found: true, Activity: en.a, Status: en.st}
+				ents[i] = en
 				owned[i] = true
 				continue
 			}
@@ -432,36 +439,39 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		miss = append(miss, id)
 		at = append(at, i)
 	}
+	found := owned // a cached customer is stored
 	if len(miss) > 0 {
 		loaded, err := e.store.Load(ctx, e.ladder.Name, miss)
 		if err != nil {
 			return res, c, nil, err
 		}
+		found = slices.Clone(owned)
 		for j, i := range at {
-			snaps[i] = loaded[j]
+			ents[i] = &engCached{a: loaded[j].Activity, st: loaded[j].Status}
+			found[i] = loaded[j].Found
 		}
 	}
 	// Room for every customer and order of the batch: the entries are large, and
 	// growing these slices by appending was a good part of the ingest's allocations.
 	n := len(in.ids)
 	c.Statuses, c.Due, c.Orders = make([]Status, 0, n), make([]time.Time, 0, n), make([]Order, 0, in.norders)
-	var keep []engCached
+	var keep []*engCached
 	if e.cache != nil {
-		keep = make([]engCached, 0, n)
+		keep = make([]*engCached, 0, n)
 	}
 	var errs []error
 	var g *Ledger // reused from customer to customer: its machine and scratch
 	base := e.now()
 	for i, id := range in.ids {
-		snap := snaps[i]
-		a := snap.Activity
-		st := snap.Status
+		en, wasFound := ents[i], found[i]
+		a := &en.a
+		st := en.st
 		late := false
 		custChanged := false
-		if nc, ok := in.customers[id]; ok && (!snap.Found || !engSameCustomer(nc, a.Customer)) {
+		if nc, ok := in.customers[id]; ok && (!wasFound || !engSameCustomer(nc, a.Customer)) {
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
-			custChanged = snap.Found
+			custChanged = wasFound
 		}
 		if !owned[i] { // a store's slices: appending must copy them
 			a.Orders, a.Refunds = slices.Clip(a.Orders), slices.Clip(a.Refunds)
@@ -505,7 +515,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 				late = true
 			}
 		}
-		if !snap.Found && in.customers[id].ID == "" {
+		if !wasFound && in.customers[id].ID == "" {
 			nc := Customer{ID: id}
 			for _, o := range a.Orders {
 				if nc.JoinedAt.IsZero() || o.PlacedAt.Before(nc.JoinedAt) {
@@ -527,16 +537,16 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			// customer), and has an ID found neither in the stored orders (above) nor
 			// twice in the batch (prepare). Refunds and a new customer record take the
 			// full check below.
-			ng, err = mk.prepared(g, &a)
+			ng, err = mk.prepared(g, a)
 		} else {
-			ng, err = mk.ledger(g, &a) // validates the stored and new activity together
+			ng, err = mk.ledger(g, a) // validates the stored and new activity together
 		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		g = ng
-		if added == 0 && !custChanged && snap.Found && !st.Checked.IsZero() {
+		if added == 0 && !custChanged && wasFound && !st.Checked.IsZero() {
 			// Nothing new in the store, but this ladder's status may not have seen all of
 			// it: another Engine, for another ladder on the same store, may have stored it.
 			switch seen := g.f.countAt(st.Checked); {
@@ -553,7 +563,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		var nst Status
 		var evs []Event
 		if (late || custChanged) && st.Override == nil {
-			nst, evs, err = e.restate(g, st, &a, now)
+			nst, evs, err = e.restate(g, st, a, now)
 		} else {
 			nst, evs, err = g.Evaluate(st, now)
 		}
@@ -569,8 +579,11 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		c.Events = append(c.Events, evs...)
 		res.Customers++
 		if e.cache != nil {
+			engSortTail(a.Orders, stored, engOrderCmp)
+			engSortTail(a.Refunds, storedR, engRefundCmp)
 			nst.Version++
-			keep = append(keep, engCached{a: a, st: nst})
+			en.st = nst
+			keep = append(keep, en)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
