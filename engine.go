@@ -330,20 +330,27 @@ func engBackoff(ctx context.Context, attempt int) error {
 
 // engBatch is a validated batch, grouped by customer.
 type engBatch struct {
-	ids       []string
+	ids []string
+	// orders holds each customer's orders, in batch order: consecutive parts of all,
+	// the batch's distinct orders grouped by customer in the order of ids.
 	orders    map[string][]Order
+	all       []Order
 	refunds   map[string][]Refund
 	customers map[string]Customer
 	dups      int
-	norders   int // orders in orders
 }
 
 // prepare validates the batch on its own, normalises instants and groups it.
 func (e *Engine) prepare(b Batch) (*engBatch, error) {
 	var errs []error
-	in := &engBatch{orders: map[string][]Order{}, refunds: map[string][]Refund{}, customers: map[string]Customer{}}
+	in := &engBatch{orders: make(map[string][]Order, len(b.Orders)), refunds: map[string][]Refund{}, customers: map[string]Customer{}}
 	cur := e.ladder.Currency
-	touched := map[string]bool{}
+	touched := make(map[string]int, len(b.Orders)+len(b.Customers)) // customer: orders
+	touch := func(id string) {
+		if _, ok := touched[id]; !ok {
+			touched[id] = 0
+		}
+	}
 	for _, c := range b.Customers {
 		if err := c.Validate(); err != nil {
 			errs = append(errs, err)
@@ -355,9 +362,10 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			continue
 		}
 		in.customers[c.ID] = c
-		touched[c.ID] = true
+		touch(c.ID)
 	}
-	seenO := map[string]Order{}
+	valid := make([]Order, 0, len(b.Orders))
+	seenO := make(map[string]int, len(b.Orders)) // ID: index in valid
 	for _, o := range b.Orders {
 		if err := o.Validate(); err != nil {
 			errs = append(errs, err)
@@ -368,18 +376,17 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			continue
 		}
 		o.PlacedAt = engInstant(o.PlacedAt)
-		if old, ok := seenO[o.ID]; ok {
-			if !engSameOrder(old, o) {
+		if j, ok := seenO[o.ID]; ok {
+			if !engSameOrder(valid[j], o) {
 				errs = append(errs, errorf(ErrConflict, "batch: order %q appears twice with different content", o.ID))
 			} else {
 				in.dups++
 			}
 			continue
 		}
-		seenO[o.ID] = o
-		in.norders++
-		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
-		touched[o.CustomerID] = true
+		seenO[o.ID] = len(valid)
+		valid = append(valid, o)
+		touched[o.CustomerID]++
 	}
 	seenR := map[string]Refund{}
 	for _, r := range b.Refunds {
@@ -402,15 +409,29 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 		}
 		seenR[r.ID] = r
 		in.refunds[r.CustomerID] = append(in.refunds[r.CustomerID], r)
-		touched[r.CustomerID] = true
+		touch(r.CustomerID)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	in.ids = make([]string, 0, len(touched))
 	for id := range touched {
 		in.ids = append(in.ids, id)
 	}
 	slices.Sort(in.ids)
+	// Each customer's part of all, empty with room for its orders, then filled in
+	// batch order.
+	in.all = make([]Order, len(valid))
+	off := 0
+	for _, id := range in.ids {
+		if n := touched[id]; n > 0 {
+			in.orders[id] = in.all[off : off : off+n]
+			off += n
+		}
+	}
+	for _, o := range valid {
+		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
+	}
 	return in, nil
 }
 
@@ -454,7 +475,8 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	// Room for every customer and order of the batch: the entries are large, and
 	// growing these slices by appending was a good part of the ingest's allocations.
 	n := len(in.ids)
-	c.Statuses, c.Due, c.Orders = make([]Status, 0, n), make([]time.Time, 0, n), make([]Order, 0, in.norders)
+	c.Statuses, c.Due = make([]Status, 0, n), make([]time.Time, 0, n)
+	var skipped map[string]bool // orders of the batch stored already: not in the change
 	var keep []*engCached
 	if e.cache != nil {
 		keep = make([]*engCached, 0, n)
@@ -486,10 +508,13 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 				} else {
 					res.Duplicates++
 				}
+				if skipped == nil {
+					skipped = map[string]bool{}
+				}
+				skipped[o.ID] = true
 				continue
 			}
 			a.Orders = append(a.Orders, o)
-			c.Orders = append(c.Orders, o)
 			added++
 			res.Orders++
 			if !st.Checked.IsZero() && !o.PlacedAt.After(st.Checked) {
@@ -588,6 +613,11 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	}
 	if err := errors.Join(errs...); err != nil {
 		return res, c, nil, err
+	}
+	// The batch's orders, but those stored already: the change stores them.
+	c.Orders = in.all
+	if skipped != nil {
+		c.Orders = slices.DeleteFunc(slices.Clone(in.all), func(o Order) bool { return skipped[o.ID] })
 	}
 	res.Events = c.Events
 	return res, c, keep, nil
