@@ -81,9 +81,9 @@ func NewEngine(s Store, l Ladder, opts *EngineOptions) (*Engine, error) {
 	switch n := 10000; {
 	case opts != nil && opts.CacheCustomers < 0:
 	case opts != nil && opts.CacheCustomers > 0:
-		e.cache = &engCache{max: opts.CacheCustomers, m: map[string]engCached{}}
+		e.cache = &engCache{max: opts.CacheCustomers, m: map[string]*engCached{}}
 	default:
-		e.cache = &engCache{max: n, m: map[string]engCached{}}
+		e.cache = &engCache{max: n, m: map[string]*engCached{}}
 	}
 	return e, nil
 }
@@ -103,12 +103,14 @@ func (e *Engine) ledgers() *ledgerMaker {
 // activity or the status changes, by any writer, so a commit that succeeds proves the
 // entry was current, and one that fails with [ErrStale] drops it. An ingest takes the
 // entries it uses out of the cache (a concurrent ingest of the same customer loads it
-// from the store), so that it may append to their activity in place; the commit puts
-// the new entries back. A nil *engCache keeps nothing. It is safe for concurrent use.
+// from the store), so that it may change them in place (append to their activity, set
+// the new status); the commit puts them back. Entries are kept by pointer, so that an
+// entry goes out and back without being copied or allocated again. A nil *engCache
+// keeps nothing. It is safe for concurrent use.
 type engCache struct {
 	mu  sync.Mutex
 	max int
-	m   map[string]engCached
+	m   map[string]*engCached
 }
 
 type engCached struct {
@@ -116,35 +118,28 @@ type engCached struct {
 	st Status   // Version is the stored version
 }
 
-// take removes and returns the customer's entry when the batch adds to it.
-func (c *engCache) take(id string, in *engBatch) (engCached, bool) {
+// take removes and returns the customer's entry when the batch adds to it; the caller
+// owns it until it puts it back.
+func (c *engCache) take(id string, in *engBatch) (*engCached, bool) {
 	if c == nil {
-		return engCached{}, false
+		return nil, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[id]
 	if !ok || !in.adds(id, &v.a) {
-		return engCached{}, false
+		return nil, false
 	}
 	delete(c.m, id)
 	return v, true
 }
 
-// put stores the entries, first sorting their activity as Load sorts it (entries own
-// their slices once put; only the ingest that takes an entry out modifies them).
-func (c *engCache) put(es []engCached) {
+// put stores the entries, whose activity must be sorted as Load sorts it (see
+// engSortTail). Entries own their slices once put; only the ingest that takes an entry
+// out modifies it.
+func (c *engCache) put(es []*engCached) {
 	if c == nil {
 		return
-	}
-	for i := range es {
-		a := &es[i].a
-		if !slices.IsSortedFunc(a.Orders, engOrderCmp) {
-			slices.SortFunc(a.Orders, engOrderCmp)
-		}
-		if !slices.IsSortedFunc(a.Refunds, engRefundCmp) {
-			slices.SortFunc(a.Refunds, engRefundCmp)
-		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -171,6 +166,15 @@ func (c *engCache) drop(ids []string) {
 	defer c.mu.Unlock()
 	for _, id := range ids {
 		delete(c.m, id)
+	}
+}
+
+// engSortTail sorts xs, whose first n entries are sorted already (a stored or cached
+// history, with entries appended after them), looking only at the entries from n-1 on
+// when they are in order, as they are when new orders arrive in time order.
+func engSortTail[T any](xs []T, n int, cmp func(a, b T) int) {
+	if !slices.IsSortedFunc(xs[max(n-1, 0):], cmp) {
+		slices.SortFunc(xs, cmp)
 	}
 }
 
@@ -326,20 +330,27 @@ func engBackoff(ctx context.Context, attempt int) error {
 
 // engBatch is a validated batch, grouped by customer.
 type engBatch struct {
-	ids       []string
+	ids []string
+	// orders holds each customer's orders, in batch order: consecutive parts of all,
+	// the batch's distinct orders grouped by customer in the order of ids.
 	orders    map[string][]Order
+	all       []Order
 	refunds   map[string][]Refund
 	customers map[string]Customer
 	dups      int
-	norders   int // orders in orders
 }
 
 // prepare validates the batch on its own, normalises instants and groups it.
 func (e *Engine) prepare(b Batch) (*engBatch, error) {
 	var errs []error
-	in := &engBatch{orders: map[string][]Order{}, refunds: map[string][]Refund{}, customers: map[string]Customer{}}
+	in := &engBatch{orders: make(map[string][]Order, len(b.Orders)), refunds: map[string][]Refund{}, customers: map[string]Customer{}}
 	cur := e.ladder.Currency
-	touched := map[string]bool{}
+	touched := make(map[string]int, len(b.Orders)+len(b.Customers)) // customer: orders
+	touch := func(id string) {
+		if _, ok := touched[id]; !ok {
+			touched[id] = 0
+		}
+	}
 	for _, c := range b.Customers {
 		if err := c.Validate(); err != nil {
 			errs = append(errs, err)
@@ -351,9 +362,10 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			continue
 		}
 		in.customers[c.ID] = c
-		touched[c.ID] = true
+		touch(c.ID)
 	}
-	seenO := map[string]Order{}
+	valid := make([]Order, 0, len(b.Orders))
+	seenO := make(map[string]int, len(b.Orders)) // ID: index in valid
 	for _, o := range b.Orders {
 		if err := o.Validate(); err != nil {
 			errs = append(errs, err)
@@ -364,18 +376,17 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			continue
 		}
 		o.PlacedAt = engInstant(o.PlacedAt)
-		if old, ok := seenO[o.ID]; ok {
-			if !engSameOrder(old, o) {
+		if j, ok := seenO[o.ID]; ok {
+			if !engSameOrder(valid[j], o) {
 				errs = append(errs, errorf(ErrConflict, "batch: order %q appears twice with different content", o.ID))
 			} else {
 				in.dups++
 			}
 			continue
 		}
-		seenO[o.ID] = o
-		in.norders++
-		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
-		touched[o.CustomerID] = true
+		seenO[o.ID] = len(valid)
+		valid = append(valid, o)
+		touched[o.CustomerID]++
 	}
 	seenR := map[string]Refund{}
 	for _, r := range b.Refunds {
@@ -398,33 +409,50 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 		}
 		seenR[r.ID] = r
 		in.refunds[r.CustomerID] = append(in.refunds[r.CustomerID], r)
-		touched[r.CustomerID] = true
+		touch(r.CustomerID)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	in.ids = make([]string, 0, len(touched))
 	for id := range touched {
 		in.ids = append(in.ids, id)
 	}
 	slices.Sort(in.ids)
+	// Each customer's part of all, empty with room for its orders, then filled in
+	// batch order.
+	in.all = make([]Order, len(valid))
+	off := 0
+	for _, id := range in.ids {
+		if n := touched[id]; n > 0 {
+			in.orders[id] = in.all[off : off : off+n]
+			off += n
+		}
+	}
+	for _, o := range valid {
+		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
+	}
 	return in, nil
 }
 
 // ingestOnce loads the batch's customers (from the cache, when cached is true and
 // the batch adds to them, see engCache), merges and evaluates, and returns the
 // change to commit and the cache entries to keep once it is committed.
-func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []engCached, error) {
+func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []*engCached, error) {
 	var res IngestResult
 	c := Change{Source: SourceIngest, DueKey: e.key}
 	mk := e.ledgers()
-	snaps := make([]CustomerState, len(in.ids))
+	// Each customer's entry: taken from the cache (owned: its slices are the Engine's),
+	// or new, made from what the store loads. Either is changed in place and, once
+	// committed, put in the cache.
+	ents := make([]*engCached, len(in.ids))
 	var miss []string
 	var at []int
-	owned := make([]bool, len(in.ids)) // the activity's slices are the Engine's (from the cache)
+	owned := make([]bool, len(in.ids))
 	for i, id := range in.ids {
 		if cached {
 			if en, ok := e.cache.take(id, in); ok {
-				snaps[i] = CustomerState{Found: true, Activity: en.a, Status: en.st}
+				ents[i] = en
 				owned[i] = true
 				continue
 			}
@@ -432,36 +460,40 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		miss = append(miss, id)
 		at = append(at, i)
 	}
+	found := owned // a cached customer is stored
 	if len(miss) > 0 {
 		loaded, err := e.store.Load(ctx, e.ladder.Name, miss)
 		if err != nil {
 			return res, c, nil, err
 		}
+		found = slices.Clone(owned)
 		for j, i := range at {
-			snaps[i] = loaded[j]
+			ents[i] = &engCached{a: loaded[j].Activity, st: loaded[j].Status}
+			found[i] = loaded[j].Found
 		}
 	}
 	// Room for every customer and order of the batch: the entries are large, and
 	// growing these slices by appending was a good part of the ingest's allocations.
 	n := len(in.ids)
-	c.Statuses, c.Due, c.Orders = make([]Status, 0, n), make([]time.Time, 0, n), make([]Order, 0, in.norders)
-	var keep []engCached
+	c.Statuses, c.Due = make([]Status, 0, n), make([]time.Time, 0, n)
+	var skipped map[string]bool // orders of the batch stored already: not in the change
+	var keep []*engCached
 	if e.cache != nil {
-		keep = make([]engCached, 0, n)
+		keep = make([]*engCached, 0, n)
 	}
 	var errs []error
 	var g *Ledger // reused from customer to customer: its machine and scratch
 	base := e.now()
 	for i, id := range in.ids {
-		snap := snaps[i]
-		a := snap.Activity
-		st := snap.Status
+		en, wasFound := ents[i], found[i]
+		a := &en.a
+		st := en.st
 		late := false
 		custChanged := false
-		if nc, ok := in.customers[id]; ok && (!snap.Found || !engSameCustomer(nc, a.Customer)) {
+		if nc, ok := in.customers[id]; ok && (!wasFound || !engSameCustomer(nc, a.Customer)) {
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
-			custChanged = snap.Found
+			custChanged = wasFound
 		}
 		if !owned[i] { // a store's slices: appending must copy them
 			a.Orders, a.Refunds = slices.Clip(a.Orders), slices.Clip(a.Refunds)
@@ -476,10 +508,13 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 				} else {
 					res.Duplicates++
 				}
+				if skipped == nil {
+					skipped = map[string]bool{}
+				}
+				skipped[o.ID] = true
 				continue
 			}
 			a.Orders = append(a.Orders, o)
-			c.Orders = append(c.Orders, o)
 			added++
 			res.Orders++
 			if !st.Checked.IsZero() && !o.PlacedAt.After(st.Checked) {
@@ -505,7 +540,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 				late = true
 			}
 		}
-		if !snap.Found && in.customers[id].ID == "" {
+		if !wasFound && in.customers[id].ID == "" {
 			nc := Customer{ID: id}
 			for _, o := range a.Orders {
 				if nc.JoinedAt.IsZero() || o.PlacedAt.Before(nc.JoinedAt) {
@@ -527,16 +562,16 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			// customer), and has an ID found neither in the stored orders (above) nor
 			// twice in the batch (prepare). Refunds and a new customer record take the
 			// full check below.
-			ng, err = mk.prepared(g, &a)
+			ng, err = mk.prepared(g, a)
 		} else {
-			ng, err = mk.ledger(g, &a) // validates the stored and new activity together
+			ng, err = mk.ledger(g, a) // validates the stored and new activity together
 		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		g = ng
-		if added == 0 && !custChanged && snap.Found && !st.Checked.IsZero() {
+		if added == 0 && !custChanged && wasFound && !st.Checked.IsZero() {
 			// Nothing new in the store, but this ladder's status may not have seen all of
 			// it: another Engine, for another ladder on the same store, may have stored it.
 			switch seen := g.f.countAt(st.Checked); {
@@ -553,7 +588,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		var nst Status
 		var evs []Event
 		if (late || custChanged) && st.Override == nil {
-			nst, evs, err = e.restate(g, st, &a, now)
+			nst, evs, err = e.restate(g, st, a, now)
 		} else {
 			nst, evs, err = g.Evaluate(st, now)
 		}
@@ -569,12 +604,20 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		c.Events = append(c.Events, evs...)
 		res.Customers++
 		if e.cache != nil {
+			engSortTail(a.Orders, stored, engOrderCmp)
+			engSortTail(a.Refunds, storedR, engRefundCmp)
 			nst.Version++
-			keep = append(keep, engCached{a: a, st: nst})
+			en.st = nst
+			keep = append(keep, en)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return res, c, nil, err
+	}
+	// The batch's orders, but those stored already: the change stores them.
+	c.Orders = in.all
+	if skipped != nil {
+		c.Orders = slices.DeleteFunc(slices.Clone(in.all), func(o Order) bool { return skipped[o.ID] })
 	}
 	res.Events = c.Events
 	return res, c, keep, nil

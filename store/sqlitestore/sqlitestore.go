@@ -69,10 +69,12 @@ const (
 	sqlUpsertCustomer  = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
 	sqlEnsureCustomers = `INSERT INTO vip_customers (id, hash, body)
 		SELECT value->>0, value->>1, value->>2 FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
-	sqlOrderPrint   = `SELECT fp FROM vip_orders WHERE id = ?`
-	sqlStatusRow    = `SELECT version, body FROM vip_statuses WHERE ladder = ? AND customer_id = ?`
-	sqlUpdateStatus = `UPDATE vip_statuses SET tier = ?3, version = version + 1, checked = ?4, body = ?5, due_at = ?6, due_key = ?7
-		WHERE ladder = ?1 AND customer_id = ?2 AND version = ?8`
+	sqlOrderPrint = `SELECT fp FROM vip_orders WHERE id = ?`
+	sqlStatusRow  = `SELECT version, body FROM vip_statuses WHERE ladder = ? AND customer_id = ?`
+	// Anonymous parameters: the driver looks up the name of every numbered one on each
+	// execution, and this one runs once per status.
+	sqlUpdateStatus = `UPDATE vip_statuses SET tier = ?, version = version + 1, checked = ?, body = ?, due_at = ?, due_key = ?
+		WHERE ladder = ? AND customer_id = ? AND version = ?`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
 	sqlOtherLadders  = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
@@ -430,8 +432,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
-	var touched jsonRows // the customers whose other statuses' schedules go stale
-	var touchedIDs []string
+	var touchedIDs []string // the customers whose other statuses' schedules may go stale
 	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
 	if len(c.Customers) > 0 {
 		up := tx.StmtContext(ctx, s.ws.upsertCustomer)
@@ -444,7 +445,6 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 				return wrap("customer", err)
 			}
 			named[cu.ID] = true
-			touched.value(cu.ID)
 			touchedIDs = append(touchedIDs, cu.ID)
 		}
 	}
@@ -463,7 +463,6 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 					custs.int(int64(vip.CustomerHash(o.CustomerID)))
 					custs.str(idOnlyCustomer(o.CustomerID))
 				}
-				touched.value(o.CustomerID)
 				touchedIDs = append(touchedIDs, o.CustomerID)
 			}
 		}
@@ -522,10 +521,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 				return fmt.Errorf("vip: refund %q is stored with other content: %w", r.ID, vip.ErrConflict)
 			}
 		}
-		touched.value(r.CustomerID)
 		touchedIDs = append(touchedIDs, r.CustomerID)
 	}
-	var written jsonRows
 	seen := make(map[[2]string]bool, len(c.Statuses))
 	var ins []int // indexes into c.Statuses of the new ones
 	var insArgs []any
@@ -543,7 +540,6 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			dueArg = codec.FormatTime(due)
 		}
 		bodies[i] = codec.StatusBinary(st)
-		written.row(st.Ladder, st.CustomerID)
 		if st.Version == 0 {
 			ins = append(ins, i)
 			insArgs = append(insArgs, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key)
@@ -552,7 +548,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		if upd == nil {
 			upd = tx.StmtContext(ctx, s.ws.updateStatus)
 		}
-		res, err := upd.ExecContext(ctx, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key, st.Version)
+		res, err := upd.ExecContext(ctx, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key, st.Ladder, st.CustomerID, st.Version)
 		if err != nil {
 			return wrap("status", err)
 		}
@@ -571,12 +567,19 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 	if err != nil {
 		return wrap("status", err)
 	}
-	if touched.n > 0 {
-		stale, err := s.othersStale(ctx, tx, c.Statuses, touchedIDs)
+	if len(touchedIDs) > 0 {
+		stale, err := s.othersStale(ctx, tx, c.Statuses, seen, touchedIDs)
 		if err != nil {
 			return wrap("status", err)
 		}
 		if stale {
+			var touched, written jsonRows
+			for _, id := range touchedIDs {
+				touched.value(id)
+			}
+			for _, st := range c.Statuses {
+				written.row(st.Ladder, st.CustomerID)
+			}
 			if _, err := tx.StmtContext(ctx, s.ws.unschedule).ExecContext(ctx, touched.done(), written.done()); err != nil {
 				return wrap("status", err)
 			}
@@ -629,25 +632,24 @@ func staleErr(st *vip.Status) error {
 }
 
 // othersStale reports whether the touched customers may have statuses that the change
-// does not write, whose versions and schedules must then move (the unschedule
-// statement). They have none when the change writes a status, all on one ladder, for
-// every touched customer and no other ladder has any status: one indexed probe on each
-// side of the ladder, under the write lock, instead of a lookup per customer. An
-// Engine's ingest is such a change whenever one ladder runs on the store.
-func (s *Store) othersStale(ctx context.Context, tx *sql.Tx, sts []vip.Status, touched []string) (bool, error) {
+// does not write (sts, whose keys, ladder and customer, are in written), whose versions
+// and schedules must then move (the unschedule statement). They have none when the
+// change writes a status, all on one ladder, for every touched customer and no other
+// ladder has any status: one indexed probe on each side of the ladder, under the write
+// lock, instead of a lookup per customer. An Engine's ingest is such a change whenever
+// one ladder runs on the store.
+func (s *Store) othersStale(ctx context.Context, tx *sql.Tx, sts []vip.Status, written map[[2]string]bool, touched []string) (bool, error) {
 	if len(sts) == 0 {
 		return true, nil
 	}
 	ladder := sts[0].Ladder
-	written := make(map[string]bool, len(sts))
 	for _, st := range sts {
 		if st.Ladder != ladder {
 			return true, nil
 		}
-		written[st.CustomerID] = true
 	}
 	for _, id := range touched {
-		if !written[id] {
+		if !written[[2]string{ladder, id}] {
 			return true, nil
 		}
 	}

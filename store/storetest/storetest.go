@@ -296,6 +296,20 @@ func testCompareAndSwap(t *testing.T, s vip.Store) {
 	if got.Tier != "Gold" || got.Version != 2 {
 		t.Errorf("status = tier %q version %d, want Gold at version 2", got.Tier, got.Version)
 	}
+	// A status at a version above 0 that was never stored (statuses are never deleted)
+	// is stale too, alone or among new ones: a store must not insert it.
+	ghost := vip.Status{CustomerID: "c9", Ladder: "gold", Tier: "Gold", Checked: t0, Version: 3}
+	for _, c := range []vip.Change{{Statuses: []vip.Status{ghost}},
+		{Statuses: []vip.Status{{CustomerID: "c7", Ladder: "gold", Tier: "Silver", Checked: t0}, ghost}}} {
+		if err := s.Commit(t.Context(), c); !errors.Is(err, vip.ErrStale) {
+			t.Errorf("Commit(%d statuses, one at version 3 never stored) = %v, want ErrStale", len(c.Statuses), err)
+		}
+	}
+	for _, id := range []string{"c7", "c9"} {
+		if st := load1(t, s, "gold", id).Status; st.Version != 0 {
+			t.Errorf("status of %s after the stale commits at version %d, want none stored", id, st.Version)
+		}
+	}
 }
 
 // testLargeChanges: changes of many orders and new statuses (a store may write them
