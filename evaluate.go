@@ -537,26 +537,19 @@ func (m *machine) periodWindows(t time.Time, buf *[2]window) int {
 }
 
 func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
-	since := m.l.Spend.Since
-	clampFrom := func(from time.Time) time.Time {
-		if !since.IsZero() && since.After(from) {
-			return since
-		}
-		return from
-	}
 	switch m.kind {
 	case PeriodLifetime:
-		buf[0] = window{from: clampFrom(time.Time{}), to: t, cut: t}
+		buf[0] = window{from: m.clampSince(time.Time{}), to: t, cut: t}
 		return 1
 	case PeriodCalendarYear, PeriodAnniversary:
 		join := m.f.a.Customer.JoinedAt
 		ps := periodStart(m.kind, t, join, m.loc)
 		next := periodAfter(m.kind, ps, join, m.loc)
-		buf[0] = window{from: clampFrom(ps), to: t, cut: t, expiry: next}
+		buf[0] = window{from: m.clampSince(ps), to: t, cut: t, expiry: next}
 		if m.term == TermNextPeriodEnd {
 			buf[0].expiry = periodAfter(m.kind, next, join, m.loc)
 			prev := periodBefore(m.kind, ps, join, m.loc)
-			buf[1] = window{from: clampFrom(prev), to: ps.Add(-time.Nanosecond), cut: t, expiry: next}
+			buf[1] = window{from: m.clampSince(prev), to: ps.Add(-time.Nanosecond), cut: t, expiry: next}
 			return 2
 		}
 		if m.term == TermFixed {
@@ -568,10 +561,14 @@ func (m *machine) periodWindowsTerm(t time.Time, buf *[2]window) int {
 	return 1
 }
 
-// rollingStart is the start of the rolling window at t (no earlier than Spend.Since),
-// for the rolling and fixed-term periods.
+// rollingStart is the start of the rolling window at t, for the rolling and
+// fixed-term periods.
 func (m *machine) rollingStart(t time.Time) time.Time {
-	from := rollingFrom(t, m.l.windowMonths(), m.loc)
+	return m.clampSince(rollingFrom(t, m.l.windowMonths(), m.loc))
+}
+
+// clampSince returns a window's start from, no earlier than the ladder's Spend.Since.
+func (m *machine) clampSince(from time.Time) time.Time {
 	if since := m.l.Spend.Since; !since.IsZero() && since.After(from) {
 		return since
 	}
