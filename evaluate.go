@@ -158,6 +158,9 @@ func (l *Ladder) Ledger(a *Activity) (*Ledger, error) {
 // and its rules are prepared once and shared by the Ledgers (about half a kilobyte a
 // customer saved, and fewer cache misses in a review of many). Each Ledger is
 // otherwise on its own: different Ledgers may be evaluated on different goroutines.
+// The Ledgers are laid out together, in the order of acts, so that a review going
+// through them in that order reads memory from start to end; in exchange the memory of
+// all of them is freed only once none of them is in use.
 // The error names the first invalid activity by its index and wraps its own.
 func (l *Ladder) Ledgers(acts []*Activity) ([]*Ledger, error) {
 	var p ledgerMaker
@@ -165,14 +168,65 @@ func (l *Ladder) Ledgers(acts []*Activity) ([]*Ledger, error) {
 		return nil, err
 	}
 	out := make([]*Ledger, len(acts))
+	var ar ledgerArena
+	ar.init(acts)
 	for i, a := range acts {
-		g, err := p.ledger(nil, a)
+		g, err := p.ledger(ar.ledger(i, a), a)
 		if err != nil {
 			return nil, fmt.Errorf("vip: ledgers: activity %d: %w", i, err)
 		}
 		out[i] = g
 	}
 	return out, nil
+}
+
+// ledgerArena lays out the Ledgers of [Ladder.Ledgers] in a few blocks of memory, in
+// the order of the activities: the Ledgers, their facts, and the arrays a review reads
+// for every customer (order instants, running sums, refund instants) and the order and
+// refund facts. A review that goes through the customers in that order then reads each
+// block from start to end, which the processor fetches ahead, where Ledgers allocated
+// one by one are scattered over the heap and each customer costs cache misses. Each
+// Ledger's arrays are capped slices of the blocks; a Ledger reused for another
+// activity that needs more room gets new arrays as usual.
+type ledgerArena struct {
+	ledgers []Ledger
+	facts   []facts
+	at, rat []int64
+	pfx     []pfxEnt
+	orders  []ordFact
+	refunds []refFact
+}
+
+// init allocates the blocks for acts; a nil activity counts as empty.
+func (ar *ledgerArena) init(acts []*Activity) {
+	no, nr := 0, 0
+	for _, a := range acts {
+		if a != nil {
+			no += len(a.Orders)
+			nr += len(a.Refunds)
+		}
+	}
+	*ar = ledgerArena{ledgers: make([]Ledger, len(acts)), facts: make([]facts, len(acts)),
+		at: make([]int64, no), pfx: make([]pfxEnt, no+len(acts)), orders: make([]ordFact, no),
+		rat: make([]int64, nr), refunds: make([]refFact, nr)}
+}
+
+// ledger returns activity i's Ledger, its facts' arrays carved from the blocks (cut
+// from their fronts, activity by activity, in order).
+func (ar *ledgerArena) ledger(i int, a *Activity) *Ledger {
+	no, nr := 0, 0
+	if a != nil {
+		no, nr = len(a.Orders), len(a.Refunds)
+	}
+	f := &ar.facts[i]
+	f.at, ar.at = ar.at[:0:no], ar.at[no:]
+	f.pfx, ar.pfx = ar.pfx[:0:no+1], ar.pfx[no+1:]
+	f.orders, ar.orders = ar.orders[:0:no], ar.orders[no:]
+	f.rat, ar.rat = ar.rat[:0:nr], ar.rat[nr:]
+	f.refunds, ar.refunds = ar.refunds[:0:nr], ar.refunds[nr:]
+	g := &ar.ledgers[i]
+	g.f = f
+	return g
 }
 
 // ledgerMaker builds the Ledgers of one ladder, validated once: what every customer's
