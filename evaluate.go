@@ -68,7 +68,15 @@ func (m *machine) rollOffOf(i int) time.Time {
 	}
 	// From the order's key, not its time: the roll-off depends on the instant alone,
 	// and the keys are in cache when the orders are not.
-	at := rollOff(keyTime(m.f.at[i]), m.l.windowMonths(), m.loc)
+	at, ok := time.Time{}, false
+	if m.loc == time.UTC {
+		// Straight from the key, with no time.Time in between.
+		s, ns := keySplit(m.f.at[i])
+		at, ok = rollOffUTC(s, ns, m.l.windowMonths())
+	}
+	if !ok {
+		at = rollOff(keyTime(m.f.at[i]), m.l.windowMonths(), m.loc)
+	}
 	k := m.roN
 	if k == len(m.ro) {
 		copy(m.ro[:], m.ro[1:])
@@ -1307,23 +1315,47 @@ func (m *machine) near(t time.Time, ws []window) {
 	}
 	// The gap is positive: nearAny found the value below the threshold.
 	gap := v.gapTo(c.Min)
-	var share decimal.Decimal
+	// The share as a sum, exact: q x 10^-4 on the fast path, else the decimal.
+	var share sum
 	if q, ok := v.shareOf(c.Min, 4); ok && c.Min.IsPositive() {
-		share = decimal.New(q, -4)
-		if q < 0 {
-			share = decimal.Zero
+		if q > 0 {
+			share = sum{coef: q, exp: -4}
 		}
 	} else {
-		_, _, _, share = m.progressTo(nx, &ws[0])
+		_, _, _, d := m.progressTo(nx, &ws[0])
+		share.add(d)
 	}
-	for _, p := range m.l.Near.Rules {
-		if (p.Gap.IsPositive() && gap.cmpDec(p.Gap) <= 0) || (p.Share.IsPositive() && !share.LessThan(p.Share)) {
+	for k, p := range m.l.Near.Rules {
+		if (p.Gap.IsPositive() && m.cmpNear(&gap, k, false) <= 0) || (p.Share.IsPositive() && m.cmpNear(&share, k, true) >= 0) {
 			st.LastNear = t
-			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap.decimal(), Share: share,
+			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap.decimal(), Share: share.decimal(),
 				Measure: c.Measure, Value: v.decimal(), Reason: "activity"})
 			return
 		}
 	}
+}
+
+// cmpNear compares s with proximity rule k's share (or gap): on the rule's prepared
+// integers when there are such, else on the decimal. Either way it allocates nothing
+// for sums and rules that fit an int64.
+func (m *machine) cmpNear(s *sum, k int, share bool) int {
+	p := &m.l.Near.Rules[k]
+	d := p.Gap
+	if share {
+		d = p.Share
+	}
+	if k < maxNear && !s.big {
+		c := &m.nearC[k].gap
+		if share {
+			c = &m.nearC[k].share
+		}
+		if c.small {
+			if r, ok := cmpRaw(s.coef, s.exp, c.coef, c.exp); ok {
+				return r
+			}
+		}
+	}
+	return s.cmpDec(d)
 }
 
 // nearAny reports, cheaply, whether a proximity rule may hold for headline criterion c

@@ -235,6 +235,27 @@ func TestKeyTime_RollOff(t *testing.T) {
 	})
 }
 
+// TestRollOff_UTCFastPath checks rollOff's one-pass UTC arithmetic, from the instant
+// and from its key as rollOffOf computes it, against rollOff through AddMonths
+// (rollOffZone), on instants near month ends and leap days among others.
+func TestRollOff_UTCFastPath(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := drawInstant(t, "p")
+		n := rapid.OneOf(rapid.IntRange(1, 36), rapid.IntRange(1, 20_000)).Draw(t, "months")
+		want := rollOffZone(p, n, time.UTC)
+		if got := rollOff(p, n, time.UTC); got != want {
+			t.Fatalf("rollOff(%s, %d, UTC) = %s, want %s", p.Format(time.RFC3339Nano), n, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+		if !validInstant(p) {
+			return
+		}
+		s, ns := keySplit(instKey(p))
+		if got, ok := rollOffUTC(s, ns, n); ok && got != want {
+			t.Fatalf("rollOffUTC from the key of %s, %d = %s, want %s", p.Format(time.RFC3339Nano), n, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+	})
+}
+
 // TestCrit_CeilAt checks the integer threshold of a prepared criterion at an exponent
 // against decimal arithmetic: k x 10^e meets the threshold and (k-1) x 10^e does not.
 // Worked by hand: 2000 at cents is 200000; 12.345 at cents rounds up to 1235; -0.015 at

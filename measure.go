@@ -306,10 +306,10 @@ func (f *facts) compactPrefix(buf []pfxEnt) bool {
 // spendBase returns the spend of orders [lo, hi) before refunds, and how many count.
 func (f *facts) spendBase(lo, hi int) (sum, int64) {
 	if f.pfx != nil {
+		// 0 <= b.c <= a.c: the running sums of spends, which are never negative, only
+		// grow, so the difference is exact.
 		a, b := &f.pfx[hi], &f.pfx[lo]
-		s := sum{coef: a.c, exp: f.pexp}
-		s.subSum(sum{coef: b.c, exp: f.pexp})
-		return s, a.n - b.n
+		return sum{coef: a.c - b.c, exp: f.pexp}, a.n - b.n
 	}
 	s := f.prefix[hi]
 	s.subSum(f.prefix[lo])
@@ -449,11 +449,16 @@ func instKey(t time.Time) int64 {
 
 // keyTime returns the instant of key k (from instKey of an instant in 1900-2200), in UTC.
 func keyTime(k int64) time.Time {
-	s, ns := k/1_000_000_000, k%1_000_000_000
+	return time.Unix(keySplit(k)).UTC()
+}
+
+// keySplit returns key k as seconds since 1970 and nanoseconds in [0, 1e9).
+func keySplit(k int64) (s, ns int64) {
+	s, ns = k/1_000_000_000, k%1_000_000_000
 	if ns < 0 {
 		s, ns = s-1, ns+1_000_000_000
 	}
-	return time.Unix(s, ns).UTC()
+	return s, ns
 }
 
 // searchAfter returns the number of keys in the sorted a that are at most x.

@@ -229,6 +229,38 @@ func rollingFrom(t time.Time, n int, loc *time.Location) time.Time {
 // rollOff returns the first instant at which activity at p has left the rolling window
 // of n months.
 func rollOff(p time.Time, n int, loc *time.Location) time.Time {
+	if loc == time.UTC {
+		if r, ok := rollOffUTC(p.Unix(), int64(p.Nanosecond()), n); ok {
+			return r
+		}
+	}
+	return rollOffZone(p, n, loc)
+}
+
+// rollOffUTC is rollOff in UTC for the instant s seconds and ns nanoseconds after 1970,
+// in one pass of integer calendar arithmetic: p's day, n months on, fits the target
+// month (the instant n months later), or was clamped to the month's end (then the
+// window's start passes p at the next month's start). False when out of the fast
+// path's range, as for addMonthsUTC.
+func rollOffUTC(s, ns int64, n int) (time.Time, bool) {
+	if s < -maxFastSec || s > maxFastSec || n < -maxFastMonths || n > maxFastMonths {
+		return time.Time{}, false
+	}
+	days, sod := s/86400, s%86400
+	if sod < 0 {
+		days, sod = days-1, sod+86400
+	}
+	y, m, d := civilFromDays(days)
+	ty, tm, td := shiftMonths(y, time.Month(m), d, n)
+	if td == d {
+		return time.Unix(daysFromCivil(ty, tm, td)*86400+sod, ns).UTC(), true
+	}
+	ty, tm, _ = shiftMonths(ty, tm, 1, 1)
+	return time.Unix(daysFromCivil(ty, tm, 1)*86400, 0).UTC(), true
+}
+
+// rollOffZone is rollOff through AddMonths in any zone.
+func rollOffZone(p time.Time, n int, loc *time.Location) time.Time {
 	r := AddMonths(p, n, loc)
 	if !AddMonths(r, -n, loc).Before(p) {
 		return r

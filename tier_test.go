@@ -340,3 +340,57 @@ func TestLadder_Ledgers_Concurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestLadder_Evaluate_NearEdges checks the proximity rules at their edges, by hand: a
+// gap of $200 to Gold's 5,000 holds at 4,800 exactly and not at 4,799.99; a share of
+// 0.96 holds at 4,800 (4,800 / 5,000 = 0.96) and not at 4,799.99: the customer has not
+// reached 0.96 of 5,000, though 4,799.99 / 5,000 = 0.959998 would round to the 0.9600
+// an event shows. The first order, 2,500, is Silver's: no rule here holds at it.
+func TestLadder_Evaluate_NearEdges(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		rule  vip.Proximity
+		spend string
+		near  bool
+		gap   string
+		share string
+	}{
+		{"gap-at-edge", vip.Proximity{Gap: dec(t, "200")}, "4800", true, "200", "0.96"},
+		{"gap-beyond", vip.Proximity{Gap: dec(t, "200")}, "4799.99", false, "", ""},
+		{"share-at-edge", vip.Proximity{Share: dec(t, "0.96")}, "4800", true, "200", "0.96"},
+		{"share-below", vip.Proximity{Share: dec(t, "0.96")}, "4799.99", false, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := vip.Ladder{Name: "n", Currency: "USD", Tiers: []vip.Tier{
+				{Name: "Silver", Qualify: dec(t, "2000")}, {Name: "Gold", Qualify: dec(t, "5000")}},
+				Near: vip.Near{Rules: []vip.Proximity{tc.rule}}}
+			a := &vip.Activity{Customer: vip.Customer{ID: "c"}, Orders: []vip.Order{
+				order("o1", "c", utc(2025, 1, 10, 10), "2500"),
+				order("o2", "c", utc(2025, 2, 10, 10), dec(t, tc.spend).Sub(dec(t, "2500")).String())}}
+			// Evaluated after the first order, then after the second: the second is the
+			// order that may bring the customer near Gold.
+			st, _, err := l.Evaluate(vip.Status{}, a, utc(2025, 1, 20, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, evs, err := l.Evaluate(st, a, utc(2025, 2, 20, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []vip.Event
+			for _, e := range evs {
+				if e.Kind == vip.EventNearNextTier {
+					got = append(got, e)
+				}
+			}
+			var want []vip.Event
+			if tc.near {
+				want = []vip.Event{{Kind: vip.EventNearNextTier, Ladder: "n", CustomerID: "c", At: utc(2025, 2, 10, 10), From: "Silver",
+					To: "Gold", Measure: vip.MeasureNetSpend, Value: dec(t, tc.spend), Gap: dec(t, tc.gap), Share: dec(t, tc.share), Reason: "activity"}}
+			}
+			if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
+				t.Errorf("near events (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -842,6 +842,13 @@ func (s *sum) addCoef(x decimal.Decimal, n int64) {
 // addRaw adds c x 10^e. Aligning exponents never changes s's value, so when the fast
 // path overflows the original c and e are added in arbitrary precision.
 func (s *sum) addRaw(c int64, e int32) {
+	if !s.big && e == s.exp {
+		// The usual case: amounts at one exponent.
+		if v, ok := addOK(s.coef, c); ok {
+			s.coef = v
+			return
+		}
+	}
 	if !s.big && s.align(e) {
 		sc, ok := c, true
 		if e > s.exp {
