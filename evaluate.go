@@ -1,6 +1,7 @@
 package vip
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -754,12 +755,25 @@ type crit struct {
 	exp   int32
 	slot  int8 // measureSlot of the measure: -1 for a custom one
 	small bool // coef x 10^exp is the threshold
+	// at[i] is the threshold as a coefficient at exponent -i, when atOK[i]: exactly
+	// (at exponents no larger than exp), for comparing sums of amounts in whole units
+	// to ten-thousandths with one integer comparison.
+	at   [critAt]int64
+	atOK [critAt]bool
 }
+
+// critAt is how many exponents (0 down to -critAt+1) a crit holds its threshold at.
+const critAt = 5
 
 // newCrit prepares c.
 func newCrit(c Criterion) crit {
 	k := crit{slot: int8(measureSlot(c.Measure))}
 	k.coef, k.exp, k.small = smallDec(c.Min)
+	for i := range critAt {
+		if d := k.exp + int32(i); k.small && d >= 0 && d <= 18 {
+			k.at[i], k.atOK[i] = mulOK(k.coef, pow10[d])
+		}
+	}
 	return k
 }
 
@@ -797,6 +811,9 @@ func (c *crit) ceilAt(e int32) (int64, bool) {
 
 // cmpCrit is s.cmpDec(min) for the prepared criterion c of threshold min.
 func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
+	if i := -int(s.exp); !s.big && i >= 0 && i < critAt && c.atOK[i] {
+		return cmp.Compare(s.coef, c.at[i])
+	}
 	if !s.big && c.small {
 		if r, ok := cmpRaw(s.coef, s.exp, c.coef, c.exp); ok {
 			return r

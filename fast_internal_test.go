@@ -2,6 +2,7 @@ package vip
 
 import (
 	"fmt"
+	"math/big"
 	"testing"
 	"time"
 
@@ -252,6 +253,62 @@ func TestRollOff_UTCFastPath(t *testing.T) {
 		s, ns := keySplit(instKey(p))
 		if got, ok := rollOffUTC(s, ns, n); ok && got != want {
 			t.Fatalf("rollOffUTC from the key of %s, %d = %s, want %s", p.Format(time.RFC3339Nano), n, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
+	})
+}
+
+// TestCrit_CmpCrit checks a sum's comparison with a prepared threshold (cmpCrit, on the
+// threshold held at the sum's exponent, or aligned by cmpRaw) against decimal
+// arithmetic, and mulOK against the product in arbitrary precision, on values around
+// the fast paths' edges: 2^31, exponents -6 to 2, coefficients up to 19 digits.
+func TestCrit_CmpCrit(t *testing.T) {
+	coef := func(t *rapid.T, label string) int64 {
+		switch rapid.IntRange(0, 3).Draw(t, label+"-kind") {
+		case 0:
+			return rapid.Int64Range(-1_000_000, 1_000_000).Draw(t, label)
+		case 1:
+			return rapid.Int64Range(-1<<31-3, 1<<31+3).Draw(t, label)
+		case 2:
+			return int64(1)<<rapid.IntRange(30, 34).Draw(t, label+"-shift") - rapid.Int64Range(-3, 3).Draw(t, label)
+		}
+		return rapid.Int64().Draw(t, label)
+	}
+	checkMul := func(t interface{ Fatalf(string, ...any) }, a, b int64) {
+		p, ok := mulOK(a, b)
+		want := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+		if fits := want.IsInt64(); ok != fits || (ok && p != want.Int64()) {
+			t.Fatalf("mulOK(%d, %d) = %d, %v; want %s (fits int64: %v)", a, b, p, ok, want, fits)
+		}
+	}
+	// Every pair of values around powers of two from 2^29 to 2^35 and 2^62 to 2^63.
+	var edges []int64
+	for _, k := range []int{29, 30, 31, 32, 33, 34, 35, 62} {
+		for off := int64(-2); off <= 2; off++ {
+			v := int64(1)<<k + off
+			edges = append(edges, v, -v)
+		}
+	}
+	edges = append(edges, 0, 1, -1, 1<<63-1, -1<<63)
+	for _, a := range edges {
+		for _, b := range edges {
+			checkMul(t, a, b)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		checkMul(t, coef(t, "a"), coef(t, "b"))
+		min := decimal.New(coef(t, "min"), int32(rapid.IntRange(-6, 2).Draw(t, "min-exp")))
+		c := newCrit(Criterion{Measure: MeasureNetSpend, Min: min})
+		s := sum{coef: coef(t, "sum"), exp: int32(rapid.IntRange(-6, 2).Draw(t, "sum-exp"))}
+		if rapid.Bool().Draw(t, "near-min") {
+			// The threshold itself, or a unit of the sum's exponent off it, when exact.
+			if e := s.exp; e <= min.Exponent() && min.Exponent()-e <= 18 {
+				if v, ok := mulOK(min.CoefficientInt64(), pow10[min.Exponent()-e]); ok {
+					s.coef = v + rapid.Int64Range(-1, 1).Draw(t, "off")
+				}
+			}
+		}
+		if got, want := s.cmpCrit(&c, min), s.decimal().Cmp(min); got != want {
+			t.Fatalf("%s vs %s: cmpCrit %d, decimal %d", s.decimal(), min, got, want)
 		}
 	})
 }

@@ -800,6 +800,10 @@ var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11
 
 // mulOK returns a*b and whether it did not overflow.
 func mulOK(a, b int64) (int64, bool) {
+	if uint64(a+1<<31) < 1<<32 && uint64(b+1<<31) < 1<<32 {
+		// Both in [-2^31, 2^31): the product's magnitude is at most 2^62. No division.
+		return a * b, true
+	}
 	if a == 0 || b == 0 {
 		return 0, true
 	}
