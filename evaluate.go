@@ -1462,8 +1462,11 @@ func (f *facts) activityAt(t time.Time) bool {
 		if i < len(f.effs) && f.effs[i].Equal(t) {
 			return true
 		}
-	} else if i := f.lower(t); i < len(f.orders) && f.orders[i].placed.Equal(t) {
-		return true
+	} else if k := instKey(t); searchAfter(f.at, k) > searchAfter(f.at, k-1) {
+		return true // an order placed at t
+	}
+	if len(f.points) == 0 {
+		return false
 	}
 	i := sort.Search(len(f.points), func(i int) bool { return !f.points[i].At.Before(t) })
 	return i < len(f.points) && f.points[i].At.Equal(t)

@@ -46,6 +46,12 @@ func TestAddMonths_UTCFastPath(t *testing.T) {
 		if !got.Equal(want) || got.Location() != time.UTC || got != want {
 			t.Fatalf("AddMonths(%s, %d, UTC) = %s, want %s", at.Format(time.RFC3339Nano), n, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
 		}
+		if rapid.Bool().Draw(t, "last-nanosecond") {
+			at = at.Truncate(time.Second).Add(time.Second - time.Nanosecond) // rollingFrom carries into the second
+		}
+		if got, want := rollingFrom(at, n, time.UTC), addMonthsZone(at, -n, time.UTC).Add(time.Nanosecond); got != want {
+			t.Fatalf("rollingFrom(%s, %d, UTC) = %s, want %s", at.Format(time.RFC3339Nano), n, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+		}
 		d := rapid.OneOf(rapid.IntRange(-400, 400), rapid.IntRange(-200_000, 200_000)).Draw(t, "days")
 		got, want = addDays(at, d, time.UTC), at.In(time.UTC).AddDate(0, 0, d)
 		if got != want {

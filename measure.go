@@ -418,10 +418,14 @@ func cmpRaw(a int64, ea int32, b int64, eb int32) (int, bool) {
 
 // countAt returns the number of activity entries at or before t.
 func (f *facts) countAt(t time.Time) int {
-	n := f.upper(t)
-	n += searchAfter(f.rat, instKey(t))
-	n += sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) })
-	n += sort.Search(len(f.balances), func(i int) bool { return f.balances[i].At.After(t) })
+	k := instKey(t)
+	n := searchAfter(f.at, k) + searchAfter(f.rat, k)
+	if len(f.points) > 0 {
+		n += sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) })
+	}
+	if len(f.balances) > 0 {
+		n += sort.Search(len(f.balances), func(i int) bool { return f.balances[i].At.After(t) })
+	}
 	return n
 }
 

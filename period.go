@@ -78,9 +78,18 @@ const (
 // addMonthsUTC is AddMonths in UTC by integer arithmetic on the days since 1970, with
 // no time zone lookups; false when t or n is out of the fast path's range.
 func addMonthsUTC(t time.Time, n int) (time.Time, bool) {
-	s := t.Unix()
-	if s < -maxFastSec || s > maxFastSec || n < -maxFastMonths || n > maxFastMonths {
+	s, ok := addMonthsUnix(t.Unix(), n)
+	if !ok {
 		return time.Time{}, false
+	}
+	return time.Unix(s, int64(t.Nanosecond())).UTC(), true
+}
+
+// addMonthsUnix is addMonthsUTC on the seconds since 1970 (the nanoseconds stay as
+// they are).
+func addMonthsUnix(s int64, n int) (int64, bool) {
+	if s < -maxFastSec || s > maxFastSec || n < -maxFastMonths || n > maxFastMonths {
+		return 0, false
 	}
 	days, sod := s/86400, s%86400
 	if sod < 0 {
@@ -88,7 +97,7 @@ func addMonthsUTC(t time.Time, n int) (time.Time, bool) {
 	}
 	y, m, d := civilFromDays(days)
 	ty, tm, td := shiftMonths(y, time.Month(m), d, n)
-	return time.Unix(daysFromCivil(ty, tm, td)*86400+sod, int64(t.Nanosecond())).UTC(), true
+	return daysFromCivil(ty, tm, td)*86400 + sod, true
 }
 
 // civilFromDays returns the proleptic Gregorian date of the day z days after
@@ -223,6 +232,14 @@ func periodBefore(kind PeriodKind, start, join time.Time, loc *time.Location) ti
 // rollingFrom returns the first instant inside the rolling window of n months that ends
 // at t: the window is (t - n months, t].
 func rollingFrom(t time.Time, n int, loc *time.Location) time.Time {
+	if loc == time.UTC {
+		if s, ok := addMonthsUnix(t.Unix(), -n); ok {
+			if ns := int64(t.Nanosecond()) + 1; ns < 1e9 {
+				return time.Unix(s, ns).UTC()
+			}
+			return time.Unix(s+1, 0).UTC()
+		}
+	}
 	return AddMonths(t, -n, loc).Add(time.Nanosecond)
 }
 
