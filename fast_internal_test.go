@@ -242,6 +242,32 @@ func TestKeyTime_RollOff(t *testing.T) {
 	})
 }
 
+// TestShiftDay checks the table of month starts against the civil-date arithmetic on
+// every day it covers, for shifts of up to two years either way and to the table's
+// ends, and that it declines days and targets outside it.
+func TestShiftDay(t *testing.T) {
+	first, end := daysFromCivil(calFirstYear, time.January, 1), daysFromCivil(calFirstYear+calYears, time.January, 1)
+	for z := first; z < end; z++ {
+		y, m, d := civilFromDays(z)
+		for _, n := range []int{-24, -13, -12, -11, -1, 0, 1, 11, 12, 13, 24} {
+			got, clamped, ok := shiftDay(z, n)
+			ty, tm, td := shiftMonths(y, time.Month(m), d, n)
+			inside := ty >= calFirstYear && ty < calFirstYear+calYears
+			if ok != inside {
+				t.Fatalf("shiftDay(%d-%02d-%02d, %d): ok %v, want %v", y, m, d, n, ok, inside)
+			}
+			if ok && (got != daysFromCivil(ty, tm, td) || clamped != (td != d)) {
+				t.Fatalf("shiftDay(%d-%02d-%02d, %d) = day %d (clamped %v), want %d-%02d-%02d", y, m, d, n, got, clamped, ty, tm, td)
+			}
+		}
+	}
+	for _, z := range []int64{first - 1, end, end + 400} {
+		if _, _, ok := shiftDay(z, 0); ok {
+			t.Errorf("shiftDay(%d, 0) answered outside the table [%d, %d)", z, first, end)
+		}
+	}
+}
+
 // TestRollOff_UTCFastPath checks rollOff's one-pass UTC arithmetic, from the instant
 // and from its key as rollOffOf computes it, against rollOff through AddMonths
 // (rollOffZone), on instants near month ends and leap days among others.

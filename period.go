@@ -95,9 +95,55 @@ func addMonthsUnix(s int64, n int) (int64, bool) {
 	if sod < 0 {
 		days, sod = days-1, sod+86400
 	}
+	if z, _, ok := shiftDay(days, n); ok {
+		return z*86400 + sod, true
+	}
 	y, m, d := civilFromDays(days)
 	ty, tm, td := shiftMonths(y, time.Month(m), d, n)
 	return daysFromCivil(ty, tm, td)*86400 + sod, true
+}
+
+// The months of calFirstYear to calFirstYear+calYears-1 by the day (since 1970) each
+// starts on, for shiftDay: the years activity may use (1900-2200) with a century
+// either side for windows and terms that reach beyond them.
+const (
+	calFirstYear = 1800
+	calYears     = 500
+)
+
+var monthStarts = func() *[calYears*12 + 1]int64 {
+	var a [calYears*12 + 1]int64
+	for i := range a {
+		a[i] = daysFromCivil(calFirstYear+i/12, time.Month(i%12+1), 1)
+	}
+	return &a
+}()
+
+// shiftDay returns the day n months after day z (days since 1970), its day of the
+// month clamped to the target month's last, and whether it was clamped, from the table
+// of month starts; ok is false outside the table.
+func shiftDay(z int64, n int) (day int64, clamped, ok bool) {
+	ms := monthStarts
+	if z < ms[0] || z >= ms[len(ms)-1] {
+		return 0, false, false
+	}
+	// A month is 146097/4800 days on average: the estimate is off by one at most.
+	i := int((z - ms[0]) * 4800 / 146097)
+	for i > 0 && ms[i] > z {
+		i--
+	}
+	for ms[i+1] <= z {
+		i++
+	}
+	j := i + n
+	if j < 0 || j >= len(ms)-1 {
+		return 0, false, false
+	}
+	d, dim := z-ms[i], ms[j+1]-ms[j]
+	if d >= dim {
+		return ms[j] + dim - 1, true, true
+	}
+	return ms[j] + d, false, true
 }
 
 // civilFromDays returns the proleptic Gregorian date of the day z days after
@@ -266,6 +312,12 @@ func rollOffUTC(s, ns int64, n int) (time.Time, bool) {
 	days, sod := s/86400, s%86400
 	if sod < 0 {
 		days, sod = days-1, sod+86400
+	}
+	if z, clamped, ok := shiftDay(days, n); ok {
+		if !clamped {
+			return time.Unix(z*86400+sod, ns).UTC(), true
+		}
+		return time.Unix((z+1)*86400, 0).UTC(), true // the next month's first day
 	}
 	y, m, d := civilFromDays(days)
 	ty, tm, td := shiftMonths(y, time.Month(m), d, n)
