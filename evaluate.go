@@ -638,6 +638,17 @@ func (m *machine) clampSince(from time.Time) time.Time {
 	return from
 }
 
+// rollingSpan returns the orders of the first window at t, of a monotone measure on
+// orders alone: those placed from windowFrom(t) to t, as an index range (the memoised
+// window's span when the machine has stepped at t).
+func (m *machine) rollingSpan(t time.Time) (lo, hi int) {
+	if m.wsOK && m.wsAt.Equal(t) {
+		return m.f.span(&m.wbuf[0])
+	}
+	lo = m.f.lower(m.windowFrom(t))
+	return lo, max(m.f.upper(t), lo)
+}
+
 // windowFrom is window0(t).from, without building the window.
 func (m *machine) windowFrom(t time.Time) time.Time {
 	switch {
@@ -1509,7 +1520,7 @@ func (m *machine) computeKeepBy(cur int, t time.Time) time.Time {
 		// ranges, with no calendar arithmetic, and compute one roll-off instant at the
 		// end. (When a clamped month end makes several orders leave at the same
 		// instant, the first k found shares that instant with the true answer.)
-		lo, hi := m.f.lower(m.windowFrom(t)), m.f.upper(t)
+		lo, hi := m.rollingSpan(t)
 		if at, ok := m.keepByPrefix(r, lo, hi, t); ok {
 			return at
 		}
@@ -1738,8 +1749,8 @@ func (m *machine) computeKeepByBound(t time.Time) time.Time {
 	if !m.f.monotone || len(m.f.points) > 0 || (m.kind != PeriodRolling && m.kind != PeriodFixedTerm) {
 		return time.Time{}
 	}
-	lo := m.f.lower(m.windowFrom(t))
-	if lo >= m.f.upper(t) {
+	lo, hi := m.rollingSpan(t)
+	if lo >= hi {
 		return time.Time{}
 	}
 	return m.rollOffOf(lo)

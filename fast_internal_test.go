@@ -242,6 +242,29 @@ func TestKeyTime_RollOff(t *testing.T) {
 	})
 }
 
+// TestFacts_SpanRecut checks that a window's span, once asked, is forgotten when the
+// window is recut: orders on days 1, 5 and 10 are three in the window to day 10 as
+// known on day 10, and two as known on day 6.
+func TestFacts_SpanRecut(t *testing.T) {
+	l := &Ladder{Name: "l", Currency: "USD", Tiers: []Tier{{Name: "S", Qualify: decimal.NewFromInt(100)}}}
+	day := func(d int) time.Time { return time.Date(2025, 3, d, 12, 0, 0, 0, time.UTC) }
+	a := &Activity{Customer: Customer{ID: "c"}}
+	for _, d := range []int{1, 5, 10} {
+		amt := decimal.NewFromInt(10)
+		a.Orders = append(a.Orders, Order{ID: fmt.Sprint("o", d), CustomerID: "c", PlacedAt: day(d), Currency: "USD",
+			Lines: []Line{{SKU: "s", Quantity: 1, ListPrice: amt, PaidPrice: amt}}})
+	}
+	f := prepare(nil, l, a, time.UTC)
+	w := window{from: day(1).Add(-time.Hour), to: day(10), cut: day(10)}
+	if lo, hi := f.span(&w); lo != 0 || hi != 3 {
+		t.Fatalf("span to day 10: [%d, %d), want [0, 3)", lo, hi)
+	}
+	r := w.recut(day(6))
+	if lo, hi := f.span(&r); lo != 0 || hi != 2 {
+		t.Fatalf("span recut to day 6: [%d, %d), want [0, 2)", lo, hi)
+	}
+}
+
 // TestShiftDay checks the table of month starts against the civil-date arithmetic on
 // every day it covers, for shifts of up to two years either way and to the table's
 // ends, and that it declines days and targets outside it.

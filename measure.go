@@ -490,11 +490,15 @@ type window struct {
 	// indexed windows name their orders by index range [lo, hi) instead of by time.
 	lo, hi  int
 	indexed bool
+	// span's answer for a window by time, once asked (spanOK).
+	slo, shi int
+	spanOK   bool
 }
 
 // recut returns a copy of w as known at cut, with no measures cached.
 func (w window) recut(cut time.Time) window {
 	w.cut = cut
+	w.spanOK = false
 	w.have = [7]bool{}
 	w.custom = nil
 	return w
@@ -581,8 +585,11 @@ func (f *facts) valueSum(w *window, m Measure) sum {
 // span returns the index range of orders that count in w: placed in [from, to], and, in
 // pending mode, past their return window at cut.
 func (f *facts) span(w *window) (lo, hi int) {
-	if w.indexed {
+	switch {
+	case w.indexed:
 		return w.lo, w.hi
+	case w.spanOK:
+		return w.slo, w.shi
 	}
 	lo = f.lower(w.from)
 	to := w.to
@@ -594,10 +601,8 @@ func (f *facts) span(w *window) (lo, hi int) {
 			to = p
 		}
 	}
-	hi = f.upper(to)
-	if hi < lo {
-		hi = lo
-	}
+	hi = max(f.upper(to), lo)
+	w.slo, w.shi, w.spanOK = lo, hi, true
 	return lo, hi
 }
 
