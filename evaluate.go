@@ -1342,10 +1342,25 @@ func (m *machine) near(t time.Time, ws []window) {
 		return
 	}
 	// The gap is positive: nearAny found the value below the threshold.
-	gap := v.gapTo(c.Min)
+	var gap sum
+	q, qok := int64(0), false // the share, x 10^4
+	if mc := m.simpleCrit(nx); mc != nil && !v.big {
+		// A simple tier's threshold, prepared: no decimal to read.
+		if i := -int(v.exp); i >= 0 && i < critAt && mc.atOK[i] {
+			gap = sum{coef: mc.at[i] - v.coef, exp: v.exp}
+		} else {
+			gap = v.gapTo(c.Min)
+		}
+		if mc.small {
+			q, qok = v.shareOfRaw(mc.coef, mc.exp, 4)
+		}
+	} else {
+		gap = v.gapTo(c.Min)
+		q, qok = v.shareOf(c.Min, 4)
+	}
 	// The share as a sum, exact: q x 10^-4 on the fast path, else the decimal.
 	var share sum
-	if q, ok := v.shareOf(c.Min, 4); ok && c.Min.IsPositive() {
+	if qok && c.Min.IsPositive() {
 		if q > 0 {
 			share = sum{coef: q, exp: -4}
 		}
@@ -1361,6 +1376,15 @@ func (m *machine) near(t time.Time, ws []window) {
 			return
 		}
 	}
+}
+
+// simpleCrit returns tier i's prepared entry threshold on a ladder of simple tiers,
+// else nil.
+func (m *machine) simpleCrit(i int) *crit {
+	if !m.simple {
+		return nil
+	}
+	return &m.rule(ruleEntry, i).sr.c
 }
 
 // cmpNear compares s with proximity rule k's share (or gap): on the rule's prepared
@@ -1393,7 +1417,7 @@ func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
 	if !m.simple || len(m.l.Near.Rules) > maxNear {
 		return m.nearAnySlow(v, c)
 	}
-	mc := &m.rule(ruleEntry, nx).sr.c // the headline criterion of a simple tier
+	mc := m.simpleCrit(nx) // the headline criterion of a simple tier
 	if v.cmpCrit(mc, c.Min) >= 0 {
 		return false
 	}

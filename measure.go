@@ -672,9 +672,15 @@ func (f *facts) spendRange(lo, hi int, cut time.Time) (sum, int64) {
 	v := f.refundView(cut)
 	j1, j2 := searchInts(v.ords, lo), searchInts(v.ords, hi)
 	if j2 > j1 {
-		r := v.pre[j2]
-		r.subSum(v.pre[j1])
-		s.subSum(r)
+		if v.ipreOK && !s.big && s.exp == f.pexp {
+			// The running sums at the orders' exponent: the refunds, capped at each
+			// order's spend, never take more than the orders' spend.
+			s.coef -= v.ipre[j2] - v.ipre[j1]
+		} else {
+			r := v.pre[j2]
+			r.subSum(v.pre[j1])
+			s.subSum(r)
+		}
 		n -= v.nfull[j2] - v.nfull[j1]
 	}
 	return s, n
@@ -913,13 +919,18 @@ func (s *sum) shareOf(d decimal.Decimal, places int32) (int64, bool) {
 	if s.big || d.NumDigits() > 18 {
 		return 0, false
 	}
-	num, den := s.coef, d.CoefficientInt64()
-	if den == 0 || num == -1<<63 || den == -1<<63 {
+	return s.shareOfRaw(d.CoefficientInt64(), d.Exponent(), places)
+}
+
+// shareOfRaw is shareOf for d = den x 10^dexp.
+func (s *sum) shareOfRaw(den int64, dexp, places int32) (int64, bool) {
+	num := s.coef
+	if s.big || den == 0 || num == -1<<63 || den == -1<<63 {
 		return 0, false
 	}
 	// s / d x 10^places = num / den x 10^(s.exp - d.exp + places).
 	var ok bool
-	switch k := int64(s.exp) - int64(d.Exponent()) + int64(places); {
+	switch k := int64(s.exp) - int64(dexp) + int64(places); {
 	case k > 18 || k < -18:
 		return 0, false
 	case k > 0:
