@@ -294,8 +294,8 @@ func TestLadder_Ledgers(t *testing.T) {
 }
 
 // TestLadder_Ledgers_Concurrent evaluates Ledgers that share their ladder's rules on
-// several goroutines, each at instants of its own (under -race in CI), and checks every
-// result against Ladder.Evaluate, which shares nothing.
+// several goroutines, each goroutine its own Ledgers at instants of its own (under -race
+// in CI), and checks every result against Ladder.Evaluate, which shares nothing.
 func TestLadder_Ledgers_Concurrent(t *testing.T) {
 	l := briefLadder(t)
 	var acts []*vip.Activity
@@ -304,6 +304,11 @@ func TestLadder_Ledgers_Concurrent(t *testing.T) {
 		a := &vip.Activity{Customer: vip.Customer{ID: id}}
 		for k := range 6 {
 			a.Orders = append(a.Orders, order(fmt.Sprint(id, "-", k), id, utc(2025, time.Month(1+(i+k*5)%12), 1+(i*7)%28, i%24), fmt.Sprint(300+(i*k*137)%2400)))
+		}
+		if i%3 == 0 { // refunds too: evaluating them writes the Ledger's refund view
+			o := a.Orders[i%6]
+			a.Refunds = append(a.Refunds, vip.Refund{ID: id + "-r", OrderID: o.ID, CustomerID: id, Currency: "USD",
+				At: o.PlacedAt.Add(48 * time.Hour), Amount: dec(t, "150")})
 		}
 		acts = append(acts, a)
 	}
@@ -316,6 +321,9 @@ func TestLadder_Ledgers_Concurrent(t *testing.T) {
 	for w := range 4 {
 		wg.Go(func() {
 			for i, g := range gs {
+				if i%4 != w {
+					continue // a Ledger is not safe for concurrent use: each worker has its own
+				}
 				checked := utc(2025, time.Month(1+(w*3+i)%12), 28+w%3, w)
 				now := checked.AddDate(0, 1, w)
 				st, _, err := g.Evaluate(vip.Status{}, checked)
