@@ -43,7 +43,8 @@ func (m *machine) quiet(now time.Time) bool {
 		return false
 	}
 	months := l.windowMonths()
-	lo, checked := f.lower(m.startFloor(st.Checked, months)), f.upper(st.Checked)
+	kc := instKey(st.Checked)
+	lo, checked := f.lower(m.startFloor(st.Checked, months)), searchAfter(f.at, kc)
 	upto := f.upper(now) // the orders placed by now
 	top, n := f.spendBase(lo, max(lo, upto))
 	if slot == 1 {
@@ -59,7 +60,7 @@ func (m *machine) quiet(now time.Time) bool {
 	}
 	// A proximity event needs an order placed at the instant stepped: none when no
 	// order is placed from st.Checked to now.
-	if nx := m.nextTier(cur); nx >= 0 && len(l.Near.Rules) > 0 && upto > f.lower(st.Checked) &&
+	if nx := m.nextTier(cur); nx >= 0 && len(l.Near.Rules) > 0 && upto > searchAfter(f.at[:checked], kc-1) &&
 		m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
 		return false
 	}
