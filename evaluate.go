@@ -649,6 +649,16 @@ func (m *machine) rollingSpan(t time.Time) (lo, hi int) {
 	return lo, max(m.f.upper(t), lo)
 }
 
+// ordersBy is f.upper(t), the number of orders placed by t, from the span of the
+// window a step has built at t when it holds an order: every window at t ends at t, and
+// the end of a span that is not empty is the orders placed by then (pending mode aside).
+func (m *machine) ordersBy(t time.Time) int {
+	if w := &m.wbuf[0]; m.wsOK && w.spanOK && w.slo < w.shi && !m.f.pending && m.wsAt.Equal(t) {
+		return w.shi
+	}
+	return m.f.upper(t)
+}
+
 // windowFrom is window0(t).from, without building the window.
 func (m *machine) windowFrom(t time.Time) time.Time {
 	switch {
@@ -1497,14 +1507,20 @@ func (f *facts) activityAt(t time.Time) bool {
 		if i < len(f.effs) && f.effs[i].Equal(t) {
 			return true
 		}
-	} else if k := instKey(t); searchAfter(f.at, k) > searchAfter(f.at, k-1) {
-		return true // an order placed at t
+	} else if k := instKey(t); orderAt(f.at, k) {
+		return true
 	}
 	if len(f.points) == 0 {
 		return false
 	}
 	i := sort.Search(len(f.points), func(i int) bool { return !f.points[i].At.Before(t) })
 	return i < len(f.points) && f.points[i].At.Equal(t)
+}
+
+// orderAt reports whether the sorted keys at hold k.
+func orderAt(at []int64, k int64) bool {
+	i := searchAfter(at, k-1)
+	return i < len(at) && at[i] == k
 }
 
 // keepBy returns the first instant after t at which tier cur's keep rule fails if the
@@ -1698,7 +1714,7 @@ func (m *machine) next(t, horizon time.Time) time.Time {
 		if i < len(f.effs) {
 			consider(f.effs[i])
 		}
-	} else if i := f.upper(t); i < len(f.orders) {
+	} else if i := m.ordersBy(t); i < len(f.orders) {
 		consider(f.orders[i].placed)
 	}
 	if i := searchAfter(f.rat, instKey(t)); i < len(f.refunds) {
