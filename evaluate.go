@@ -1381,11 +1381,35 @@ func (m *machine) near(t time.Time, ws []window) {
 	for k, p := range m.l.Near.Rules {
 		if (p.Gap.IsPositive() && m.cmpNear(&gap, k, false) <= 0) || (p.Share.IsPositive() && m.cmpNear(&share, k, true) >= 0) {
 			st.LastNear = t
-			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap.decimal(), Share: share.decimal(),
+			var sd decimal.Decimal
+			if !share.big && share.exp == -4 {
+				sd = shareDecimal(share.coef)
+			} else {
+				sd = share.decimal()
+			}
+			m.emit(Event{Kind: EventNearNextTier, At: t, From: st.Tier, To: m.l.Tiers[nx].Name, Gap: gap.decimal(), Share: sd,
 				Measure: c.Measure, Value: v.decimal(), Reason: "activity"})
 			return
 		}
 	}
+}
+
+// shareDecs holds the decimals q x 10^-4 for q from 0 to 10,000 once made, for
+// shareDecimal. Decimals are immutable, so one value can be shared by every event.
+var shareDecs [10_001]atomic.Pointer[decimal.Decimal]
+
+// shareDecimal returns decimal.New(q, -4), the share of a NearNextTier event, from
+// shareDecs when q is in its range: two allocations an event saved.
+func shareDecimal(q int64) decimal.Decimal {
+	if q < 0 || q >= int64(len(shareDecs)) {
+		return decimal.New(q, -4)
+	}
+	if p := shareDecs[q].Load(); p != nil {
+		return *p
+	}
+	d := decimal.New(q, -4)
+	shareDecs[q].Store(&d)
+	return d
 }
 
 // simpleCrit returns tier i's prepared entry threshold on a ladder of simple tiers,

@@ -3,6 +3,7 @@ package vip
 import (
 	"fmt"
 	"math/big"
+	"sync"
 	"testing"
 	"time"
 
@@ -262,6 +263,30 @@ func TestFacts_SpanRecut(t *testing.T) {
 	r := w.recut(day(6))
 	if lo, hi := f.span(&r); lo != 0 || hi != 2 {
 		t.Fatalf("span recut to day 6: [%d, %d), want [0, 2)", lo, hi)
+	}
+}
+
+// TestShareDecimal checks the shared share decimals against decimal.New, in value and
+// in the text a mail or a JSON event shows, asked from several goroutines at once
+// (under -race in CI), in range and out of it.
+func TestShareDecimal(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for w := range 4 {
+		wg.Go(func() {
+			for q := int64(-3); q <= 10_003; q += int64(1 + w) {
+				got, want := shareDecimal(q), decimal.New(q, -4)
+				if !got.Equal(want) || got.String() != want.String() || got.Exponent() != want.Exponent() {
+					errs <- fmt.Sprintf("shareDecimal(%d) = %s (exp %d), want %s", q, got, got.Exponent(), want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 
