@@ -89,8 +89,16 @@ const (
 
 // Orders go as multi-row statements (multiStmt), their values bound directly: this
 // measured cheaper than one execution per row, and than extracting them from JSON.
+//
+// The multi-row writes say OR FAIL. A statement that writes several rows and may abort
+// on a constraint (NOT NULL aborts by default) must be able to undo its own rows alone,
+// so SQLite opens a statement journal for it and copies there every page it changes
+// that the transaction changed before: about 90 pages a commit, 2% of the instructions
+// of an ingest. With OR FAIL a failing statement keeps the rows it wrote before the
+// failure instead, which changes nothing here: every error fails the commit, and the
+// commit rolls the whole transaction back.
 func sqlInsertOrders(n int) string {
-	return `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES ` + valuesList(n, 7) +
+	return `INSERT OR FAIL INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES ` + valuesList(n, 7) +
 		` ON CONFLICT (id) DO NOTHING`
 }
 
@@ -98,14 +106,14 @@ func sqlInsertOrders(n int) string {
 // a VALUES list measured slower (its commit spent the difference and more truncating
 // the page cache).
 func sqlInsertStatuses(n int) string {
-	return `INSERT INTO vip_statuses (ladder, customer_id, tier, checked, body, due_at, due_key, version) VALUES ` +
+	return `INSERT OR FAIL INTO vip_statuses (ladder, customer_id, tier, checked, body, due_at, due_key, version) VALUES ` +
 		strings.ReplaceAll(valuesList(n, 7), "?)", "?, 1)") + ` ON CONFLICT (ladder, customer_id) DO NOTHING`
 }
 
 // Events too, in the order of the change (the rows of a VALUES list are inserted in
 // order, so their sequence numbers follow it), with bodies in the binary form.
 func sqlInsertEvents(n int) string {
-	return `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES ` + valuesList(n, 6)
+	return `INSERT OR FAIL INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES ` + valuesList(n, 6)
 }
 
 type writeStmts struct {
