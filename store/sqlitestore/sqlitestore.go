@@ -78,8 +78,10 @@ const (
 		WHERE ladder = ? AND customer_id = ? AND version = ?`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
-	sqlOtherLadders  = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
-	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
+	sqlOtherLadders = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
+	// +ladder: by the key, one probe a customer (a customer has a status per ladder),
+	// not by the ladder index and then the key.
+	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE +ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
 	sqlLoadCustomers = `SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`
 	sqlLoadOrders    = `SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at`
 	sqlLoadRefunds   = `SELECT customer_id, body, 0 FROM vip_refunds WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, at, id`
