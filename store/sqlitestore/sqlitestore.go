@@ -462,8 +462,11 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
-	var touchedIDs []string // the customers whose other statuses' schedules may go stale
-	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
+	sc := &w.sc
+	sc.release() // the maps made, the first time
+	defer sc.release()
+	touchedIDs := sc.touched[:0] // the customers whose other statuses' schedules may go stale
+	named := sc.named
 	if len(c.Customers) > 0 {
 		for _, cu := range c.Customers {
 			body, err := codec.Customer(cu)
@@ -480,8 +483,8 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	if len(c.Orders) > 0 {
 		var custs jsonRows
 		const width = 7
-		args := make([]any, 0, width*len(c.Orders))
-		fps := make([][]byte, len(c.Orders))
+		args := slices.Grow(sc.args[:0], width*len(c.Orders))
+		fps := slices.Grow(sc.fps[:0], len(c.Orders))[:len(c.Orders)]
 		for i, o := range c.Orders {
 			fps[i] = codec.OrderPrint(o)
 			args = append(args, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fps[i], codec.OrderBinary(o))
@@ -495,6 +498,7 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 				touchedIDs = append(touchedIDs, o.CustomerID)
 			}
 		}
+		sc.args, sc.fps = args, fps
 		err := insertOrders.exec(ctx, w, args, width, func(first, n int, inserted int64) error {
 			if inserted == int64(n) {
 				return nil
@@ -554,10 +558,11 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 		}
 		touchedIDs = append(touchedIDs, r.CustomerID)
 	}
-	seen := make(map[[2]string]bool, len(c.Statuses))
-	var ins []int // indexes into c.Statuses of the new ones
-	var insArgs []any
-	bodies := make([][]byte, len(c.Statuses))
+	sc.touched = touchedIDs
+	seen := sc.seen
+	ins := sc.ins[:0] // indexes into c.Statuses of the new ones
+	insArgs := sc.insArgs[:0]
+	bodies := slices.Grow(sc.bodies[:0], len(c.Statuses))[:len(c.Statuses)]
 	for i, st := range c.Statuses {
 		k := [2]string{st.Ladder, st.CustomerID}
 		if seen[k] {
@@ -583,6 +588,7 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 			return staleErr(&st)
 		}
 	}
+	sc.ins, sc.insArgs, sc.bodies = ins, insArgs, bodies
 	// The compare-and-swap of the new ones: every row of a chunk must be inserted. When
 	// one is not, the change fails (and rolls back); staleStatus finds the status to name.
 	err := insertStatuses.exec(ctx, w, insArgs, 7, func(first, n int, inserted int64) error {
@@ -614,10 +620,11 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	}
 	if len(c.Events) > 0 {
 		const width = 6
-		args := make([]any, 0, width*len(c.Events))
+		args := slices.Grow(sc.args[:0], width*len(c.Events))
 		for _, e := range c.Events {
 			args = append(args, e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), c.Source, codec.EventBinary(e))
 		}
+		sc.args = args
 		if err := insertEvents.exec(ctx, w, args, width, func(int, int, int64) error { return nil }); err != nil {
 			return wrap("event", err)
 		}

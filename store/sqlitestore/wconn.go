@@ -22,6 +22,36 @@ type wconn struct {
 	conn  driver.Conn
 	stmts map[string]driver.Stmt // by SQL
 	nv    []driver.NamedValue
+	sc    scratch
+}
+
+// scratch is a commit's working slices and maps (see apply), kept from commit to
+// commit on the connection instead of allocated anew for each: about 5% of an
+// ingest's bytes.
+type scratch struct {
+	args, insArgs []any
+	fps, bodies   [][]byte
+	ins           []int
+	touched       []string
+	named         map[string]bool
+	seen          map[[2]string]bool
+}
+
+// release empties the scratch space, keeping its room but none of its references.
+func (sc *scratch) release() {
+	for _, s := range [][]any{sc.args, sc.insArgs} {
+		clear(s[:cap(s)])
+	}
+	for _, b := range [][][]byte{sc.fps, sc.bodies} {
+		clear(b[:cap(b)])
+	}
+	clear(sc.touched[:cap(sc.touched)])
+	sc.args, sc.insArgs, sc.fps, sc.bodies, sc.ins, sc.touched = sc.args[:0], sc.insArgs[:0], sc.fps[:0], sc.bodies[:0], sc.ins[:0], sc.touched[:0]
+	if sc.named == nil {
+		sc.named, sc.seen = map[string]bool{}, map[[2]string]bool{}
+	}
+	clear(sc.named)
+	clear(sc.seen)
 }
 
 // withConn calls fn with the write connection's wconn, holding the connection, and
