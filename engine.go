@@ -364,9 +364,16 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 		in.customers[c.ID] = c
 		touch(c.ID)
 	}
-	valid := make([]Order, 0, len(b.Orders))
-	seenO := make(map[string]int, len(b.Orders)) // ID: index in valid
-	for _, o := range b.Orders {
+	// The valid distinct orders, as indexes into b.Orders: they are copied once, into
+	// their customer's part of in.all, with their instants normalised.
+	valid := make([]int, 0, len(b.Orders))
+	norm := func(i int) Order {
+		o := b.Orders[i]
+		o.PlacedAt = engInstant(o.PlacedAt)
+		return o
+	}
+	seenO := make(map[string]int, len(b.Orders)) // ID: index in b.Orders
+	for i, o := range b.Orders {
 		if err := o.Validate(); err != nil {
 			errs = append(errs, err)
 			continue
@@ -377,15 +384,15 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 		}
 		o.PlacedAt = engInstant(o.PlacedAt)
 		if j, ok := seenO[o.ID]; ok {
-			if !engSameOrder(valid[j], o) {
+			if !engSameOrder(norm(j), o) {
 				errs = append(errs, errorf(ErrConflict, "batch: order %q appears twice with different content", o.ID))
 			} else {
 				in.dups++
 			}
 			continue
 		}
-		seenO[o.ID] = len(valid)
-		valid = append(valid, o)
+		seenO[o.ID] = i
+		valid = append(valid, i)
 		touched[o.CustomerID]++
 	}
 	seenR := map[string]Refund{}
@@ -429,7 +436,8 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			off += n
 		}
 	}
-	for _, o := range valid {
+	for _, i := range valid {
+		o := norm(i)
 		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
 	}
 	return in, nil
@@ -483,6 +491,10 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	}
 	var errs []error
 	var g *Ledger // reused from customer to customer: its machine and scratch
+	// Each customer's events, put together once all are known: appended one customer
+	// at a time, the change's events grew by doubling, a tenth of the ingest's bytes.
+	var evParts [][]Event
+	nev := 0
 	base := e.now()
 	for i, id := range in.ids {
 		en, wasFound := ents[i], found[i]
@@ -601,7 +613,10 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			errs = append(errs, err)
 			continue
 		}
-		c.Events = append(c.Events, evs...)
+		if len(evs) > 0 {
+			evParts = append(evParts, evs)
+			nev += len(evs)
+		}
 		res.Customers++
 		if e.cache != nil {
 			engSortTail(a.Orders, stored, engOrderCmp)
@@ -613,6 +628,12 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	}
 	if err := errors.Join(errs...); err != nil {
 		return res, c, nil, err
+	}
+	if nev > 0 {
+		c.Events = make([]Event, 0, nev)
+		for _, evs := range evParts {
+			c.Events = append(c.Events, evs...)
+		}
 	}
 	// The batch's orders, but those stored already: the change stores them.
 	c.Orders = in.all

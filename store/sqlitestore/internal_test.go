@@ -1,6 +1,8 @@
 package sqlitestore
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -34,4 +36,64 @@ func TestIdOnlyCustomer(t *testing.T) {
 			t.Fatalf("customer %q (-encoding/json +idOnlyCustomer):\n%s", id, diff)
 		}
 	})
+}
+
+// TestQueryPlans: the statements on statuses and events reach their rows through a
+// key or an index, never by scanning the table, and the hot ones through the key
+// whose first column is the customer (migration 5): the write of a status by its
+// primary key, its load by the key too (not through the ladder index and then the
+// key), a customer's events through their index.
+func TestQueryPlans(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "vip.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		name, query string
+		args        int
+		want        []string // substrings of the plan, in order
+	}{
+		{"update status", sqlUpdateStatus, 8, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=? AND ladder=?)"}},
+		{"status row", sqlStatusRow, 2, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=? AND ladder=?)"}},
+		{"load statuses", sqlLoadStatus, 2, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=?)"}},
+		{"other ladders", sqlOtherLadders, 1, []string{"vip_statuses USING COVERING INDEX vip_statuses_ladder (ladder<?)",
+			"vip_statuses USING COVERING INDEX vip_statuses_ladder (ladder>?)"}},
+		{"unschedule", sqlUnschedule, 2, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=?)"}},
+		{"due", sqlDue, 8, []string{"SEARCH s USING PRIMARY KEY (customer_id=? AND ladder=?)"}},
+		{"history", `SELECT seq, source, body FROM vip_events WHERE ladder = ? AND customer_id = ? ORDER BY seq`, 2,
+			[]string{"SEARCH vip_events USING INDEX vip_events_customer (customer_id=? AND ladder=?)"}},
+	} {
+		args := make([]any, c.args)
+		for i := range args {
+			args[i] = "[]"
+		}
+		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+c.query, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "\n")
+		rest := all
+		for _, w := range c.want {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				t.Errorf("%s: plan\n%s\nlacks %q", c.name, all, w)
+				break
+			}
+			rest = rest[i+len(w):]
+		}
+		if strings.Contains(all, "SCAN vip_") || strings.Contains(all, "SCAN s ") {
+			t.Errorf("%s: plan scans a table:\n%s", c.name, all)
+		}
+	}
 }

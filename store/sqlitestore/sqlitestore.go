@@ -55,14 +55,15 @@ type Options struct {
 type Store struct {
 	w  *sql.DB // one connection, BEGIN IMMEDIATE
 	r  *sql.DB // read pool
-	ws writeStmts
+	wc *wconn  // the write connection's statements, used while it is held (withConn)
 	rs readStmts
 	// known holds IDs of customers this Store saw committed: customers are never
 	// deleted, so a commit need not store an ID-only record for them (see apply).
 	known known.Set
 }
 
-// SQL of the hot statements, prepared once per connection. The set-based ones take
+// SQL of the hot statements, prepared once per connection (the write connection's
+// through wconn). The set-based ones take
 // their rows as one JSON array parameter (json_each): one statement per table and
 // commit instead of one per row, for the customers, the stale schedules and the events.
 const (
@@ -77,8 +78,10 @@ const (
 		WHERE ladder = ? AND customer_id = ? AND version = ?`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
-	sqlOtherLadders  = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
-	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
+	sqlOtherLadders = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
+	// +ladder: by the key, one probe a customer (a customer has a status per ladder),
+	// not by the ladder index and then the key.
+	sqlLoadStatus    = `SELECT customer_id, body, version, due_at, due_key FROM vip_statuses WHERE +ladder = ? AND customer_id IN (SELECT value FROM json_each(?))`
 	sqlLoadCustomers = `SELECT id, body, 0 FROM vip_customers WHERE id IN (SELECT value FROM json_each(?))`
 	sqlLoadOrders    = `SELECT customer_id, body, 0 FROM vip_orders WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, placed_at`
 	sqlLoadRefunds   = `SELECT customer_id, body, 0 FROM vip_refunds WHERE customer_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id, at, id`
@@ -89,8 +92,16 @@ const (
 
 // Orders go as multi-row statements (multiStmt), their values bound directly: this
 // measured cheaper than one execution per row, and than extracting them from JSON.
+//
+// The multi-row writes say OR FAIL. A statement that writes several rows and may abort
+// on a constraint (NOT NULL aborts by default) must be able to undo its own rows alone,
+// so SQLite opens a statement journal for it and copies there every page it changes
+// that the transaction changed before: about 90 pages a commit, 2% of the instructions
+// of an ingest. With OR FAIL a failing statement keeps the rows it wrote before the
+// failure instead, which changes nothing here: every error fails the commit, and the
+// commit rolls the whole transaction back.
 func sqlInsertOrders(n int) string {
-	return `INSERT INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES ` + valuesList(n, 7) +
+	return `INSERT OR FAIL INTO vip_orders (id, customer_id, placed_at, currency, paid, fp, body) VALUES ` + valuesList(n, 7) +
 		` ON CONFLICT (id) DO NOTHING`
 }
 
@@ -98,22 +109,22 @@ func sqlInsertOrders(n int) string {
 // a VALUES list measured slower (its commit spent the difference and more truncating
 // the page cache).
 func sqlInsertStatuses(n int) string {
-	return `INSERT INTO vip_statuses (ladder, customer_id, tier, checked, body, due_at, due_key, version) VALUES ` +
+	return `INSERT OR FAIL INTO vip_statuses (ladder, customer_id, tier, checked, body, due_at, due_key, version) VALUES ` +
 		strings.ReplaceAll(valuesList(n, 7), "?)", "?, 1)") + ` ON CONFLICT (ladder, customer_id) DO NOTHING`
 }
 
 // Events too, in the order of the change (the rows of a VALUES list are inserted in
 // order, so their sequence numbers follow it), with bodies in the binary form.
 func sqlInsertEvents(n int) string {
-	return `INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES ` + valuesList(n, 6)
+	return `INSERT OR FAIL INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES ` + valuesList(n, 6)
 }
 
-type writeStmts struct {
-	insertOrders, insertStatuses, insertEvents  multiStmt
-	upsertCustomer, ensureCustomers, orderPrint *sql.Stmt
-	statusRow, updateStatus, unschedule         *sql.Stmt
-	otherLadders                                *sql.Stmt
-}
+// The multi-row statements' SQL for every chunk size, built once.
+var (
+	insertOrders   = multi(sqlInsertOrders)
+	insertStatuses = multi(sqlInsertStatuses)
+	insertEvents   = multi(sqlInsertEvents)
+)
 
 type readStmts struct {
 	loadStatus, loadCustomers, loadOrders, loadRefunds, due *sql.Stmt
@@ -129,20 +140,24 @@ func (s *Store) prepare(ctx context.Context) error {
 		st, err = db.PrepareContext(ctx, q)
 		return st
 	}
-	s.ws = writeStmts{upsertCustomer: prep(s.w, sqlUpsertCustomer), ensureCustomers: prep(s.w, sqlEnsureCustomers), orderPrint: prep(s.w, sqlOrderPrint),
-		statusRow: prep(s.w, sqlStatusRow), updateStatus: prep(s.w, sqlUpdateStatus), unschedule: prep(s.w, sqlUnschedule),
-		otherLadders: prep(s.w, sqlOtherLadders)}
-	if err == nil {
-		s.ws.insertOrders, err = prepareMulti(ctx, s.w, sqlInsertOrders)
-	}
-	if err == nil {
-		s.ws.insertStatuses, err = prepareMulti(ctx, s.w, sqlInsertStatuses)
-	}
-	if err == nil {
-		s.ws.insertEvents, err = prepareMulti(ctx, s.w, sqlInsertEvents)
-	}
 	s.rs = readStmts{prep(s.r, sqlLoadStatus), prep(s.r, sqlLoadCustomers), prep(s.r, sqlLoadOrders), prep(s.r, sqlLoadRefunds), prep(s.r, sqlDue)}
-	return err
+	if err != nil {
+		return err
+	}
+	// The commit's statements, prepared now so that an error in their SQL shows at Open.
+	return s.withConn(ctx, func(w *wconn) error {
+		for _, q := range []string{sqlUpsertCustomer, sqlEnsureCustomers, sqlOrderPrint, sqlStatusRow, sqlUpdateStatus, sqlUnschedule, sqlOtherLadders} {
+			if _, err := w.stmt(ctx, q); err != nil {
+				return err
+			}
+		}
+		for _, m := range []*multiStmt{&insertOrders, &insertStatuses, &insertEvents} {
+			if err := m.prepare(ctx, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 var _ vip.Store = (*Store)(nil)
@@ -213,7 +228,14 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.w.Close(), s.r.Close()) }
+func (s *Store) Close() error {
+	var err error
+	if s.wc != nil { // statements prepared on the write connection: finalized before it closes
+		err = s.withConn(context.Background(), func(w *wconn) error { return w.close() })
+		s.wc = nil
+	}
+	return errors.Join(err, s.w.Close(), s.r.Close())
+}
 
 // DB returns the read pool, for reports and for benchmarks that compare against plain
 // SQL. Writing to the vip_ tables through it breaks the store's guarantees.
@@ -401,18 +423,26 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 	return out, nil
 }
 
-// Commit implements [vip.Store.Commit] in one immediate transaction.
+// Commit implements [vip.Store.Commit] in one immediate transaction, on the driver's
+// connection (see wconn).
 func (s *Store) Commit(ctx context.Context, c vip.Change) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	err := s.withConn(ctx, func(w *wconn) error {
+		tx, err := w.begin(ctx)
+		if err != nil {
+			return fmt.Errorf("vip: sqlite commit: %w", err)
+		}
+		if err := s.apply(ctx, w, c); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			tx.Rollback() // a COMMIT that failed (busy) leaves the transaction open
+			return fmt.Errorf("vip: sqlite commit: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("vip: sqlite commit: %w", err)
-	}
-	defer tx.Rollback()
-	if err := s.apply(ctx, tx, c); err != nil {
 		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("vip: sqlite commit: %w", err)
 	}
 	s.known.AddChange(&c)
 	return nil
@@ -428,20 +458,22 @@ func wrap(what string, err error) error {
 	return fmt.Errorf("vip: sqlite %s: %w", what, err)
 }
 
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
+func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	if err := codec.CheckDue(&c); err != nil {
 		return err
 	}
-	var touchedIDs []string // the customers whose other statuses' schedules may go stale
-	named := make(map[string]bool, len(c.Customers)+len(c.Orders))
+	sc := &w.sc
+	sc.release() // the maps made, the first time
+	defer sc.release()
+	touchedIDs := sc.touched[:0] // the customers whose other statuses' schedules may go stale
+	named := sc.named
 	if len(c.Customers) > 0 {
-		up := tx.StmtContext(ctx, s.ws.upsertCustomer)
 		for _, cu := range c.Customers {
 			body, err := codec.Customer(cu)
 			if err != nil {
 				return err
 			}
-			if _, err := up.ExecContext(ctx, cu.ID, int64(vip.CustomerHash(cu.ID)), body); err != nil {
+			if _, err := w.exec(ctx, sqlUpsertCustomer, cu.ID, int64(vip.CustomerHash(cu.ID)), body); err != nil {
 				return wrap("customer", err)
 			}
 			named[cu.ID] = true
@@ -451,8 +483,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 	if len(c.Orders) > 0 {
 		var custs jsonRows
 		const width = 7
-		args := make([]any, 0, width*len(c.Orders))
-		fps := make([][]byte, len(c.Orders))
+		args := slices.Grow(sc.args[:0], width*len(c.Orders))
+		fps := slices.Grow(sc.fps[:0], len(c.Orders))[:len(c.Orders)]
 		for i, o := range c.Orders {
 			fps[i] = codec.OrderPrint(o)
 			args = append(args, o.ID, o.CustomerID, codec.FormatTime(o.PlacedAt), o.Currency, codec.Exact(o.Paid()), fps[i], codec.OrderBinary(o))
@@ -466,7 +498,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 				touchedIDs = append(touchedIDs, o.CustomerID)
 			}
 		}
-		err := s.ws.insertOrders.exec(ctx, tx, args, width, func(first, n int, inserted int64) error {
+		sc.args, sc.fps = args, fps
+		err := insertOrders.exec(ctx, w, args, width, func(first, n int, inserted int64) error {
 			if inserted == int64(n) {
 				return nil
 			}
@@ -475,8 +508,10 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			// inserted compares equal to itself.
 			for i := first; i < first+n; i++ {
 				var old []byte
-				if err := tx.StmtContext(ctx, s.ws.orderPrint).QueryRowContext(ctx, c.Orders[i].ID).Scan(&old); err != nil {
+				if found, err := w.queryRow(ctx, sqlOrderPrint, []any{c.Orders[i].ID}, &old); err != nil {
 					return err
+				} else if !found {
+					return fmt.Errorf("order %q: neither inserted nor stored", c.Orders[i].ID)
 				}
 				if !bytes.Equal(old, fps[i]) {
 					return fmt.Errorf("vip: order %q is stored with other content: %w", c.Orders[i].ID, vip.ErrConflict)
@@ -488,14 +523,14 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			return wrap("order", err)
 		}
 		if custs.n > 0 {
-			if _, err := tx.StmtContext(ctx, s.ws.ensureCustomers).ExecContext(ctx, custs.done()); err != nil {
+			if _, err := w.exec(ctx, sqlEnsureCustomers, custs.done()); err != nil {
 				return wrap("order", err)
 			}
 		}
 	}
 	for _, r := range c.Refunds {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM vip_orders WHERE id = ?`, r.OrderID).Scan(&n); err != nil {
+		var n int64
+		if _, err := w.queryRow(ctx, `SELECT COUNT(*) FROM vip_orders WHERE id = ?`, []any{r.OrderID}, &n); err != nil {
 			return wrap("refund", err)
 		}
 		if n == 0 {
@@ -506,15 +541,15 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			return err
 		}
 		fp := codec.RefundPrint(r)
-		res, err := tx.ExecContext(ctx, `INSERT INTO vip_refunds (id, order_id, customer_id, at, currency, amount, fp, body)
+		n, err = w.exec(ctx, `INSERT INTO vip_refunds (id, order_id, customer_id, at, currency, amount, fp, body)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			r.ID, r.OrderID, r.CustomerID, codec.FormatTime(r.At), r.Currency, codec.Exact(r.Amount), fp, body)
 		if err != nil {
 			return wrap("refund", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			var old []byte
-			if err := tx.QueryRowContext(ctx, `SELECT fp FROM vip_refunds WHERE id = ?`, r.ID).Scan(&old); err != nil {
+			if _, err := w.queryRow(ctx, `SELECT fp FROM vip_refunds WHERE id = ?`, []any{r.ID}, &old); err != nil {
 				return wrap("refund", err)
 			}
 			if !bytes.Equal(old, fp) {
@@ -523,11 +558,11 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 		}
 		touchedIDs = append(touchedIDs, r.CustomerID)
 	}
-	seen := make(map[[2]string]bool, len(c.Statuses))
-	var ins []int // indexes into c.Statuses of the new ones
-	var insArgs []any
-	var upd *sql.Stmt
-	bodies := make([][]byte, len(c.Statuses))
+	sc.touched = touchedIDs
+	seen := sc.seen
+	ins := sc.ins[:0] // indexes into c.Statuses of the new ones
+	insArgs := sc.insArgs[:0]
+	bodies := slices.Grow(sc.bodies[:0], len(c.Statuses))[:len(c.Statuses)]
 	for i, st := range c.Statuses {
 		k := [2]string{st.Ladder, st.CustomerID}
 		if seen[k] {
@@ -545,30 +580,28 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			insArgs = append(insArgs, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key)
 			continue
 		}
-		if upd == nil {
-			upd = tx.StmtContext(ctx, s.ws.updateStatus)
-		}
-		res, err := upd.ExecContext(ctx, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key, st.Ladder, st.CustomerID, st.Version)
+		n, err := w.exec(ctx, sqlUpdateStatus, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key, st.Ladder, st.CustomerID, st.Version)
 		if err != nil {
 			return wrap("status", err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if n != 1 {
 			return staleErr(&st)
 		}
 	}
+	sc.ins, sc.insArgs, sc.bodies = ins, insArgs, bodies
 	// The compare-and-swap of the new ones: every row of a chunk must be inserted. When
 	// one is not, the change fails (and rolls back); staleStatus finds the status to name.
-	err := s.ws.insertStatuses.exec(ctx, tx, insArgs, 7, func(first, n int, inserted int64) error {
+	err := insertStatuses.exec(ctx, w, insArgs, 7, func(first, n int, inserted int64) error {
 		if inserted == int64(n) {
 			return nil
 		}
-		return s.staleStatus(ctx, tx, c.Statuses, bodies, ins[first:first+n])
+		return s.staleStatus(ctx, w, c.Statuses, bodies, ins[first:first+n])
 	})
 	if err != nil {
 		return wrap("status", err)
 	}
 	if len(touchedIDs) > 0 {
-		stale, err := s.othersStale(ctx, tx, c.Statuses, seen, touchedIDs)
+		stale, err := s.othersStale(ctx, w, c.Statuses, seen, touchedIDs)
 		if err != nil {
 			return wrap("status", err)
 		}
@@ -580,18 +613,19 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 			for _, st := range c.Statuses {
 				written.row(st.Ladder, st.CustomerID)
 			}
-			if _, err := tx.StmtContext(ctx, s.ws.unschedule).ExecContext(ctx, touched.done(), written.done()); err != nil {
+			if _, err := w.exec(ctx, sqlUnschedule, touched.done(), written.done()); err != nil {
 				return wrap("status", err)
 			}
 		}
 	}
 	if len(c.Events) > 0 {
 		const width = 6
-		args := make([]any, 0, width*len(c.Events))
+		args := slices.Grow(sc.args[:0], width*len(c.Events))
 		for _, e := range c.Events {
 			args = append(args, e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), c.Source, codec.EventBinary(e))
 		}
-		if err := s.ws.insertEvents.exec(ctx, tx, args, width, func(int, int, int64) error { return nil }); err != nil {
+		sc.args = args
+		if err := insertEvents.exec(ctx, w, args, width, func(int, int, int64) error { return nil }); err != nil {
 			return wrap("event", err)
 		}
 	}
@@ -602,16 +636,16 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c vip.Change) error {
 // for i in at, with their bodies) that did not insert every row: it names the first
 // status whose row is not the one the chunk inserted (version 1, with the chunk's
 // body).
-func (s *Store) staleStatus(ctx context.Context, tx *sql.Tx, sts []vip.Status, bodies [][]byte, at []int) error {
+func (s *Store) staleStatus(ctx context.Context, w *wconn, sts []vip.Status, bodies [][]byte, at []int) error {
 	for _, i := range at {
 		st := &sts[i]
 		var v int64
 		var body []byte
-		err := tx.StmtContext(ctx, s.ws.statusRow).QueryRowContext(ctx, st.Ladder, st.CustomerID).Scan(&v, &body)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		found, err := w.queryRow(ctx, sqlStatusRow, []any{st.Ladder, st.CustomerID}, &v, &body)
+		if err != nil {
 			return err
 		}
-		if err == nil && v == st.Version+1 && bytes.Equal(body, bodies[i]) {
+		if found && v == st.Version+1 && bytes.Equal(body, bodies[i]) {
 			continue
 		}
 		return staleErr(st)
@@ -638,7 +672,7 @@ func staleErr(st *vip.Status) error {
 // ladder has any status: one indexed probe on each side of the ladder, under the write
 // lock, instead of a lookup per customer. An Engine's ingest is such a change whenever
 // one ladder runs on the store.
-func (s *Store) othersStale(ctx context.Context, tx *sql.Tx, sts []vip.Status, written map[[2]string]bool, touched []string) (bool, error) {
+func (s *Store) othersStale(ctx context.Context, w *wconn, sts []vip.Status, written map[[2]string]bool, touched []string) (bool, error) {
 	if len(sts) == 0 {
 		return true, nil
 	}
@@ -653,11 +687,11 @@ func (s *Store) othersStale(ctx context.Context, tx *sql.Tx, sts []vip.Status, w
 			return true, nil
 		}
 	}
-	var others bool
-	if err := tx.StmtContext(ctx, s.ws.otherLadders).QueryRowContext(ctx, ladder).Scan(&others); err != nil {
+	var others int64
+	if _, err := w.queryRow(ctx, sqlOtherLadders, []any{ladder}, &others); err != nil {
 		return false, err
 	}
-	return others, nil
+	return others != 0, nil
 }
 
 // idOnlyCustomer is codec.Customer(vip.Customer{ID: id}) as JSON text, without

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/store/internal/codec"
 	"github.com/vipkit/vip/store/sqlitestore"
 	"github.com/vipkit/vip/store/storetest"
 )
@@ -257,5 +258,118 @@ func TestCommit_StaleNewStatusNamed(t *testing.T) {
 				t.Errorf("Commit(100 new statuses, c097 stored meanwhile) = %v, want ErrStale containing %s", err, c.want)
 			}
 		})
+	}
+}
+
+// TestMigration5_RowsKept: a file at schema version 4 holding statuses of two
+// customers on two ladders (one binary body, one JSON, schedules set and unset) and
+// their events opens at the latest version, where statuses are keyed by customer
+// first; every status loads as it was, with its schedule, History gives each
+// customer's events on each ladder in order, Due lists what it listed, and a status
+// written after the upgrade moves only its own version.
+func TestMigration5_RowsKept(t *testing.T) {
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	gold2 := vip.Status{CustomerID: "c2", Ladder: "gold", Tier: "Silver", Since: at, Checked: at, Version: 7}
+	body2 := fmt.Sprintf("%x", codec.StatusBinary(gold2))
+	silver1 := vip.Status{CustomerID: "c1", Ladder: "silver", Tier: "Gold", Since: at, Checked: at.AddDate(0, 1, 0), Version: 2}
+	body1 := fmt.Sprintf("%x", codec.StatusBinary(silver1))
+	ev := func(ladder, customer string, day int) vip.Event {
+		return vip.Event{Kind: vip.EventUpgraded, Ladder: ladder, CustomerID: customer, At: at.AddDate(0, 0, day), From: "", To: "Silver", Reason: "activity"}
+	}
+	events := []vip.Event{ev("gold", "c2", 1), ev("silver", "c1", 2), ev("gold", "c1", 3), ev("gold", "c2", 4), ev("silver", "c1", 5)}
+	rows := []string{
+		`INSERT INTO vip_customers (id, hash, body) VALUES ('c1', 0, '{"id":"c1","joined_at":"0001-01-01T00:00:00Z"}'),
+			('c2', 1, '{"id":"c2","joined_at":"0001-01-01T00:00:00Z"}')`,
+		`INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key) VALUES
+			('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', '` + oldStatusJSON + `', '2025-06-01T00:00:00.000000Z', 'k1'),
+			('gold', 'c2', 'Silver', 7, '2025-03-01T00:00:00.000000Z', x'` + body2 + `', NULL, 'k1'),
+			('silver', 'c1', 'Gold', 2, '2025-04-01T00:00:00.000000Z', x'` + body1 + `', '2025-04-02T00:00:00.000000Z', '')`,
+	}
+	for _, e := range events {
+		rows = append(rows, fmt.Sprintf(`INSERT INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES ('%s', '%s', '%s', '%s', 'ingest', x'%x')`,
+			e.Ladder, e.CustomerID, e.Kind, codec.FormatTime(e.At), codec.EventBinary(e)))
+	}
+	s, raw := oldFile(t, 4, rows...)
+
+	var pk []string
+	if err := func() error {
+		rs, err := raw.QueryContext(t.Context(), `SELECT name FROM pragma_table_info('vip_statuses') WHERE pk > 0 ORDER BY pk`)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var n string
+			if err := rs.Scan(&n); err != nil {
+				return err
+			}
+			pk = append(pk, n)
+		}
+		return rs.Err()
+	}(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"customer_id", "ladder"}, pk); diff != "" {
+		t.Errorf("statuses' primary key after Open (-want +got):\n%s", diff)
+	}
+
+	type loaded struct {
+		Status vip.Status
+		Due    time.Time
+		Key    string
+	}
+	load := func(ladder string, ids ...string) []loaded {
+		t.Helper()
+		cs, err := s.Load(t.Context(), ladder, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []loaded
+		for _, c := range cs {
+			out = append(out, loaded{c.Status, c.Due, c.DueKey})
+		}
+		return out
+	}
+	wantGold := []loaded{{oldStatus, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), "k1"}, {gold2, time.Time{}, "k1"}}
+	if diff := cmp.Diff(wantGold, load("gold", "c1", "c2")); diff != "" {
+		t.Errorf("gold statuses after the migration (-want +got):\n%s", diff)
+	}
+	wantSilver := []loaded{{silver1, time.Date(2025, 4, 2, 0, 0, 0, 0, time.UTC), ""}, {vip.Status{CustomerID: "c2", Ladder: "silver"}, time.Time{}, ""}}
+	if diff := cmp.Diff(wantSilver, load("silver", "c1", "c2")); diff != "" {
+		t.Errorf("silver statuses after the migration (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		ladder, customer string
+		seqs             []int64
+	}{{"gold", "c1", []int64{3}}, {"gold", "c2", []int64{1, 4}}, {"silver", "c1", []int64{2, 5}}, {"silver", "c2", nil}} {
+		hist, err := s.History(t.Context(), c.ladder, c.customer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []vip.Record
+		for _, q := range c.seqs {
+			want = append(want, vip.Record{Seq: q, Source: vip.SourceIngest, Event: events[q-1]})
+		}
+		if diff := cmp.Diff(want, hist, storetest.Money); diff != "" {
+			t.Errorf("History(%s, %s) after the migration (-want +got):\n%s", c.ladder, c.customer, diff)
+		}
+	}
+	due, err := s.Due(t.Context(), vip.DueQuery{Ladder: "gold", Key: "k1", At: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), Limit: 10})
+	if err != nil || !slices.Equal(due, []string{"c1"}) {
+		t.Errorf("Due(gold, k1, 2025-07-01) = %v, %v; want [c1]", due, err)
+	}
+
+	next := gold2
+	next.Tier = "Gold"
+	if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{next}}); err != nil {
+		t.Fatal(err)
+	}
+	next.Version = 8
+	wantGold[1] = loaded{next, time.Time{}, ""}
+	if diff := cmp.Diff(wantGold, load("gold", "c1", "c2")); diff != "" {
+		t.Errorf("gold statuses after an update of c2 (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantSilver, load("silver", "c1", "c2")); diff != "" {
+		t.Errorf("silver statuses after an update of c2 on gold (-want +got):\n%s", diff)
 	}
 }

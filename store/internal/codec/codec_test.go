@@ -403,3 +403,47 @@ func FuzzDecodeEvent(f *testing.F) {
 		}
 	})
 }
+
+// TestFormatTime: the hand-made formatting gives what time.Time.Format gives with
+// TimeLayout for the UTC microsecond of any instant, in any zone, of any year (those
+// outside 0 to 9999 go to time.Time.Format), and ParseTime reads it back.
+func TestFormatTime(t *testing.T) {
+	want := func(x time.Time) string { return x.UTC().Truncate(time.Microsecond).Format(codec.TimeLayout) }
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []time.Time{
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 29, 23, 59, 59, 999999999, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 1000, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2025, 11, 2, 1, 30, 0, 123456789, ny),
+	} {
+		if got := codec.FormatTime(x); got != want(x) {
+			t.Errorf("FormatTime(%v) = %q, want %q", x, got, want(x))
+		}
+	}
+	if got := codec.FormatTime(time.Time{}); got != "" {
+		t.Errorf("FormatTime(zero) = %q, want \"\"", got)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		x := time.Unix(rapid.Int64Range(-70000000000, 300000000000).Draw(t, "sec"), rapid.Int64Range(0, 999999999).Draw(t, "nsec"))
+		if rapid.Bool().Draw(t, "zone") {
+			x = x.In(time.FixedZone("z", rapid.IntRange(-14*3600, 14*3600).Draw(t, "offset")))
+		}
+		got := codec.FormatTime(x)
+		if got != want(x) {
+			t.Fatalf("FormatTime(%v) = %q, want %q", x, got, want(x))
+		}
+		if y := x.UTC().Year(); y < 0 || y > 9999 {
+			return // time.Parse reads four-digit years only
+		}
+		back, err := codec.ParseTime(got)
+		if err != nil || !back.Equal(x.Truncate(time.Microsecond)) {
+			t.Fatalf("ParseTime(%q) = %v, %v; want %v", got, back, err, x.Truncate(time.Microsecond))
+		}
+	})
+}
