@@ -783,6 +783,15 @@ type crit struct {
 	atOK [critAt]bool
 }
 
+// exactAt returns the threshold as a coefficient at exponent e, when the crit holds
+// it exactly there (crit.at).
+func (c *crit) exactAt(e int32) (int64, bool) {
+	if i := -int(e); i >= 0 && i < critAt && c.atOK[i] {
+		return c.at[i], true
+	}
+	return 0, false
+}
+
 // critAt is how many exponents (0 down to -critAt+1) a crit holds its threshold at.
 const critAt = 5
 
@@ -832,8 +841,8 @@ func (c *crit) ceilAt(e int32) (int64, bool) {
 
 // cmpCrit is s.cmpDec(min) for the prepared criterion c of threshold min.
 func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
-	if i := -int(s.exp); !s.big && i >= 0 && i < critAt && c.atOK[i] {
-		return cmp.Compare(s.coef, c.at[i])
+	if k, ok := c.exactAt(s.exp); ok && !s.big {
+		return cmp.Compare(s.coef, k)
 	}
 	if !s.big && c.small {
 		if r, ok := cmpRaw(s.coef, s.exp, c.coef, c.exp); ok {
@@ -1356,8 +1365,8 @@ func (m *machine) near(t time.Time, ws []window) {
 	q, qok := int64(0), false // the share, x 10^4
 	if mc := m.simpleCrit(nx); mc != nil && !v.big {
 		// A simple tier's threshold, prepared: no decimal to read.
-		if i := -int(v.exp); i >= 0 && i < critAt && mc.atOK[i] {
-			gap = sum{coef: mc.at[i] - v.coef, exp: v.exp}
+		if k, ok := mc.exactAt(v.exp); ok {
+			gap = sum{coef: k - v.coef, exp: v.exp}
 		} else {
 			gap = v.gapTo(c.Min)
 		}

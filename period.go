@@ -91,16 +91,23 @@ func addMonthsUnix(s int64, n int) (int64, bool) {
 	if s < -maxFastSec || s > maxFastSec || n < -maxFastMonths || n > maxFastMonths {
 		return 0, false
 	}
-	days, sod := s/86400, s%86400
-	if sod < 0 {
-		days, sod = days-1, sod+86400
-	}
+	days, sod := daySplit(s)
 	if z, _, ok := shiftDay(days, n); ok {
 		return z*86400 + sod, true
 	}
 	y, m, d := civilFromDays(days)
 	ty, tm, td := shiftMonths(y, time.Month(m), d, n)
 	return daysFromCivil(ty, tm, td)*86400 + sod, true
+}
+
+// daySplit returns s seconds since 1970 as whole days since 1970 and the seconds into
+// the last of them.
+func daySplit(s int64) (days, sod int64) {
+	days, sod = s/86400, s%86400
+	if sod < 0 {
+		days, sod = days-1, sod+86400
+	}
+	return days, sod
 }
 
 // The months of calFirstYear to calFirstYear+calYears-1 by the day (since 1970) each
@@ -301,31 +308,20 @@ func rollOff(p time.Time, n int, loc *time.Location) time.Time {
 }
 
 // rollOffUTC is rollOff in UTC for the instant s seconds and ns nanoseconds after 1970,
-// in one pass of integer calendar arithmetic: p's day, n months on, fits the target
+// in one pass over the table of month starts: p's day, n months on, fits the target
 // month (the instant n months later), or was clamped to the month's end (then the
-// window's start passes p at the next month's start). False when out of the fast
-// path's range, as for addMonthsUTC.
+// window's start passes p at the next month's start). False outside the table, where
+// rollOffZone answers.
 func rollOffUTC(s, ns int64, n int) (time.Time, bool) {
-	if s < -maxFastSec || s > maxFastSec || n < -maxFastMonths || n > maxFastMonths {
+	days, sod := daySplit(s)
+	z, clamped, ok := shiftDay(days, n)
+	switch {
+	case !ok:
 		return time.Time{}, false
-	}
-	days, sod := s/86400, s%86400
-	if sod < 0 {
-		days, sod = days-1, sod+86400
-	}
-	if z, clamped, ok := shiftDay(days, n); ok {
-		if !clamped {
-			return time.Unix(z*86400+sod, ns).UTC(), true
-		}
+	case clamped:
 		return time.Unix((z+1)*86400, 0).UTC(), true // the next month's first day
 	}
-	y, m, d := civilFromDays(days)
-	ty, tm, td := shiftMonths(y, time.Month(m), d, n)
-	if td == d {
-		return time.Unix(daysFromCivil(ty, tm, td)*86400+sod, ns).UTC(), true
-	}
-	ty, tm, _ = shiftMonths(ty, tm, 1, 1)
-	return time.Unix(daysFromCivil(ty, tm, 1)*86400, 0).UTC(), true
+	return time.Unix(z*86400+sod, ns).UTC(), true
 }
 
 // rollOffZone is rollOff through AddMonths in any zone.
