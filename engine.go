@@ -494,7 +494,6 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	// Each customer's events, put together once all are known: appended one customer
 	// at a time, the change's events grew by doubling, a tenth of the ingest's bytes.
 	var evParts [][]Event
-	nev := 0
 	base := e.now()
 	for i, id := range in.ids {
 		en, wasFound := ents[i], found[i]
@@ -615,7 +614,6 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		}
 		if len(evs) > 0 {
 			evParts = append(evParts, evs)
-			nev += len(evs)
 		}
 		res.Customers++
 		if e.cache != nil {
@@ -629,12 +627,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	if err := errors.Join(errs...); err != nil {
 		return res, c, nil, err
 	}
-	if nev > 0 {
-		c.Events = make([]Event, 0, nev)
-		for _, evs := range evParts {
-			c.Events = append(c.Events, evs...)
-		}
-	}
+	c.Events = slices.Concat(evParts...) // nil when no customer emitted
 	// The batch's orders, but those stored already: the change stores them.
 	c.Orders = in.all
 	if skipped != nil {
