@@ -16,17 +16,27 @@ import (
 // whose schedule never settles.
 const maxSteps = 1 << 20
 
-// machine is one evaluation in progress.
-type machine struct {
+// core is what an evaluation reads before it steps: the ladder, the facts and their
+// zone, and the memo of roll-off instants. The quiet check ([core.quiet]) needs no
+// more, so that most customers of a review never build (nor zero) a whole machine.
+type core struct {
 	l    *Ladder
 	f    *facts
 	loc  *time.Location
-	st   Status
-	evs  []Event
 	kind PeriodKind
 	term TermKind
 
 	*rules // the ladder's, shared by every Ledger of it
+
+	ro  [4]roMemo // memo of the last roll-off instants asked, by order index
+	roN int
+}
+
+// machine is one evaluation in progress.
+type machine struct {
+	core
+	st  Status
+	evs []Event
 
 	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
@@ -36,9 +46,6 @@ type machine struct {
 	kbbOK  bool // memo of keepByBound
 	kbbAt  time.Time
 	kbbVal time.Time
-
-	ro  [4]roMemo // memo of the last roll-off instants asked, by order index
-	roN int
 
 	wfOK  bool // memo of warnFar's bound: the earliest warning given keepByBound wfLB
 	wfLB  time.Time
@@ -61,7 +68,7 @@ type roMemo struct {
 
 // rollOffOf returns rollOff of order i for the ladder's window, memoised: an
 // evaluation asks again and again about the few orders at the window's edges.
-func (m *machine) rollOffOf(i int) time.Time {
+func (m *core) rollOffOf(i int) time.Time {
 	for k := range m.roN {
 		if m.ro[k].i == i {
 			return m.ro[k].at
@@ -315,24 +322,45 @@ func (g *Ledger) start(st Status) (*machine, error) {
 
 // init sets m, a zero machine, to evaluate st on the ledger.
 func (g *Ledger) init(m *machine, st Status) error {
-	l, id := g.l, g.id
-	switch {
-	case st.CustomerID == "":
-		st.CustomerID = id
-	case id != "" && st.CustomerID != id:
-		return errorf(ErrInvalidStatus, "status of customer %q given activity of customer %q", st.CustomerID, id)
+	if err := g.primeAny(&m.core, &st); err != nil {
+		return err
 	}
+	g.fill(&st)
+	m.st = st
+	return nil
+}
+
+// prime checks that st belongs to the ledger's customer and ladder and may be
+// evaluated at now, and sets c, a zero core, to evaluate it. It does not modify st: see
+// fill.
+func (g *Ledger) prime(c *core, st *Status, now time.Time) error {
+	if !validInstant(now) {
+		return errorf(ErrInvalidStatus, "evaluate: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
+	}
+	if now.Before(st.Checked) {
+		return errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
+	}
+	return g.primeAny(c, st)
+}
+
+// primeAny is prime for any instant: st's own checks alone.
+func (g *Ledger) primeAny(c *core, st *Status) error {
+	l, id := g.l, g.id
+	cid := st.CustomerID
 	switch {
-	case st.Ladder == "":
-		st.Ladder = l.Name
-	case st.Ladder != l.Name:
+	case cid == "":
+		cid = id
+	case id != "" && cid != id:
+		return errorf(ErrInvalidStatus, "status of customer %q given activity of customer %q", cid, id)
+	}
+	if st.Ladder != "" && st.Ladder != l.Name {
 		return errorf(ErrInvalidStatus, "status of ladder %q given to ladder %q", st.Ladder, l.Name)
 	}
 	if l.TierIndex(st.Tier) == -2 {
-		return errorf(ErrInvalidStatus, "customer %q: tier %q is not on ladder %q", st.CustomerID, st.Tier, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: tier %q is not on ladder %q", cid, st.Tier, l.Name)
 	}
 	if st.Peak != "" && l.TierIndex(st.Peak) == -2 {
-		return errorf(ErrInvalidStatus, "customer %q: peak tier %q is not on ladder %q", st.CustomerID, st.Peak, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: peak tier %q is not on ladder %q", cid, st.Peak, l.Name)
 	}
 	if st.Override != nil {
 		if err := st.Override.Validate(l); err != nil {
@@ -340,42 +368,53 @@ func (g *Ledger) init(m *machine, st Status) error {
 		}
 	}
 	if st.Pending != "" && l.TierIndex(st.Pending) < 0 {
-		return errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", st.CustomerID, st.Pending, l.Name)
+		return errorf(ErrInvalidStatus, "customer %q: pending tier %q is not on ladder %q", cid, st.Pending, l.Name)
 	}
 	term := l.termKind()
 	if term == TermCustomerDate && g.f.a.TermEnd.IsZero() {
 		term = TermContinuous
 	}
-	// Field by field: m is zero already, and a composite literal would build a second
-	// machine to copy.
-	m.l, m.f, m.loc, m.st, m.kind, m.term = l, g.f, g.loc, st, l.periodKind(), term
-	m.rules = g.r
+	// Field by field: c is zero already, and a composite literal would build a second
+	// core to copy.
+	c.l, c.f, c.loc, c.kind, c.term = l, g.f, g.loc, l.periodKind(), term
+	c.rules = g.r
 	return nil
+}
+
+// fill names the ledger's customer and ladder in st where it names none.
+func (g *Ledger) fill(st *Status) {
+	if st.CustomerID == "" {
+		st.CustomerID = g.id
+	}
+	if st.Ladder == "" {
+		st.Ladder = g.l.Name
+	}
 }
 
 // Evaluate is [Ladder.Evaluate] on the prepared activity.
 func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
-	return g.evaluate(st, now, true)
-}
-
-// evaluate is Evaluate, skipping an interval in which nothing can happen
-// ([machine.quiet]) when skip is true.
-func (g *Ledger) evaluate(st Status, now time.Time, skip bool) (Status, []Event, error) {
-	if !validInstant(now) {
-		return st, nil, errorf(ErrInvalidStatus, "evaluate: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
-	}
-	if now.Before(st.Checked) {
-		return st, nil, errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
-	}
-	// The machine lives on the stack: a Ledger keeps no state between evaluations.
-	var m machine
-	if err := g.init(&m, st); err != nil {
+	// The quiet check needs only the core; most customers of a review stop there.
+	// (Written out here, not in a helper Evaluate would call: each call between them
+	// would copy the status twice.)
+	var c core
+	if err := g.prime(&c, &st, now); err != nil {
 		return st, nil, err
 	}
-	if skip && m.quiet(now) {
-		m.st.Checked, m.st.Seen = now, m.f.countAt(now)
-		return m.st, nil, nil
+	if c.quiet(&st, now) {
+		g.fill(&st)
+		st.Checked, st.Seen = now, c.f.countAt(now)
+		return st, nil, nil
 	}
+	return g.steps(&c, st, now, true)
+}
+
+// steps is Evaluate past the quiet check: the whole machine, from c, stepped to now;
+// without skip it steps at now even where the interval before it is known to be quiet.
+// The machine lives on the stack: a Ledger keeps no state between evaluations.
+func (g *Ledger) steps(c *core, st Status, now time.Time, skip bool) (Status, []Event, error) {
+	var m machine
+	m.core, m.st = *c, st
+	g.fill(&m.st)
 	if err := m.run(now, skip); err != nil {
 		return st, nil, err
 	}
@@ -535,7 +574,7 @@ func (m *machine) run(now time.Time, skip bool) error {
 		m.step(nx)
 		t, stepped = nx, true
 	}
-	if !stepped || (!now.Equal(t) && !(skip && m.usual() && !m.behind)) {
+	if !stepped || (!now.Equal(t) && !(skip && m.usual(&m.st) && !m.behind)) {
 		m.step(now)
 	}
 	m.st.Checked = now
@@ -697,7 +736,7 @@ const (
 )
 
 // rule returns tier i's rule of the kind.
-func (m *machine) rule(kind, i int) ruleRef {
+func (m *core) rule(kind, i int) ruleRef {
 	if m.simple && kind != ruleReentry { // a simple tier has no reentry rule
 		return ruleRef{sr: &m.sr[kind*maxSimple+i]}
 	}
@@ -1326,7 +1365,7 @@ func (m *machine) warn(t time.Time, cur int, ws []window) {
 }
 
 // nextTier returns the first earnable tier above cur, or -1.
-func (m *machine) nextTier(cur int) int {
+func (m *core) nextTier(cur int) int {
 	for i := cur + 1; i < len(m.l.Tiers); i++ {
 		if !m.l.Tiers[i].InviteOnly {
 			return i
@@ -1423,7 +1462,7 @@ func shareDecimal(q int64) decimal.Decimal {
 
 // simpleCrit returns tier i's prepared entry threshold on a ladder of simple tiers,
 // else nil.
-func (m *machine) simpleCrit(i int) *crit {
+func (m *core) simpleCrit(i int) *crit {
 	if !m.simple {
 		return nil
 	}
@@ -1456,7 +1495,7 @@ func (m *machine) cmpNear(s *sum, k int, share bool) int {
 // nearAny reports, cheaply, whether a proximity rule may hold for headline criterion c
 // at value v: v is below the threshold and within a rule's gap, or at or above a rule's
 // share. near computes the exact figures only then.
-func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
+func (m *core) nearAny(v sum, c Criterion, nx int) bool {
 	if !m.simple || len(m.l.Near.Rules) > maxNear {
 		return m.nearAnySlow(v, c)
 	}
@@ -1497,7 +1536,7 @@ func (m *machine) nearAny(v sum, c Criterion, nx int) bool {
 }
 
 // nearAnySlow is nearAny on the decimals themselves, for tests.
-func (m *machine) nearAnySlow(v sum, c Criterion) bool {
+func (m *core) nearAnySlow(v sum, c Criterion) bool {
 	if v.cmpDec(c.Min) >= 0 {
 		return false
 	}
@@ -1849,7 +1888,7 @@ func (m *machine) warnFar(cur int, t, horizon time.Time) bool {
 // firstWarning returns the earliest instant a demotion warning can fall for a customer
 // who keeps the tier until lb at least: the demotion comes grace months later, the
 // first warning the most warning days before that.
-func (m *machine) firstWarning(lb time.Time) time.Time {
+func (m *core) firstWarning(lb time.Time) time.Time {
 	most := 0
 	for _, n := range m.l.warningDays() {
 		most = max(most, n)

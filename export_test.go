@@ -12,11 +12,15 @@ func ScoreRFMBucketMin(pop []RFMInput, opts *ScoreOptions, n int) ([]RFMScore, e
 // EvaluateSteps is Evaluate stepping through every instant, without the shortcut for
 // an interval in which nothing can happen.
 func (g *Ledger) EvaluateSteps(st Status, now time.Time) (Status, []Event, error) {
-	return g.evaluate(st, now, false)
+	var c core
+	if err := g.prime(&c, &st, now); err != nil {
+		return st, nil, err
+	}
+	return g.steps(&c, st, now, false)
 }
 
 // Quiet reports whether Evaluate takes that shortcut for st at now.
 func (g *Ledger) Quiet(st Status, now time.Time) bool {
 	m, err := g.start(st)
-	return err == nil && validInstant(now) && !now.Before(st.Checked) && m.quiet(now)
+	return err == nil && validInstant(now) && !now.Before(st.Checked) && m.quiet(&m.st, now)
 }

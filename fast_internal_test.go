@@ -180,7 +180,7 @@ func TestMachine_SimpleRules(t *testing.T) {
 				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: a.Orders[i].ID, CustomerID: "c", At: at.Add(time.Duration(i)*time.Hour + time.Minute), Currency: "USD", Amount: amt.Div(decimal.NewFromInt(2))})
 			}
 		}
-		m := &machine{l: l, f: prepare(nil, l, a, time.UTC), rules: newRules(l)}
+		m := &machine{core: core{l: l, f: prepare(nil, l, a, time.UTC), rules: newRules(l)}}
 		if !m.simple {
 			t.Fatalf("ladder of simple tiers taken for composite")
 		}
@@ -506,7 +506,7 @@ func checkKeepByPrefix(t *rapid.T, l *Ladder, a *Activity, last time.Time, answe
 	if err := l.Validate(); err != nil {
 		t.Fatalf("ladder: %v", err)
 	}
-	m := &machine{l: l, f: prepare(nil, l, a, time.UTC), loc: time.UTC, kind: PeriodRolling, rules: newRules(l)}
+	m := &machine{core: core{l: l, f: prepare(nil, l, a, time.UTC), loc: time.UTC, kind: PeriodRolling, rules: newRules(l)}}
 	r := m.rule(ruleRetain, 0)
 	cut := last.Add(time.Duration(rapid.IntRange(-60*24, 100*24).Draw(t, "cut")) * time.Hour)
 	got, ok := m.keepByPrefix(r, lo, hi, cut)
@@ -533,7 +533,7 @@ func TestMachine_StartBounds(t *testing.T) {
 		}
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		m := &machine{loc: time.UTC, rules: &rules{memo: rapid.Bool().Draw(t, "memo")}} // the exact bounds' zone, half the time
+		m := &core{loc: time.UTC, rules: &rules{memo: rapid.Bool().Draw(t, "memo")}} // the exact bounds' zone, half the time
 		if rapid.Bool().Draw(t, "zoned") {
 			m.loc = zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]
 		}

@@ -29,9 +29,9 @@ import (
 //   - no demotion before the oldest of those first orders leaves the window (keepBy is
 //     never earlier), plus grace: when the earliest warning that allows is after
 //     now, no DemotionWarning.
-func (m *machine) quiet(now time.Time) bool {
-	st, f, l := &m.st, m.f, m.l
-	if !m.usual() || st.Checked.IsZero() || !st.GraceUntil.IsZero() {
+func (m *core) quiet(st *Status, now time.Time) bool {
+	f, l := m.f, m.l
+	if !m.usual(st) || st.Checked.IsZero() || !st.GraceUntil.IsZero() {
 		return false
 	}
 	slot := measureSlot(l.measure())
@@ -87,8 +87,8 @@ func (m *machine) quiet(now time.Time) bool {
 // usual reports whether the machine is on the usual ladder and status: simple tiers
 // over a rolling window, a continuous term that starts at once, orders and refunds
 // alone, no override and no pending tier. Both quiet and run's last step rely on it.
-func (m *machine) usual() bool {
-	st, l := &m.st, m.l
+func (m *core) usual(st *Status) bool {
+	l := m.l
 	return m.simple && m.kind == PeriodRolling && m.term == TermContinuous && m.f.plain && l.Spend.Since.IsZero() &&
 		l.Term.Start != StartNextPeriod && st.Override == nil && st.Pending == ""
 }
@@ -104,20 +104,20 @@ const startSlack = 48 * time.Hour
 
 // startFloor returns an instant no later than the start of any rolling window of n
 // months ending at t or after.
-func (m *machine) startFloor(t time.Time, n int) time.Time {
+func (m *core) startFloor(t time.Time, n int) time.Time {
 	return m.startBound(&m.floor, t, n, -1)
 }
 
 // startCeil returns an instant no earlier than the start of any rolling window of n
 // months ending at t or before.
-func (m *machine) startCeil(t time.Time, n int) time.Time {
+func (m *core) startCeil(t time.Time, n int) time.Time {
 	return m.startBound(&m.ceil, t, n, 1)
 }
 
 // startBound is startFloor (dir -1) or startCeil (dir 1). When the rules are shared
 // by many Ledgers (rules.memo) the last answer is kept in memo: every customer of a
 // review asks about the same two instants.
-func (m *machine) startBound(memo *atomic.Pointer[startMemo], t time.Time, n, dir int) time.Time {
+func (m *core) startBound(memo *atomic.Pointer[startMemo], t time.Time, n, dir int) time.Time {
 	if !m.memo {
 		return startBound(t, n, dir, m.loc)
 	}

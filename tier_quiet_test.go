@@ -154,3 +154,39 @@ func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *
 		t.Fatalf("events from %s to %s (quiet %v), stepped vs shortcut (-want +got):\n%s", t1, t2, g.Quiet(st, t2), diff)
 	}
 }
+
+// TestLedger_Evaluate_QuietNamesStatus: a status that names no customer or ladder (a
+// caller's own, checked before) comes back naming the Ledger's, whether the interval is
+// quiet or stepped through. The brief's ladder, one order of 2,500 on 2025-01-10: Silver
+// from then on; a status checked on 2025-02-01 and evaluated on 2025-03-01 has nothing to
+// do (no order, 2,500 is far from Gold's 5,000 and above Silver's 2,000 until the order
+// leaves in 2026), and one evaluated on 2026-03-01 lands in grace.
+func TestLedger_Evaluate_QuietNamesStatus(t *testing.T) {
+	l := briefLadder(t)
+	a := &vip.Activity{
+		Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)},
+		Orders:   []vip.Order{order("o1", "c1", utc(2025, 1, 10, 10), "2500")},
+	}
+	g, err := l.Ledger(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := vip.Status{Tier: "Silver", Peak: "Silver", Since: utc(2025, 1, 10, 10), LastUpgrade: utc(2025, 1, 10, 10),
+		Checked: utc(2025, 2, 1, 0), Seen: 1}
+	for _, tc := range []struct {
+		now   time.Time
+		quiet bool
+	}{{utc(2025, 3, 1, 0), true}, {utc(2026, 3, 1, 0), false}} {
+		if q := g.Quiet(st, tc.now); q != tc.quiet {
+			t.Fatalf("Quiet at %v = %v, want %v", tc.now, q, tc.quiet)
+		}
+		got, _, err := g.Evaluate(st, tc.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.CustomerID != "c1" || got.Ladder != "vip" || got.Tier != "Silver" || !got.Checked.Equal(tc.now) {
+			t.Errorf("at %v: customer %q, ladder %q, tier %q, checked %v; want c1, vip, Silver, %v",
+				tc.now, got.CustomerID, got.Ladder, got.Tier, got.Checked, tc.now)
+		}
+	}
+}
