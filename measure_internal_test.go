@@ -1,6 +1,7 @@
 package vip
 
 import (
+	"math"
 	"slices"
 	"sort"
 	"testing"
@@ -103,6 +104,41 @@ func TestFacts_UpperLower(t *testing.T) {
 			if got := f.lower(p); got != lo {
 				t.Fatalf("lower(%s) = %d, want %d", p, got, lo)
 			}
+		}
+	})
+}
+
+// TestSearchAfter_Counts checks the branch-free searches against their definitions,
+// counted one by one: searchAfter counts the keys at most x, searchInts the elements
+// below x, on sorted slices with repeats, of any length from empty, with x anywhere
+// (below, between, on, above the elements, and the int64 extremes).
+func TestSearchAfter_Counts(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a := rapid.SliceOfN(rapid.Int64Range(-5, 40), 0, 70).Draw(t, "a")
+		slices.Sort(a)
+		if rapid.Bool().Draw(t, "extremes") {
+			a = append(append([]int64{math.MinInt64}, a...), math.MaxInt64)
+		}
+		x := rapid.OneOf(rapid.Int64Range(-7, 42), rapid.SampledFrom([]int64{math.MinInt64, math.MaxInt64})).Draw(t, "x")
+		atMost := 0
+		for _, v := range a {
+			if v <= x {
+				atMost++
+			}
+		}
+		if got := searchAfter(a, x); got != atMost {
+			t.Fatalf("searchAfter(%v, %d) = %d, want %d", a, x, got, atMost)
+		}
+		ints := make([]int, len(a))
+		below := 0
+		for i, v := range a {
+			ints[i] = int(v)
+			if v < x {
+				below++
+			}
+		}
+		if got := searchInts(ints, int(x)); got != below {
+			t.Fatalf("searchInts(%v, %d) = %d, want %d", ints, x, got, below)
 		}
 	})
 }
