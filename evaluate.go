@@ -400,12 +400,24 @@ func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
 	if err := g.prime(&c, &st, now); err != nil {
 		return st, nil, err
 	}
-	if c.quiet(&st, now) {
+	switch c.quiet(&st, now) {
+	case quietAll:
 		g.fill(&st)
 		st.Checked, st.Seen = now, c.f.countAt(now)
 		return st, nil, nil
+	case quietNear:
+		return g.nearSteps(&c, st, now)
 	}
 	return g.steps(&c, st, now, true)
+}
+
+// nearSteps is Evaluate of an interval quiet found quietNear: [machine.nearSteps].
+func (g *Ledger) nearSteps(c *core, st Status, now time.Time) (Status, []Event, error) {
+	var m machine
+	m.core, m.st = *c, st
+	g.fill(&m.st)
+	m.nearSteps(now)
+	return m.st, m.evs, nil
 }
 
 // steps is Evaluate past the quiet check: the whole machine, from c, stepped to now;

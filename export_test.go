@@ -21,6 +21,19 @@ func (g *Ledger) EvaluateSteps(st Status, now time.Time) (Status, []Event, error
 
 // Quiet reports whether Evaluate takes that shortcut for st at now.
 func (g *Ledger) Quiet(st Status, now time.Time) bool {
+	return g.quietness(st, now) == quietAll
+}
+
+// NearOnly reports whether Evaluate visits only the instants orders are placed at, for
+// proximity events, from st to now.
+func (g *Ledger) NearOnly(st Status, now time.Time) bool {
+	return g.quietness(st, now) == quietNear
+}
+
+func (g *Ledger) quietness(st Status, now time.Time) quietness {
 	m, err := g.start(st)
-	return err == nil && validInstant(now) && !now.Before(st.Checked) && m.quiet(&m.st, now)
+	if err != nil || !validInstant(now) || now.Before(st.Checked) {
+		return notQuiet
+	}
+	return m.quiet(&m.st, now)
 }

@@ -29,18 +29,22 @@ import (
 //   - no demotion before the oldest of those first orders leaves the window (keepBy is
 //     never earlier), plus grace: when the earliest warning that allows is after
 //     now, no DemotionWarning.
-func (m *core) quiet(st *Status, now time.Time) bool {
+//
+// When every bound holds but the one on proximity rules, quiet reports quietNear: the
+// status can change only by NearNextTier events (and the LastNear they set), which
+// only an order's instant can fire; [machine.nearSteps] visits those instants alone.
+func (m *core) quiet(st *Status, now time.Time) quietness {
 	f, l := m.f, m.l
 	if !m.usual(st) || st.Checked.IsZero() || !st.GraceUntil.IsZero() {
-		return false
+		return notQuiet
 	}
 	slot := measureSlot(l.measure())
 	if slot != 0 && slot != 1 {
-		return false
+		return notQuiet
 	}
 	cur := l.TierIndex(st.Tier)
 	if cur >= 0 && l.Tiers[cur].InviteOnly {
-		return false
+		return notQuiet
 	}
 	months := l.windowMonths()
 	kc := instKey(st.Checked)
@@ -55,17 +59,18 @@ func (m *core) quiet(st *Status, now time.Time) bool {
 			continue
 		}
 		if r := m.rule(ruleEntry, i).sr; top.cmpCrit(&r.c, *r.min) >= 0 {
-			return false
+			return notQuiet
 		}
 	}
 	// A proximity event needs an order placed at the instant stepped: none when no
 	// order is placed from st.Checked to now.
+	q := quietAll
 	if nx := m.nextTier(cur); nx >= 0 && len(l.Near.Rules) > 0 && upto > searchAfter(f.at[:checked], kc-1) &&
 		m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
-		return false
+		q = quietNear
 	}
 	if cur < 0 {
-		return true
+		return q
 	}
 	kept := f.lower(m.startCeil(now, months))
 	low, n := f.spendRange(kept, max(kept, checked), now)
@@ -73,15 +78,48 @@ func (m *core) quiet(st *Status, now time.Time) bool {
 		low = sum{coef: n}
 	}
 	if r := m.rule(ruleRetain, cur).sr; low.cmpCrit(&r.c, *r.min) < 0 {
-		return false
+		return notQuiet
 	}
 	if len(l.warningDays()) == 0 {
-		return true
+		return q
 	}
 	if lo >= checked {
-		return false // no order in the window at st.Checked to bound keepBy with
+		return notQuiet // no order in the window at st.Checked to bound keepBy with
 	}
-	return m.firstWarning(m.rollOffOf(lo)).After(now)
+	if !m.firstWarning(m.rollOffOf(lo)).After(now) {
+		return notQuiet
+	}
+	return q
+}
+
+// quietness is what [core.quiet] found of an interval.
+type quietness uint8
+
+const (
+	notQuiet  quietness = iota // the machine steps through the interval
+	quietAll                   // nothing changes but Checked and Seen
+	quietNear                  // nothing changes but by NearNextTier events
+)
+
+// nearSteps is the evaluation of an interval that quiet found quietNear: what stepping
+// would do there. At each instant of the interval the tier is kept (no upgrade, the keep
+// rule holds, no grace, no warning, by quiet's bounds), so a step does nothing but the
+// proximity check, which fires only at an instant an order is placed: near at each of
+// those after st.Checked, in order, and at st.Checked itself when entries placed by then
+// arrived since (where run steps again).
+func (m *machine) nearSteps(now time.Time) {
+	f := m.f
+	k := instKey(m.st.Checked)
+	if f.countAt(m.st.Checked) != m.st.Seen {
+		k-- // the orders placed at st.Checked too
+	}
+	for i, hi := searchAfter(f.at, k), f.upper(now); i < hi; i++ {
+		// Orders placed at the same instant see near twice there; the second finds
+		// the cool-down running, as a step would see none at all.
+		t := f.orders[i].placed
+		m.near(t, m.windows(t))
+	}
+	m.st.Checked, m.st.Seen = now, f.countAt(now)
 }
 
 // usual reports whether the machine is on the usual ladder and status: simple tiers

@@ -64,10 +64,11 @@ func genQuietLadder(t *rapid.T) vip.Ladder {
 // through every instant: the same status and the same events (none) whenever it is
 // taken, on random ladders, orders and refunds, statuses evaluated at a first instant
 // (some orders placed before it arriving only later) and reviews up to four months on.
-// It also checks that the shortcut is taken, and is not always taken, so that the
-// comparison covers both sides.
+// It also checks that the shortcut is taken, that the one visiting order instants alone
+// for proximity events is, and that neither always is, so that the comparison covers
+// every side.
 func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
-	taken, declined := 0, 0
+	taken, nearOnly, declined := 0, 0, 0
 	rapid.Check(t, func(t *rapid.T) {
 		l := genQuietLadder(t)
 		orders := genOrders(t, "o", 30)
@@ -103,18 +104,73 @@ func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
 					t2 = p.Add(time.Duration(rapid.IntRange(0, 48).Draw(t, fmt.Sprint("after-", k))) * time.Hour)
 				}
 			}
-			checkQuiet(t, l, g, orders, a, t1, t2, &taken, &declined)
+			checkQuiet(t, l, g, orders, a, t1, t2, &taken, &nearOnly, &declined)
 		}
 	})
-	if taken == 0 || declined == 0 {
-		t.Fatalf("the shortcut was taken %d times and declined %d times: the test covers one side only", taken, declined)
+	if taken == 0 || nearOnly == 0 || declined == 0 {
+		t.Fatalf("the shortcut was taken %d times, near-only %d times and declined %d times: the test does not cover every side", taken, nearOnly, declined)
 	}
-	t.Logf("shortcut taken %d times, declined %d times", taken, declined)
+	t.Logf("shortcut taken %d times, near-only %d times, declined %d times", taken, nearOnly, declined)
+}
+
+// TestLedger_Evaluate_NearOnly is TestLedger_Evaluate_QuietShortcut on ladders with a
+// share rule of the next tier (and often a gap rule), many small orders, statuses first
+// evaluated a few months into the activity and intervals that end after an order (some
+// placed before the first instant arriving late): the intervals in
+// which only a proximity event can happen, visited at order instants alone, are then
+// common, and each is compared with stepping through every instant.
+func TestLedger_Evaluate_NearOnly(t *testing.T) {
+	taken, nearOnly, declined := 0, 0, 0
+	rapid.Check(t, func(t *rapid.T) {
+		l := genQuietLadder(t)
+		if rapid.Bool().Draw(t, "fixedTiers") {
+			// Thresholds the small orders below climb to over months.
+			l.Measure = ""
+			l.Tiers = []vip.Tier{{Name: "A", Qualify: decimal.NewFromInt(1000)}, {Name: "B", Qualify: decimal.NewFromInt(3000)},
+				{Name: "C", Qualify: decimal.NewFromInt(6000)}}
+			if rapid.Bool().Draw(t, "keeps") {
+				for i := range l.Tiers {
+					k := l.Tiers[i].Qualify.Div(decimal.NewFromInt(2))
+					l.Tiers[i].Keep = &k
+				}
+			}
+		}
+		l.Near.Rules = append(l.Near.Rules, vip.Proximity{Share: decimal.New(rapid.Int64Range(20, 90).Draw(t, "nearShare"), -2)})
+		if err := l.Validate(); err != nil {
+			t.Skip("drew an invalid combination:", err)
+		}
+		// Small orders, many of them: spend that climbs toward the next tier, which
+		// one order rarely reaches.
+		orders := make([]vip.Order, rapid.IntRange(1, 40).Draw(t, "orders"))
+		for i := range orders {
+			at := propBase.Add(time.Duration(rapid.IntRange(0, 730*24).Draw(t, fmt.Sprint("orderHour", i))) * time.Hour)
+			orders[i] = order(fmt.Sprint("o", i), "c", at, fmt.Sprint(rapid.Int64Range(1, 400).Draw(t, fmt.Sprint("orderAmt", i))))
+		}
+		a := propActivity(orders)
+		g, err := l.Ledger(a)
+		if err != nil {
+			t.Fatalf("Ledger: %v", err)
+		}
+		for k := range rapid.IntRange(1, 12).Draw(t, "intervals") {
+			t1 := propBase.Add(time.Duration(rapid.IntRange(60*24, 700*24).Draw(t, fmt.Sprint("t1-", k))) * time.Hour)
+			t2 := t1.Add(time.Duration(rapid.IntRange(1, 60*24).Draw(t, fmt.Sprint("gap-", k))) * time.Hour)
+			if len(orders) > 0 {
+				if p := orders[rapid.IntRange(0, len(orders)-1).Draw(t, fmt.Sprint("order-", k))].PlacedAt; p.After(t1) {
+					t2 = p.Add(time.Duration(rapid.IntRange(0, 30*24).Draw(t, fmt.Sprint("after-", k))) * time.Hour)
+				}
+			}
+			checkQuiet(t, l, g, orders, a, t1, t2, &taken, &nearOnly, &declined)
+		}
+	})
+	if nearOnly < 15 {
+		t.Fatalf("near-only %d times (quiet %d, declined %d): too few to cover it", nearOnly, taken, declined)
+	}
+	t.Logf("shortcut taken %d times, near-only %d times, declined %d times", taken, nearOnly, declined)
 }
 
 // checkQuiet compares Evaluate with EvaluateSteps from the status at t1 (of the
 // activity known then) to t2, counting whether the shortcut is taken.
-func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *vip.Activity, t1, t2 time.Time, taken, declined *int) {
+func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *vip.Activity, t1, t2 time.Time, taken, nearOnly, declined *int) {
 	// The status at t1, from the activity known then: some orders placed before t1
 	// arrive only after it.
 	early := &vip.Activity{Customer: a.Customer}
@@ -134,9 +190,12 @@ func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *
 	if err != nil {
 		t.Fatalf("Evaluate at t1: %v", err)
 	}
-	if g.Quiet(st, t2) {
+	switch {
+	case g.Quiet(st, t2):
 		*taken++
-	} else {
+	case g.NearOnly(st, t2):
+		*nearOnly++
+	default:
 		*declined++
 	}
 	got, gotEvs, err := g.Evaluate(st, t2)
@@ -188,5 +247,89 @@ func TestLedger_Evaluate_QuietNamesStatus(t *testing.T) {
 			t.Errorf("at %v: customer %q, ladder %q, tier %q, checked %v; want c1, vip, Silver, %v",
 				tc.now, got.CustomerID, got.Ladder, got.Tier, got.Checked, tc.now)
 		}
+	}
+}
+
+// TestLedger_Evaluate_NearOnlyLateOrder: the interval visited for proximity events alone
+// starts at st.Checked itself when an order placed then arrives late, as stepping does.
+// The brief's ladder (near: a gap of 200 or half way; a cool-down of 7 days): 2,500 on
+// 2025-01-10 10:00 makes Silver and, being half of Gold's 5,000, fires NearNextTier then.
+// The status checked on 2025-02-15 00:00 has seen that order alone; an order of 100
+// placed at exactly 2025-02-15 00:00 arrives after. Evaluated on 2025-03-01: 2,600 is
+// nowhere near 10,000 or below Silver's 2,000, no order leaves before 2026, so only the
+// proximity rule can act, at 2025-02-15 00:00, 36 days after the last event: 2,600 of
+// 5,000 is 0.52, at least half, with 2,400 to go. One NearNextTier then, and LastNear
+// moves to it.
+func TestLedger_Evaluate_NearOnlyLateOrder(t *testing.T) {
+	l := briefLadder(t)
+	c := vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)}
+	o1, o2 := order("o1", "c1", utc(2025, 1, 10, 10), "2500"), order("o2", "c1", utc(2025, 2, 15, 0), "100")
+	st, _, err := l.Evaluate(vip.Status{}, &vip.Activity{Customer: c, Orders: []vip.Order{o1}}, utc(2025, 2, 15, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Tier != "Silver" || !st.LastNear.Equal(utc(2025, 1, 10, 10)) || st.Seen != 1 {
+		t.Fatalf("status on 2025-02-15: tier %q, last near %v, seen %d; want Silver, 2025-01-10 10:00, 1", st.Tier, st.LastNear, st.Seen)
+	}
+	g, err := l.Ledger(&vip.Activity{Customer: c, Orders: []vip.Order{o1, o2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := utc(2025, 3, 1, 0)
+	if !g.NearOnly(st, now) {
+		t.Fatalf("the interval is not taken as one for proximity events alone")
+	}
+	got, evs, err := g.Evaluate(st, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []vip.Event{{Kind: vip.EventNearNextTier, At: utc(2025, 2, 15, 0), Ladder: "vip", CustomerID: "c1", From: "Silver", To: "Gold",
+		Gap: decimal.NewFromInt(2400), Share: decimal.RequireFromString("0.52"), Measure: vip.MeasureNetSpend, Value: decimal.NewFromInt(2600), Reason: "activity"}}
+	if diff := cmp.Diff(want, evs, cmpOpts); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if got.Tier != "Silver" || !got.LastNear.Equal(utc(2025, 2, 15, 0)) || !got.Checked.Equal(now) || got.Seen != 2 {
+		t.Errorf("status: tier %q, last near %v, checked %v, seen %d; want Silver, 2025-02-15 00:00, %v, 2", got.Tier, got.LastNear, got.Checked, got.Seen, now)
+	}
+}
+
+// TestLedger_Evaluate_NearOnlyNotWhenKeepFails: an interval in which a proximity rule
+// might fire but the keep rule fails is stepped through. The brief's ladder: 5,000 on
+// 2025-01-10 10:00 makes Gold; checked on 2026-01-05, then 3,000 on 2026-01-20 and an
+// evaluation on 2026-02-01. The 5,000 leaves the window on 2026-01-10 10:00, below
+// Gold's 5,000: grace for 3 months, to 2026-04-10 10:00 (the first warning, 60 days
+// before, is after 2026-02-01). On 2026-01-20 3,000 is 0.3 of Platinum's 10,000 and
+// 7,000 short: no proximity event. The bound on the interval's spend (5,000 + 3,000,
+// at least half of 10,000) does not exclude one, so only the failing keep rule makes
+// the interval one to step through.
+func TestLedger_Evaluate_NearOnlyNotWhenKeepFails(t *testing.T) {
+	l := briefLadder(t)
+	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)},
+		Orders: []vip.Order{order("o1", "c1", utc(2025, 1, 10, 10), "5000"), order("o2", "c1", utc(2026, 1, 20, 10), "3000")}}
+	g, err := l.Ledger(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := g.Evaluate(vip.Status{}, utc(2026, 1, 5, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := utc(2026, 2, 1, 0)
+	if g.Quiet(st, now) || g.NearOnly(st, now) {
+		t.Fatalf("quiet %v, near-only %v: want neither", g.Quiet(st, now), g.NearOnly(st, now))
+	}
+	got, evs, err := g.Evaluate(st, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []vip.EventKind
+	for _, e := range evs {
+		kinds = append(kinds, e.Kind)
+	}
+	if diff := cmp.Diff([]vip.EventKind{vip.EventGraceStarted}, kinds); diff != "" {
+		t.Errorf("event kinds (-want +got):\n%s", diff)
+	}
+	if got.Tier != "Gold" || !got.GraceUntil.Equal(utc(2026, 4, 10, 10)) {
+		t.Errorf("tier %q, grace until %v; want Gold, 2026-04-10 10:00", got.Tier, got.GraceUntil)
 	}
 }
