@@ -1332,6 +1332,12 @@ func (m *machine) demotionAt(cur int, t time.Time) time.Time {
 		}
 		d = AddMonths(st.ExpiresAt, m.l.GraceMonths, m.loc)
 	}
+	return m.demotionFrom(st, d)
+}
+
+// demotionFrom returns the demotion instant of st whose tier is lost at d by the rules
+// alone: no earlier than the end of an override or of the minimum stay.
+func (m *core) demotionFrom(st *Status, d time.Time) time.Time {
 	if ov := st.Override; ov != nil && ov.Until.After(d) {
 		d = ov.Until
 	}
@@ -1341,6 +1347,24 @@ func (m *machine) demotionAt(cur int, t time.Time) time.Time {
 		}
 	}
 	return d
+}
+
+// warnDays returns the fewest warning days n for which t is at or after n days before
+// the demotion at d, or 0 when t is before every warning date.
+func (m *core) warnDays(d, t time.Time) int {
+	best := 0
+	for _, n := range m.l.warningDays() {
+		if !t.Before(addDays(d, -n, m.loc)) && (best == 0 || n < best) {
+			best = n
+		}
+	}
+	return best
+}
+
+// warned reports whether st has warned about the demotion at d at best days or fewer,
+// so that a warning at best days is not due again.
+func warned(st *Status, d time.Time, best int) bool {
+	return st.WarnedFor.Equal(d) && st.Warned != 0 && st.Warned <= best
 }
 
 // warn emits a DemotionWarning when t is within one of the configured day counts of a
@@ -1358,16 +1382,8 @@ func (m *machine) warn(t time.Time, cur int, ws []window) {
 	if d.IsZero() || !d.After(t) {
 		return
 	}
-	best := 0
-	for _, n := range days {
-		if !t.Before(addDays(d, -n, m.loc)) && (best == 0 || n < best) {
-			best = n
-		}
-	}
-	if best == 0 {
-		return
-	}
-	if st.WarnedFor.Equal(d) && st.Warned != 0 && st.Warned <= best {
+	best := m.warnDays(d, t)
+	if best == 0 || warned(st, d, best) {
 		return
 	}
 	st.WarnedFor, st.Warned = d, best

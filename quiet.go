@@ -35,7 +35,8 @@ import (
 // only an order's instant can fire; [machine.nearSteps] visits those instants alone.
 func (m *core) quiet(st *Status, now time.Time) quietness {
 	f, l := m.f, m.l
-	if !m.usual(st) || st.Checked.IsZero() || !st.GraceUntil.IsZero() {
+	grace := !st.GraceUntil.IsZero()
+	if !m.usual(st) || st.Checked.IsZero() || (grace && !st.GraceUntil.After(now)) {
 		return notQuiet
 	}
 	slot := measureSlot(l.measure())
@@ -61,6 +62,9 @@ func (m *core) quiet(st *Status, now time.Time) quietness {
 		if r := m.rule(ruleEntry, i).sr; top.cmpCrit(&r.c, *r.min) >= 0 {
 			return notQuiet
 		}
+	}
+	if grace {
+		return m.quietGrace(st, cur, top, now)
 	}
 	// A proximity event needs an order placed at the instant stepped: none when no
 	// order is placed from st.Checked to now.
@@ -90,6 +94,29 @@ func (m *core) quiet(st *Status, now time.Time) quietness {
 		return notQuiet
 	}
 	return q
+}
+
+// quietGrace is quiet for a status in grace until after now, whose spend is at most
+// top in every window of the interval and below every higher tier's threshold. A step
+// in grace does nothing but warn, unless the tier is held again (its keep or entry rule
+// holds: not when top is below both thresholds) or grace ends (not before now). The
+// demotion date is st.GraceUntil, or the end of the minimum stay, throughout; warnings
+// only get nearer (fewer days) as time goes on, so none is due in the interval when
+// none is due at now: no warning date passed by now, or st has warned at that count.
+func (m *core) quietGrace(st *Status, cur int, top sum, now time.Time) quietness {
+	if cur < 0 {
+		return notQuiet
+	}
+	for _, r := range [...]*simpleRule{m.rule(ruleRetain, cur).sr, m.rule(ruleEntry, cur).sr} {
+		if top.cmpCrit(&r.c, *r.min) >= 0 {
+			return notQuiet
+		}
+	}
+	d := m.demotionFrom(st, st.GraceUntil)
+	if best := m.warnDays(d, now); best != 0 && !warned(st, d, best) {
+		return notQuiet
+	}
+	return quietAll
 }
 
 // quietness is what [core.quiet] found of an interval.

@@ -333,3 +333,52 @@ func TestLedger_Evaluate_NearOnlyNotWhenKeepFails(t *testing.T) {
 		t.Errorf("tier %q, grace until %v; want Gold, 2026-04-10 10:00", got.Tier, got.GraceUntil)
 	}
 }
+
+// TestLedger_Evaluate_QuietInGrace: a status in grace, with no way back to its tier in
+// the interval, moves quietly until a warning is due. The brief's ladder: 5,000 on
+// 2025-01-10 10:00 makes Gold; it leaves the window on 2026-01-10 10:00, when grace starts,
+// to 2026-04-10 10:00. Warnings 60 and 30 days before: 2026-02-09 10:00 and 2026-03-11
+// 10:00. From a status checked on 2026-01-15, an evaluation on 2026-02-01 passes no
+// warning date: quiet, nothing happens. One on 2026-02-15 passes the first: stepped,
+// one DemotionWarning on 2026-02-09 10:00, 60 days left.
+func TestLedger_Evaluate_QuietInGrace(t *testing.T) {
+	l := briefLadder(t)
+	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)},
+		Orders: []vip.Order{order("o1", "c1", utc(2025, 1, 10, 10), "5000")}}
+	g, err := l.Ledger(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := g.Evaluate(vip.Status{}, utc(2026, 1, 15, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Tier != "Gold" || !st.GraceUntil.Equal(utc(2026, 4, 10, 10)) {
+		t.Fatalf("on 2026-01-15: tier %q, grace until %v; want Gold, 2026-04-10 10:00", st.Tier, st.GraceUntil)
+	}
+	early := utc(2026, 2, 1, 0)
+	if !g.Quiet(st, early) {
+		t.Fatalf("2026-01-15 to 2026-02-01 not quiet")
+	}
+	got, evs, err := g.Evaluate(st, early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := st
+	want.Checked = early
+	if diff := cmp.Diff(want, got, cmpOpts); diff != "" || len(evs) != 0 {
+		t.Errorf("to 2026-02-01: events %v, status (-want +got):\n%s", evs, diff)
+	}
+	late := utc(2026, 2, 15, 0)
+	if g.Quiet(st, late) || g.NearOnly(st, late) {
+		t.Fatalf("2026-01-15 to 2026-02-15 taken as quiet")
+	}
+	_, evs, err = g.Evaluate(st, late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Kind != vip.EventDemotionWarning || !evs[0].At.Equal(utc(2026, 2, 9, 10)) || evs[0].DaysLeft != 60 ||
+		!evs[0].Deadline.Equal(utc(2026, 4, 10, 10)) {
+		t.Errorf("to 2026-02-15: events %+v; want one DemotionWarning on 2026-02-09 10:00, 60 days before 2026-04-10 10:00", evs)
+	}
+}
