@@ -392,8 +392,9 @@ type engBatch struct {
 	// batch order, normalised: a slice of its own for each customer, exactly of their
 	// size, which a cache entry may keep (engCached.more) and nothing modifies.
 	orders [][]Order
-	// all is the batch's distinct orders, normalised, in batch order: the batch's own
-	// slice when there is nothing to normalise or leave out.
+	// all is the change's orders: the batch's own slice when every order in it is
+	// distinct (a store normalises instants itself, see Store), else the distinct
+	// ones, normalised, in batch order.
 	all       []Order
 	refunds   map[string][]Refund // nil when there are none
 	customers map[string]Customer // nil when there are none
@@ -415,11 +416,6 @@ func (in *engBatch) ordersOf(id string) []Order {
 	}
 	return nil
 }
-
-// engNormal reports whether t is as engInstant leaves it, in its representation too
-// (location, no monotonic reading), so that an order placed at t can be stored and
-// cached as it is: == on purpose, not Equal.
-func engNormal(t time.Time) bool { return engInstant(t) == t }
 
 // prepare validates the batch on its own, normalises instants and groups it.
 func (e *Engine) prepare(b Batch) (*engBatch, error) {
@@ -451,7 +447,6 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 		o.PlacedAt = engInstant(o.PlacedAt)
 		return o
 	}
-	normal := true                               // no order to normalise
 	seenO := make(map[string]int, len(b.Orders)) // ID: index in b.Orders
 	for i, o := range b.Orders {
 		if err := o.Validate(); err != nil {
@@ -462,7 +457,6 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			errs = append(errs, errorf(ErrCurrencyMismatch, "order %q: currency %s, ladder %q counts %s", o.ID, o.Currency, e.ladder.Name, cur))
 			continue
 		}
-		normal = normal && engNormal(o.PlacedAt)
 		o.PlacedAt = engInstant(o.PlacedAt)
 		if j, ok := seenO[o.ID]; ok {
 			if !engSameOrder(norm(j), o) {
@@ -526,7 +520,7 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 		in.orders[j] = append(in.orders[j], norm(i))
 	}
 	switch {
-	case normal && len(valid) == len(b.Orders):
+	case len(valid) == len(b.Orders):
 		in.all = b.Orders
 	case len(valid) > 0:
 		in.all = make([]Order, len(valid))

@@ -149,8 +149,8 @@ func TestEngine_Ingest_BatchedAsSingles(t *testing.T) {
 // retries, its cache being its own store's state. Random batches
 // of new, re-sent and conflicting orders, orders in another currency, refunds within
 // and beyond their order (and of unknown orders), and customer records; orders placed
-// in another zone or between microseconds, which the Engine normalises (and so copies),
-// beside orders it can store and cache as they are.
+// in another zone or between microseconds (the Engine evaluates and caches them
+// normalised, the store normalises what it stores).
 func TestEngine_Ingest_CacheSameAsLoad(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ctx := context.Background()
