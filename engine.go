@@ -114,8 +114,65 @@ type engCache struct {
 }
 
 type engCached struct {
-	a  Activity // orders by placement time, refunds by time, ties by ID, as Load gives
-	st Status   // Version is the stored version
+	// a is the customer's activity but for the orders of more: refunds by time, ties
+	// by ID, as Load gives. a.Orders and the parts of more, one after the other, are
+	// the orders as Load gives them (by placement time, ties by ID).
+	a Activity
+	// more holds the orders that batches added, a part per batch, each a slice of its
+	// own that nothing modifies: appending every batch's orders to one slice grew it by
+	// doubling, copying the history each time and keeping up to half of it again as
+	// spare room, a tenth of an ingest's bytes. An ingest puts the orders together in
+	// one scratch slice to evaluate; the one that would make engMaxParts parts copies
+	// them into a new a.Orders instead, as does one that adds an order out of time
+	// order (the whole history sorted again).
+	more [][]Order
+	st   Status // Version is the stored version
+}
+
+// engMaxParts bounds the slices an entry's orders are kept in: a.Orders and fewer than
+// engMaxParts parts in more.
+const engMaxParts = 8
+
+// appendOrders appends the entry's orders, in order, to dst.
+func (en *engCached) appendOrders(dst []Order) []Order {
+	dst = append(dst, en.a.Orders...)
+	for _, p := range en.more {
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// hasOrder reports whether the entry holds an order with the ID.
+func (en *engCached) hasOrder(id string) bool {
+	has := func(os []Order) bool { return slices.ContainsFunc(os, func(o Order) bool { return o.ID == id }) }
+	return has(en.a.Orders) || slices.ContainsFunc(en.more, has)
+}
+
+// addOrders records the orders a committed ingest added to the entry: all is the
+// entry's orders followed by the added ones (the tail of all, which the entry may
+// keep: it must be a slice that nothing modifies), in a scratch slice that addOrders
+// may sort.
+func (en *engCached) addOrders(all, added []Order) {
+	if len(added) == 0 {
+		return
+	}
+	if !slices.IsSortedFunc(all[max(len(all)-len(added)-1, 0):], engOrderCmp) {
+		slices.SortFunc(all, engOrderCmp)
+		en.a.Orders, en.more = slices.Clone(all), nil
+		return
+	}
+	switch {
+	case len(en.a.Orders) == 0 && len(en.more) == 0:
+		en.a.Orders = added
+	case len(en.more) == engMaxParts-1:
+		clear(en.more) // no reference left to the parts joined
+		en.a.Orders, en.more = slices.Clone(all), en.more[:0]
+	default:
+		if en.more == nil {
+			en.more = make([][]Order, 0, engMaxParts-1)
+		}
+		en.more = append(en.more, added)
+	}
 }
 
 // take removes and returns the customer's entry when the batch adds to it; the caller
@@ -127,7 +184,7 @@ func (c *engCache) take(id string, in *engBatch) (*engCached, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[id]
-	if !ok || !in.adds(id, &v.a) {
+	if !ok || !in.adds(id, v) {
 		return nil, false
 	}
 	delete(c.m, id)
@@ -330,27 +387,42 @@ func engBackoff(ctx context.Context, attempt int) error {
 
 // engBatch is a validated batch, grouped by customer.
 type engBatch struct {
-	ids []string
-	// orders holds each customer's orders, in batch order: consecutive parts of all,
-	// the batch's distinct orders grouped by customer in the order of ids.
-	orders    map[string][]Order
+	ids []string // the customers, in ascending byte order
+	// orders holds, at the index of each customer in ids, the customer's orders, in
+	// batch order, normalised: a slice of its own for each customer, exactly of their
+	// size, which a cache entry may keep (engCached.more) and nothing modifies.
+	orders [][]Order
+	// all is the change's orders: the batch's own slice when every order in it is
+	// distinct (a store normalises instants itself, see Store), else the distinct
+	// ones, normalised, in batch order.
 	all       []Order
-	refunds   map[string][]Refund
-	customers map[string]Customer
+	refunds   map[string][]Refund // nil when there are none
+	customers map[string]Customer // nil when there are none
 	dups      int
+}
+
+// at returns the index of the customer in ids, or -1.
+func (in *engBatch) at(id string) int {
+	if i, ok := slices.BinarySearch(in.ids, id); ok {
+		return i
+	}
+	return -1
+}
+
+// ordersOf returns the customer's orders in the batch.
+func (in *engBatch) ordersOf(id string) []Order {
+	if i := in.at(id); i >= 0 {
+		return in.orders[i]
+	}
+	return nil
 }
 
 // prepare validates the batch on its own, normalises instants and groups it.
 func (e *Engine) prepare(b Batch) (*engBatch, error) {
 	var errs []error
-	in := &engBatch{orders: make(map[string][]Order, len(b.Orders)), refunds: map[string][]Refund{}, customers: map[string]Customer{}}
+	in := &engBatch{}
 	cur := e.ladder.Currency
-	touched := make(map[string]int, len(b.Orders)+len(b.Customers)) // customer: orders
-	touch := func(id string) {
-		if _, ok := touched[id]; !ok {
-			touched[id] = 0
-		}
-	}
+	ids := make([]string, 0, len(b.Orders)+len(b.Customers)+len(b.Refunds)) // with repeats until sorted
 	for _, c := range b.Customers {
 		if err := c.Validate(); err != nil {
 			errs = append(errs, err)
@@ -361,11 +433,14 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			errs = append(errs, errorf(ErrConflict, "batch: customer %q appears twice with different content", c.ID))
 			continue
 		}
+		if in.customers == nil {
+			in.customers = map[string]Customer{}
+		}
 		in.customers[c.ID] = c
-		touch(c.ID)
+		ids = append(ids, c.ID)
 	}
 	// The valid distinct orders, as indexes into b.Orders: they are copied once, into
-	// their customer's part of in.all, with their instants normalised.
+	// their customer's part, with their instants normalised.
 	valid := make([]int, 0, len(b.Orders))
 	norm := func(i int) Order {
 		o := b.Orders[i]
@@ -393,7 +468,7 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 		}
 		seenO[o.ID] = i
 		valid = append(valid, i)
-		touched[o.CustomerID]++
+		ids = append(ids, o.CustomerID)
 	}
 	seenR := map[string]Refund{}
 	for _, r := range b.Refunds {
@@ -415,30 +490,43 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 			continue
 		}
 		seenR[r.ID] = r
+		if in.refunds == nil {
+			in.refunds = map[string][]Refund{}
+		}
 		in.refunds[r.CustomerID] = append(in.refunds[r.CustomerID], r)
-		touch(r.CustomerID)
+		ids = append(ids, r.CustomerID)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	in.ids = make([]string, 0, len(touched))
-	for id := range touched {
-		in.ids = append(in.ids, id)
+	slices.Sort(ids)
+	in.ids = slices.Clip(slices.Compact(ids))
+	// Each customer's part, of its size, then filled in batch order.
+	in.orders = make([][]Order, len(in.ids))
+	at := make([]int32, len(valid)) // the customer of each valid order, by index in ids
+	n := make([]int32, len(in.ids)) // each customer's orders
+	for k, i := range valid {
+		j := in.at(b.Orders[i].CustomerID)
+		at[k] = int32(j)
+		n[j]++
 	}
-	slices.Sort(in.ids)
-	// Each customer's part of all, empty with room for its orders, then filled in
-	// batch order.
-	in.all = make([]Order, len(valid))
-	off := 0
-	for _, id := range in.ids {
-		if n := touched[id]; n > 0 {
-			in.orders[id] = in.all[off : off : off+n]
-			off += n
+	for j, c := range n {
+		if c > 0 {
+			in.orders[j] = make([]Order, 0, c)
 		}
 	}
-	for _, i := range valid {
-		o := norm(i)
-		in.orders[o.CustomerID] = append(in.orders[o.CustomerID], o)
+	for k, i := range valid {
+		j := at[k]
+		in.orders[j] = append(in.orders[j], norm(i))
+	}
+	switch {
+	case len(valid) == len(b.Orders):
+		in.all = b.Orders
+	case len(valid) > 0:
+		in.all = make([]Order, len(valid))
+		for k, i := range valid {
+			in.all[k] = norm(i)
+		}
 	}
 	return in, nil
 }
@@ -491,6 +579,11 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	}
 	var errs []error
 	var g *Ledger // reused from customer to customer: its machine and scratch
+	// The customer's activity as the Ledger sees it: the entry's, with its orders (its
+	// parts, see engCached) and the batch's new ones together in one scratch slice,
+	// reused from customer to customer.
+	var act Activity
+	var view []Order
 	// Each customer's events, put together once all are known: appended one customer
 	// at a time, the change's events grew by doubling, a tenth of the ingest's bytes.
 	var evParts [][]Event
@@ -506,15 +599,18 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			c.Customers = append(c.Customers, nc)
 			custChanged = wasFound
 		}
-		if !owned[i] { // a store's slices: appending must copy them
-			a.Orders, a.Refunds = slices.Clip(a.Orders), slices.Clip(a.Refunds)
+		if !owned[i] { // a store's slice: appending must copy it
+			a.Refunds = slices.Clip(a.Refunds)
 		}
-		stored := len(a.Orders)
-		findO := engFinder(a.Orders, len(in.orders[id]), func(o *Order) string { return o.ID })
+		view = en.appendOrders(view[:0])
+		stored := len(view)
+		part := in.orders[i]
+		addedO, copied := part, false // the orders added: the batch's part unless some are stored
+		findO := engFinder(view, len(part), func(o *Order) string { return o.ID })
 		var added int
-		for _, o := range in.orders[id] {
+		for k, o := range part {
 			if j, ok := findO(o.ID); ok && j < stored {
-				if !engSameOrder(a.Orders[j], o) {
+				if !engSameOrder(view[j], o) {
 					errs = append(errs, errorf(ErrConflict, "order %q: stored with other content", o.ID))
 				} else {
 					res.Duplicates++
@@ -523,9 +619,15 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 					skipped = map[string]bool{}
 				}
 				skipped[o.ID] = true
+				if !copied { // the part is the batch's: a copy, without this one
+					addedO, copied = slices.Clone(part[:k]), true
+				}
 				continue
 			}
-			a.Orders = append(a.Orders, o)
+			if copied {
+				addedO = append(addedO, o)
+			}
+			view = append(view, o)
 			added++
 			res.Orders++
 			if !st.Checked.IsZero() && !o.PlacedAt.After(st.Checked) {
@@ -553,7 +655,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		}
 		if !wasFound && in.customers[id].ID == "" {
 			nc := Customer{ID: id}
-			for _, o := range a.Orders {
+			for _, o := range view {
 				if nc.JoinedAt.IsZero() || o.PlacedAt.Before(nc.JoinedAt) {
 					nc.JoinedAt = o.PlacedAt
 				}
@@ -564,6 +666,8 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			a.Customer = nc
 			c.Customers = append(c.Customers, nc)
 		}
+		act = *a
+		act.Orders = view
 		var ng *Ledger
 		var err error
 		if owned[i] && !custChanged && len(in.refunds[id]) == 0 {
@@ -573,9 +677,9 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 			// customer), and has an ID found neither in the stored orders (above) nor
 			// twice in the batch (prepare). Refunds and a new customer record take the
 			// full check below.
-			ng, err = mk.prepared(g, a)
+			ng, err = mk.prepared(g, &act)
 		} else {
-			ng, err = mk.ledger(g, a) // validates the stored and new activity together
+			ng, err = mk.ledger(g, &act) // validates the stored and new activity together
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -599,7 +703,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		var nst Status
 		var evs []Event
 		if (late || custChanged) && st.Override == nil {
-			nst, evs, err = e.restate(g, st, a, now)
+			nst, evs, err = e.restate(g, st, &act, now)
 		} else {
 			nst, evs, err = g.Evaluate(st, now)
 		}
@@ -617,7 +721,7 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 		}
 		res.Customers++
 		if e.cache != nil {
-			engSortTail(a.Orders, stored, engOrderCmp)
+			en.addOrders(view, addedO)
 			engSortTail(a.Refunds, storedR, engRefundCmp)
 			nst.Version++
 			en.st = nst
@@ -661,16 +765,16 @@ func engFinder[T any](xs []T, n int, id func(*T) string) func(string) (int, bool
 	}
 }
 
-// adds reports whether the batch holds an order or refund of the customer that a
-// does not.
-func (in *engBatch) adds(id string, a *Activity) bool {
-	for _, o := range in.orders[id] {
-		if !slices.ContainsFunc(a.Orders, func(x Order) bool { return x.ID == o.ID }) {
+// adds reports whether the batch holds an order or refund of the customer that the
+// entry does not.
+func (in *engBatch) adds(id string, en *engCached) bool {
+	for _, o := range in.ordersOf(id) {
+		if !en.hasOrder(o.ID) {
 			return true
 		}
 	}
 	for _, r := range in.refunds[id] {
-		if !slices.ContainsFunc(a.Refunds, func(x Refund) bool { return x.ID == r.ID }) {
+		if !slices.ContainsFunc(en.a.Refunds, func(x Refund) bool { return x.ID == r.ID }) {
 			return true
 		}
 	}

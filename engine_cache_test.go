@@ -148,7 +148,9 @@ func TestEngine_Ingest_BatchedAsSingles(t *testing.T) {
 // (which loads and validates every customer's whole activity) stores, and never
 // retries, its cache being its own store's state. Random batches
 // of new, re-sent and conflicting orders, orders in another currency, refunds within
-// and beyond their order (and of unknown orders), and customer records.
+// and beyond their order (and of unknown orders), and customer records; orders placed
+// in another zone or between microseconds (the Engine evaluates and caches them
+// normalised, the store normalises what it stores).
 func TestEngine_Ingest_CacheSameAsLoad(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ctx := context.Background()
@@ -176,6 +178,9 @@ func TestEngine_Ingest_CacheSameAsLoad(t *testing.T) {
 					n++
 					if rapid.IntRange(0, 9).Draw(t, "eur") == 0 {
 						o.Currency = "EUR"
+					}
+					if rapid.Bool().Draw(t, "unnormalised") { // another zone, below a microsecond: the Engine normalises it
+						o.PlacedAt = o.PlacedAt.In(time.FixedZone("X", 3600)).Add(time.Duration(rapid.IntRange(1, 999).Draw(t, "ns")))
 					}
 					b.Orders = append(b.Orders, o)
 				case k == 5: // a re-sent order

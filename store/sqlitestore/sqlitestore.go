@@ -380,17 +380,23 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		}
 		return rows.Err()
 	}()
+	found := 0
 	if err == nil {
 		err = each(s.rs.loadCustomers, []any{arg}, func(id string, body []byte, _ int64) error {
 			c, err := codec.DecodeCustomer(body)
 			if err == nil {
 				out[at[id]].Found = true
 				out[at[id]].Activity.Customer = c
+				found++
 			}
 			return err
 		})
 	}
-	if err == nil {
+	// Every stored order and refund has its customer stored (a commit stores the
+	// customer of an order with it, see vip.Change; a refund needs its order): when
+	// none of the customers is stored, as for the new customers of an ingest, there are
+	// no orders or refunds to look for.
+	if err == nil && found > 0 {
 		err = each(s.rs.loadOrders, []any{arg}, func(id string, body []byte, _ int64) error {
 			o, err := codec.DecodeOrderBinary(body)
 			if err == nil {
@@ -407,7 +413,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 			}
 		}
 	}
-	if err == nil {
+	if err == nil && found > 0 {
 		err = each(s.rs.loadRefunds, []any{arg}, func(id string, body []byte, _ int64) error {
 			r, err := codec.DecodeRefund(body)
 			if err == nil {
@@ -563,6 +569,12 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	ins := sc.ins[:0] // indexes into c.Statuses of the new ones
 	insArgs := sc.insArgs[:0]
 	bodies := slices.Grow(sc.bodies[:0], len(c.Statuses))[:len(c.Statuses)]
+	// The bodies go one after another into one buffer kept on the connection (the
+	// driver copies what it binds); the ladder and schedule key, the same for most
+	// statuses, are made arguments once.
+	buf := sc.buf[:0]
+	var ladderArg, keyArg any
+	var ladder, lastKey string
 	for i, st := range c.Statuses {
 		k := [2]string{st.Ladder, st.CustomerID}
 		if seen[k] {
@@ -574,13 +586,21 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 		if !due.IsZero() {
 			dueArg = codec.FormatTime(due)
 		}
-		bodies[i] = codec.StatusBinary(st)
+		if ladderArg == nil || st.Ladder != ladder {
+			ladder, ladderArg = st.Ladder, st.Ladder
+		}
+		if keyArg == nil || key != lastKey {
+			lastKey, keyArg = key, key
+		}
+		from := len(buf)
+		buf = codec.AppendStatusBinary(buf, st)
+		bodies[i] = buf[from:len(buf):len(buf)]
 		if st.Version == 0 {
 			ins = append(ins, i)
-			insArgs = append(insArgs, st.Ladder, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key)
+			insArgs = append(insArgs, ladderArg, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, keyArg)
 			continue
 		}
-		n, err := w.exec(ctx, sqlUpdateStatus, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, key, st.Ladder, st.CustomerID, st.Version)
+		n, err := w.exec(ctx, sqlUpdateStatus, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, keyArg, ladderArg, st.CustomerID, st.Version)
 		if err != nil {
 			return wrap("status", err)
 		}
@@ -621,14 +641,21 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	if len(c.Events) > 0 {
 		const width = 6
 		args := slices.Grow(sc.args[:0], width*len(c.Events))
+		var source any = c.Source
 		for _, e := range c.Events {
-			args = append(args, e.Ladder, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), c.Source, codec.EventBinary(e))
+			if ladderArg == nil || e.Ladder != ladder {
+				ladder, ladderArg = e.Ladder, e.Ladder
+			}
+			from := len(buf)
+			buf = codec.AppendEventBinary(buf, e)
+			args = append(args, ladderArg, e.CustomerID, string(e.Kind), codec.FormatTime(e.At), source, buf[from:len(buf):len(buf)])
 		}
 		sc.args = args
 		if err := insertEvents.exec(ctx, w, args, width, func(int, int, int64) error { return nil }); err != nil {
 			return wrap("event", err)
 		}
 	}
+	sc.buf = buf
 	return nil
 }
 

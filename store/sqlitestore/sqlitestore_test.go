@@ -373,3 +373,47 @@ func TestMigration5_RowsKept(t *testing.T) {
 		t.Errorf("silver statuses after an update of c2 on gold (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoad_NewAndStored: a Load of customers never stored beside stored ones (Load
+// looks for orders and refunds only when some customer is stored) gives the stored
+// ones their orders and refunds and the new ones nothing, in the order asked.
+func TestLoad_NewAndStored(t *testing.T) {
+	ctx := t.Context()
+	s := open(t)
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	o := vip.Order{ID: "o1", CustomerID: "c1", PlacedAt: at, Currency: "USD",
+		Lines: []vip.Line{{SKU: "s", Quantity: 1, ListPrice: decimal.New(1000, -2), PaidPrice: decimal.New(1000, -2)}}}
+	r := vip.Refund{ID: "r1", OrderID: "o1", CustomerID: "c1", At: at.Add(time.Hour), Currency: "USD", Amount: decimal.New(500, -2)}
+	if err := s.Commit(ctx, vip.Change{Source: vip.SourceIngest, Orders: []vip.Order{o}, Refunds: []vip.Refund{r}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ids := range [][]string{{"c1"}, {"n1", "c1"}, {"c1", "n1", "n2"}, {"n1", "n2"}} {
+		got, err := s.Load(ctx, "vip", ids)
+		if err != nil {
+			t.Fatalf("Load(%q) = %v", ids, err)
+		}
+		for i, id := range ids {
+			cs := got[i]
+			var orders, refunds []string
+			for _, x := range cs.Activity.Orders {
+				orders = append(orders, x.ID)
+			}
+			for _, x := range cs.Activity.Refunds {
+				refunds = append(refunds, x.ID)
+			}
+			want := struct {
+				ID              string
+				Found           bool
+				Orders, Refunds []string
+			}{ID: id}
+			if id == "c1" {
+				want.Found, want.Orders, want.Refunds = true, []string{"o1"}, []string{"r1"}
+			}
+			gotRow := want
+			gotRow.ID, gotRow.Found, gotRow.Orders, gotRow.Refunds = cs.Activity.Customer.ID, cs.Found, orders, refunds
+			if diff := cmp.Diff(want, gotRow); diff != "" {
+				t.Errorf("Load(%q)[%d] (-want +got):\n%s", ids, i, diff)
+			}
+		}
+	}
+}

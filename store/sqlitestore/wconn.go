@@ -31,6 +31,7 @@ type wconn struct {
 type scratch struct {
 	args, insArgs []any
 	fps, bodies   [][]byte
+	buf           []byte // the status and event bodies, one after another
 	ins           []int
 	touched       []string
 	named         map[string]bool

@@ -252,8 +252,11 @@ const statusV1 = 1
 
 // StatusBinary encodes st in the binary form, instants normalised as the stores keep
 // them.
-func StatusBinary(st vip.Status) []byte {
-	w := writer{b: make([]byte, 0, 96)}
+func StatusBinary(st vip.Status) []byte { return AppendStatusBinary(make([]byte, 0, 96), st) }
+
+// AppendStatusBinary appends StatusBinary(st) to b.
+func AppendStatusBinary(b []byte, st vip.Status) []byte {
+	w := writer{b: b}
 	w.b = append(w.b, statusV1)
 	w.str(st.Tier)
 	w.str(st.Peak)
@@ -318,8 +321,11 @@ const eventV1 = 1
 
 // EventBinary encodes e in the binary form, instants normalised as the stores keep
 // them.
-func EventBinary(e vip.Event) []byte {
-	w := writer{b: make([]byte, 0, 96)}
+func EventBinary(e vip.Event) []byte { return AppendEventBinary(make([]byte, 0, 96), e) }
+
+// AppendEventBinary appends EventBinary(e) to b.
+func AppendEventBinary(b []byte, e vip.Event) []byte {
+	w := writer{b: b}
 	w.b = append(w.b, eventV1)
 	w.str(string(e.Kind))
 	w.str(e.Ladder)

@@ -3,6 +3,7 @@ package codec_test
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -222,6 +223,10 @@ func TestStatusBinary_RoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("DecodeStatus(StatusBinary(%+v)) = %v", st, err)
 		}
+		prefix := rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "prefix")
+		if diff := cmp.Diff(append(slices.Clip(prefix), codec.StatusBinary(st)...), codec.AppendStatusBinary(slices.Clip(prefix), st)); diff != "" {
+			t.Fatalf("AppendStatusBinary(prefix, %+v) is not prefix + StatusBinary (-want +got):\n%s", st, diff)
+		}
 		want := st
 		want.CustomerID, want.Ladder, want.Version = "cust", "lad", 7
 		for _, p := range []*time.Time{&want.Since, &want.ExpiresAt, &want.GraceUntil, &want.LastLanding, &want.LastUpgrade,
@@ -323,6 +328,10 @@ func TestEventBinary_RoundTrip(t *testing.T) {
 		got, err := codec.DecodeEvent(codec.EventBinary(e))
 		if err != nil {
 			t.Fatalf("DecodeEvent(EventBinary(%+v)) = %v", e, err)
+		}
+		prefix := rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "prefix")
+		if diff := cmp.Diff(append(slices.Clip(prefix), codec.EventBinary(e)...), codec.AppendEventBinary(slices.Clip(prefix), e)); diff != "" {
+			t.Fatalf("AppendEventBinary(prefix, %+v) is not prefix + EventBinary (-want +got):\n%s", e, diff)
 		}
 		want := e
 		for _, p := range []*time.Time{&want.At, &want.Deadline} {
