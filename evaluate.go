@@ -105,7 +105,10 @@ func (m *core) rollOffOf(i int) time.Time {
 // continuous term) an evaluation first bounds the measure over the whole interval from
 // the status's last evaluation to now, from the running sums: when no threshold, keep
 // rule, proximity rule or warning date can be reached within it, the status only moves
-// to now, with no instant stepped through. The result is the same as stepping.
+// to now, with no instant stepped through; when only a proximity rule can, it visits
+// the instants orders are placed at and nothing else; a status in grace that cannot get
+// its tier back before grace ends moves to now when no warning is due. The result is
+// the same as stepping.
 //
 // A Ledger keeps pointers into the Activity and the Ladder it was made from: neither
 // may be modified while the Ledger is in use. A Ledger is not safe for concurrent use.
