@@ -53,6 +53,9 @@ type machine struct {
 
 	behind bool // the last next found the keep rule failing at or before its t
 
+	coolOK           bool // memo of coolUntil: coolEnd for LastNear coolFor
+	coolFor, coolEnd time.Time
+
 	kbOK    bool // memo of keepBy
 	kbCount int  // activity entries at kbAt
 	kbCur   int
@@ -1412,8 +1415,16 @@ func (m *machine) near(t time.Time, ws []window) {
 	if len(m.l.Near.Rules) == 0 || !m.f.activityAt(t) {
 		return
 	}
+	m.nearPlaced(t, ws)
+}
+
+// nearPlaced is near at an instant t an order is placed at.
+func (m *machine) nearPlaced(t time.Time, ws []window) {
+	if len(m.l.Near.Rules) == 0 {
+		return
+	}
 	st := &m.st
-	if !st.LastNear.IsZero() && t.Before(addDays(st.LastNear, m.l.nearCooldown(), m.loc)) {
+	if !st.LastNear.IsZero() && t.Before(m.coolUntil()) {
 		return
 	}
 	nx := m.nextTier(m.l.TierIndex(st.Tier))
@@ -1471,6 +1482,16 @@ func (m *machine) near(t time.Time, ws []window) {
 			return
 		}
 	}
+}
+
+// coolUntil returns the end of the cool-down after st.LastNear, memoised for the last
+// LastNear asked: a customer's orders in a row all ask about the same one.
+func (m *machine) coolUntil() time.Time {
+	if !m.coolOK || m.coolFor != m.st.LastNear {
+		m.coolOK, m.coolFor = true, m.st.LastNear
+		m.coolEnd = addDays(m.st.LastNear, m.l.nearCooldown(), m.loc)
+	}
+	return m.coolEnd
 }
 
 // shareDecs holds the decimals q x 10^-4 for q from 0 to 10,000 once made, for

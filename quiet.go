@@ -144,7 +144,7 @@ func (m *machine) nearSteps(now time.Time) {
 		// Orders placed at the same instant see near twice there; the second finds
 		// the cool-down running, as a step would see none at all.
 		t := f.orders[i].placed
-		m.near(t, m.windows(t))
+		m.nearPlaced(t, m.windows(t))
 	}
 	m.st.Checked, m.st.Seen = now, f.countAt(now)
 }

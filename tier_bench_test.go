@@ -79,19 +79,23 @@ func BenchmarkLedger_Evaluate(b *testing.B) {
 
 // BenchmarkLadder_Review measures a review of a whole synthetic shop held in memory:
 // every customer's status evaluated at the end of the window from its status a month
-// earlier. "prepared" keeps each customer's activity as a Ledger (validated and prepared
-// once, with Ladder.Ledgers, as a long-running review service would); "raw" validates
-// and prepares on every call. customers=1000000 holds about 20,000,000 orders: run it
+// earlier ("-nightly": a day earlier, as a nightly review finds them). "prepared" keeps
+// each customer's activity as a Ledger (validated and prepared once, with
+// Ladder.Ledgers, as a long-running review service would); "raw" validates and prepares
+// on every call. customers=1000000 holds about 20,000,000 orders: run it
 // with -benchtime=1x.
 func BenchmarkLadder_Review(b *testing.B) {
 	l := briefLadder(b)
 	for _, tc := range []struct {
-		n        int
-		prepared bool
-	}{{10_000, false}, {10_000, true}, {1_000_000, true}} {
+		n                 int
+		prepared, nightly bool
+	}{{10_000, false, false}, {10_000, true, false}, {1_000_000, true, false}, {10_000, true, true}, {1_000_000, true, true}} {
 		mode := "raw"
 		if tc.prepared {
 			mode = "prepared"
+		}
+		if tc.nightly {
+			mode += "-nightly"
 		}
 		b.Run(fmt.Sprintf("customers=%d/%s", tc.n, mode), func(b *testing.B) {
 			if tc.n > 10_000 && testing.Short() {
@@ -103,6 +107,9 @@ func BenchmarkLadder_Review(b *testing.B) {
 			var sts []vip.Status
 			orders := 0
 			prev := cfg.End.AddDate(0, -1, 0)
+			if tc.nightly {
+				prev = cfg.End.AddDate(0, 0, -1)
+			}
 			synth.Each(cfg, func(c vip.Customer, os []vip.Order, rs []vip.Refund) bool {
 				acts = append(acts, &vip.Activity{Customer: c, Orders: os, Refunds: rs})
 				orders += len(os)
