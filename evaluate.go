@@ -53,8 +53,7 @@ type machine struct {
 
 	behind bool // the last next found the keep rule failing at or before its t
 
-	coolOK           bool // memo of coolUntil: coolEnd for LastNear coolFor
-	coolFor, coolEnd time.Time
+	coolFor, coolEnd time.Time // memo of coolUntil: coolEnd for LastNear coolFor
 
 	kbOK    bool // memo of keepBy
 	kbCount int  // activity entries at kbAt
@@ -406,33 +405,28 @@ func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
 	if err := g.prime(&c, &st, now); err != nil {
 		return st, nil, err
 	}
-	switch c.quiet(&st, now) {
-	case quietAll:
+	q := c.quiet(&st, now)
+	if q == quietAll {
 		g.fill(&st)
 		st.Checked, st.Seen = now, c.f.countAt(now)
 		return st, nil, nil
-	case quietNear:
-		return g.nearSteps(&c, st, now)
 	}
-	return g.steps(&c, st, now, true)
+	return g.steps(&c, st, now, q, true)
 }
 
-// nearSteps is Evaluate of an interval quiet found quietNear: [machine.nearSteps].
-func (g *Ledger) nearSteps(c *core, st Status, now time.Time) (Status, []Event, error) {
+// steps is Evaluate past the quiet check: the whole machine, from c, taken to now. For
+// an interval quiet found quietNear it visits the order instants alone
+// ([machine.nearSteps]); else it steps, and without skip it steps at now even where the
+// interval before it is known to be quiet. The machine lives on the stack: a Ledger
+// keeps no state between evaluations.
+func (g *Ledger) steps(c *core, st Status, now time.Time, q quietness, skip bool) (Status, []Event, error) {
 	var m machine
 	m.core, m.st = *c, st
 	g.fill(&m.st)
-	m.nearSteps(now)
-	return m.st, m.evs, nil
-}
-
-// steps is Evaluate past the quiet check: the whole machine, from c, stepped to now;
-// without skip it steps at now even where the interval before it is known to be quiet.
-// The machine lives on the stack: a Ledger keeps no state between evaluations.
-func (g *Ledger) steps(c *core, st Status, now time.Time, skip bool) (Status, []Event, error) {
-	var m machine
-	m.core, m.st = *c, st
-	g.fill(&m.st)
+	if q == quietNear {
+		m.nearSteps(now)
+		return m.st, m.evs, nil
+	}
 	if err := m.run(now, skip); err != nil {
 		return st, nil, err
 	}
@@ -1418,11 +1412,9 @@ func (m *machine) near(t time.Time, ws []window) {
 	m.nearPlaced(t, ws)
 }
 
-// nearPlaced is near at an instant t an order is placed at.
+// nearPlaced is near at an instant t an order is placed at, on a ladder with
+// proximity rules.
 func (m *machine) nearPlaced(t time.Time, ws []window) {
-	if len(m.l.Near.Rules) == 0 {
-		return
-	}
 	st := &m.st
 	if !st.LastNear.IsZero() && t.Before(m.coolUntil()) {
 		return
@@ -1484,11 +1476,14 @@ func (m *machine) nearPlaced(t time.Time, ws []window) {
 	}
 }
 
-// coolUntil returns the end of the cool-down after st.LastNear, memoised for the last
-// LastNear asked: a customer's orders in a row all ask about the same one.
+// coolUntil returns the end of the cool-down after st.LastNear, which is not zero,
+// memoised for the last LastNear asked: a customer's orders in a row all ask about the
+// same one. The memo compares representations: the same one is the same instant in the
+// same zone (another representation of it only computes again), and the zero coolFor
+// of a new machine matches no LastNear.
 func (m *machine) coolUntil() time.Time {
-	if !m.coolOK || m.coolFor != m.st.LastNear {
-		m.coolOK, m.coolFor = true, m.st.LastNear
+	if m.coolFor != m.st.LastNear {
+		m.coolFor = m.st.LastNear
 		m.coolEnd = addDays(m.st.LastNear, m.l.nearCooldown(), m.loc)
 	}
 	return m.coolEnd

@@ -16,7 +16,7 @@ func (g *Ledger) EvaluateSteps(st Status, now time.Time) (Status, []Event, error
 	if err := g.prime(&c, &st, now); err != nil {
 		return st, nil, err
 	}
-	return g.steps(&c, st, now, false)
+	return g.steps(&c, st, now, notQuiet, false)
 }
 
 // Quiet reports whether Evaluate takes that shortcut for st at now.
@@ -31,9 +31,9 @@ func (g *Ledger) NearOnly(st Status, now time.Time) bool {
 }
 
 func (g *Ledger) quietness(st Status, now time.Time) quietness {
-	m, err := g.start(st)
-	if err != nil || !validInstant(now) || now.Before(st.Checked) {
+	var c core
+	if g.prime(&c, &st, now) != nil {
 		return notQuiet
 	}
-	return m.quiet(&m.st, now)
+	return c.quiet(&st, now)
 }

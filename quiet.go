@@ -32,7 +32,8 @@ import (
 //
 // When every bound holds but the one on proximity rules, quiet reports quietNear: the
 // status can change only by NearNextTier events (and the LastNear they set), which
-// only an order's instant can fire; [machine.nearSteps] visits those instants alone.
+// only an order's instant can fire (on a ladder with proximity rules: without them the
+// bound cannot fail); [machine.nearSteps] visits those instants alone.
 func (m *core) quiet(st *Status, now time.Time) quietness {
 	f, l := m.f, m.l
 	grace := !st.GraceUntil.IsZero()

@@ -306,14 +306,7 @@ func TestLedger_Evaluate_NearOnlyNotWhenKeepFails(t *testing.T) {
 	l := briefLadder(t)
 	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)},
 		Orders: []vip.Order{order("o1", "c1", utc(2025, 1, 10, 10), "5000"), order("o2", "c1", utc(2026, 1, 20, 10), "3000")}}
-	g, err := l.Ledger(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, err := g.Evaluate(vip.Status{}, utc(2026, 1, 5, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, st := ledgerAt(t, &l, a, utc(2026, 1, 5, 0))
 	now := utc(2026, 2, 1, 0)
 	if g.Quiet(st, now) || g.NearOnly(st, now) {
 		t.Fatalf("quiet %v, near-only %v: want neither", g.Quiet(st, now), g.NearOnly(st, now))
@@ -345,14 +338,7 @@ func TestLedger_Evaluate_QuietInGrace(t *testing.T) {
 	l := briefLadder(t)
 	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)},
 		Orders: []vip.Order{order("o1", "c1", utc(2025, 1, 10, 10), "5000")}}
-	g, err := l.Ledger(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, err := g.Evaluate(vip.Status{}, utc(2026, 1, 15, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, st := ledgerAt(t, &l, a, utc(2026, 1, 15, 0))
 	if st.Tier != "Gold" || !st.GraceUntil.Equal(utc(2026, 4, 10, 10)) {
 		t.Fatalf("on 2026-01-15: tier %q, grace until %v; want Gold, 2026-04-10 10:00", st.Tier, st.GraceUntil)
 	}
@@ -381,4 +367,18 @@ func TestLedger_Evaluate_QuietInGrace(t *testing.T) {
 		!evs[0].Deadline.Equal(utc(2026, 4, 10, 10)) {
 		t.Errorf("to 2026-02-15: events %+v; want one DemotionWarning on 2026-02-09 10:00, 60 days before 2026-04-10 10:00", evs)
 	}
+}
+
+// ledgerAt returns a's Ledger on l and the status it gives from nothing at t.
+func ledgerAt(t *testing.T, l *vip.Ladder, a *vip.Activity, at time.Time) (*vip.Ledger, vip.Status) {
+	t.Helper()
+	g, err := l.Ledger(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := g.Evaluate(vip.Status{}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, st
 }

@@ -228,14 +228,7 @@ func TestLedger_NextChange(t *testing.T) {
 	l := briefLadder(t)
 	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)}, Orders: []vip.Order{
 		order("o1", "c1", utc(2025, 1, 10, 10), "2500"), order("o2", "c1", utc(2025, 3, 1, 10), "3000")}}
-	g, err := l.Ledger(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, _, err := g.Evaluate(vip.Status{}, utc(2025, 4, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, st := ledgerAt(t, &l, a, utc(2025, 4, 1, 0))
 	next, err := g.NextChange(st)
 	if err != nil {
 		t.Fatal(err)
