@@ -558,7 +558,9 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 // instant after which nothing is scheduled up to now: the step would change nothing
 // (no activity, no roll-off failing the keep rule, no grace end, landing or warning
 // date in between, and a monotone measure), unless next found the keep rule failing
-// already (see machine.behind).
+// already (see machine.behind) or the status is in grace: where a clamped month end
+// moves the window's start back, an order that had left the window is back in it, and
+// in grace that can make the keep rule hold again at an instant no schedule knows.
 func (m *machine) run(now time.Time, skip bool) error {
 	// Step at the last evaluation instant again first: activity that arrived since,
 	// placed at or before that instant, counts from there.
@@ -586,7 +588,7 @@ func (m *machine) run(now time.Time, skip bool) error {
 		m.step(nx)
 		t, stepped = nx, true
 	}
-	if !stepped || (!now.Equal(t) && !(skip && m.usual(&m.st) && !m.behind)) {
+	if !stepped || (!now.Equal(t) && !(skip && m.usual(&m.st) && !m.behind && m.st.GraceUntil.IsZero())) {
 		m.step(now)
 	}
 	m.st.Checked = now

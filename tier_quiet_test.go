@@ -382,3 +382,49 @@ func ledgerAt(t *testing.T, l *vip.Ladder, a *vip.Activity, at time.Time) (*vip.
 	}
 	return g, st
 }
+
+// TestLedger_Evaluate_GraceOrderBack: in grace, an order back in the window (a clamped
+// month end moves the window's start back) restores the tier at an instant no schedule
+// knows; the evaluation must step at now to see it, as stepping through every instant
+// does. A one-month rolling window, tier A from 10, a month's grace, no warnings: 10 on
+// 2024-02-29 01:00. The window at t is (t less a month, t]: the order leaves at
+// 2024-03-29 01:00 (less a month is 2024-02-29 01:00) and grace starts, to 2024-04-29
+// 01:00; at 2024-03-30 00:00 less a month is 2024-02-30, clamped to 2024-02-29 00:00, and
+// the order is in the window again: recovered then. From a status checked on 2024-03-29
+// 00:00, evaluated on 2024-03-30 00:00: GraceStarted on 2024-03-29 01:00, Recovered on
+// 2024-03-30 00:00, tier A out of grace.
+func TestLedger_Evaluate_GraceOrderBack(t *testing.T) {
+	l := vip.Ladder{Name: "p", Currency: "USD", Period: vip.Period{Months: 1}, GraceMonths: 1,
+		Tiers: []vip.Tier{{Name: "A", Qualify: decimal.NewFromInt(10)}}, Warnings: vip.Warnings{Days: []int{}}}
+	if err := l.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2024, 1, 1, 0)},
+		Orders: []vip.Order{order("o1", "c1", utc(2024, 2, 29, 1), "10")}}
+	g, st := ledgerAt(t, &l, a, utc(2024, 3, 29, 0))
+	if st.Tier != "A" || !st.GraceUntil.IsZero() {
+		t.Fatalf("on 2024-03-29 00:00: tier %q, grace until %v; want A, not in grace", st.Tier, st.GraceUntil)
+	}
+	now := utc(2024, 3, 30, 0)
+	for name, eval := range map[string]func(vip.Status, time.Time) (vip.Status, []vip.Event, error){
+		"Evaluate": g.Evaluate, "EvaluateSteps": g.EvaluateSteps} {
+		got, evs, err := eval(st, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []vip.EventKind
+		var ats []time.Time
+		for _, e := range evs {
+			kinds, ats = append(kinds, e.Kind), append(ats, e.At)
+		}
+		if diff := cmp.Diff([]vip.EventKind{vip.EventGraceStarted, vip.EventRecovered}, kinds); diff != "" {
+			t.Errorf("%s: event kinds (-want +got):\n%s", name, diff)
+		}
+		if diff := cmp.Diff([]time.Time{utc(2024, 3, 29, 1), now}, ats, cmpOpts); diff != "" {
+			t.Errorf("%s: event instants (-want +got):\n%s", name, diff)
+		}
+		if got.Tier != "A" || !got.GraceUntil.IsZero() {
+			t.Errorf("%s: tier %q, grace until %v; want A, not in grace", name, got.Tier, got.GraceUntil)
+		}
+	}
+}
