@@ -53,6 +53,10 @@ type machine struct {
 
 	behind bool // the last next found the keep rule failing at or before its t
 
+	skipIdle bool // next passes over orders at which a step can do nothing (run's skip)
+	nsteps   int  // instants stepped at, for the tests
+	nidle    int  // order instants next passed over, for the tests
+
 	coolFor, coolEnd time.Time // memo of coolUntil: coolEnd for LastNear coolFor
 
 	kbOK    bool // memo of keepBy
@@ -562,6 +566,7 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 // moves the window's start back, an order that had left the window is back in it, and
 // in grace that can make the keep rule hold again at an instant no schedule knows.
 func (m *machine) run(now time.Time, skip bool) error {
+	m.skipIdle = skip
 	// Step at the last evaluation instant again first: activity that arrived since,
 	// placed at or before that instant, counts from there.
 	t := m.st.Checked
@@ -995,6 +1000,7 @@ func (m *machine) expiryFor(t, windowExpiry time.Time, first bool) time.Time {
 
 // step evaluates the state machine at instant t.
 func (m *machine) step(t time.Time) {
+	m.nsteps++
 	st := &m.st
 	forced := false
 	if ov := st.Override; ov != nil && !t.Before(ov.Until) {
@@ -1821,8 +1827,32 @@ func (m *machine) rollOffs(t time.Time) []time.Time {
 }
 
 // next returns the first instant after t, and no later than horizon, at which the
-// machine must be stepped, or an instant after horizon, or zero.
+// machine must be stepped, or an instant after horizon, or zero. With skipIdle, orders
+// at whose instants a step can do nothing are passed over (see machine.activeOrder).
 func (m *machine) next(t, horizon time.Time) time.Time {
+	best := m.nextBut(t, horizon)
+	f := m.f
+	if f.pending {
+		return best
+	}
+	if i := m.ordersBy(t); i < len(f.orders) {
+		u := f.orders[i].placed
+		if m.skipIdle && (best.IsZero() || u.Before(best)) && !u.After(horizon) {
+			stop := horizon
+			if !best.IsZero() && best.Before(stop) {
+				stop = best
+			}
+			u = m.activeOrder(i, t, stop)
+		}
+		if !u.IsZero() && (best.IsZero() || u.Before(best)) {
+			best = u
+		}
+	}
+	return best
+}
+
+// nextBut is next but for the orders placed after t.
+func (m *machine) nextBut(t, horizon time.Time) time.Time {
 	var best time.Time
 	consider := func(u time.Time) {
 		if u.After(t) && (best.IsZero() || u.Before(best)) {
@@ -1835,8 +1865,6 @@ func (m *machine) next(t, horizon time.Time) time.Time {
 		if i < len(f.effs) {
 			consider(f.effs[i])
 		}
-	} else if i := m.ordersBy(t); i < len(f.orders) {
-		consider(f.orders[i].placed)
 	}
 	if i := searchAfter(f.rat, instKey(t)); i < len(f.refunds) {
 		consider(f.refunds[i].at)

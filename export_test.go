@@ -37,3 +37,27 @@ func (g *Ledger) quietness(st Status, now time.Time) quietness {
 	}
 	return c.quiet(&st, now)
 }
+
+// StepCounts reports how many instants Evaluate steps the machine at from st to now,
+// with the skip of idle order instants and without it, and how many order instants
+// the skip passed over; ok is false when the evaluation does not step (the interval
+// is quiet or visited at order instants alone).
+func (g *Ledger) StepCounts(st Status, now time.Time) (skip, all, idle int, ok bool) {
+	count := func(skip bool) (int, int) {
+		var c core
+		s := st
+		if g.prime(&c, &s, now) != nil || c.quiet(&s, now) != notQuiet {
+			return -1, 0
+		}
+		var m machine
+		m.core, m.st = c, s
+		g.fill(&m.st)
+		if m.run(now, skip) != nil {
+			return -1, 0
+		}
+		return m.nsteps, m.nidle
+	}
+	skip, idle = count(true)
+	all, _ = count(false)
+	return skip, all, idle, skip >= 0 && all >= 0
+}

@@ -224,3 +224,87 @@ func lastDay(t time.Time) bool {
 	y, mo, d := t.Date()
 	return d == daysIn(y, mo)
 }
+
+// activeOrder returns the instant of the first order from index i on (the first placed
+// after t, where the machine last stepped or started) at which a step could change the
+// status or emit, when it is before stop: the instant of the first order at or after
+// stop when every order before it is idle, zero when there is none, and the instant of
+// order i when the bounds below do not apply. next steps there instead of at each
+// order. On the usual ladder and status, out of grace, with the keep rule holding
+// at t, a step at the instant u of an order does nothing when, with top the spend (or
+// number) of the orders placed from the earliest start of any window ending at t or
+// later to u, before refunds (at least the measure at u):
+//
+//   - top is below every higher tier's threshold: no upgrade, no enrolment;
+//   - no proximity rule can be met: no rule, no next tier, the cool-down still running
+//     at u, or top below what every rule asks (the rules are met from a value on);
+//   - no warning can be due: the earliest warning that the roll-off of the oldest of
+//     those orders allows is after u (as in warnFar, whose bound it is at u);
+//
+// and the keep rule still holds at u: orders only raise the measure, and the instants at
+// which it can fall (refunds, orders leaving the window) are next's own, before stop.
+// Where a clamped month end moves a window's start back (see startSlack) the earliest
+// start is taken from t's less the slack.
+func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
+	f, l, st := m.f, m.l, &m.st
+	u := f.orders[i].placed
+	slot := measureSlot(l.measure())
+	if !m.usual(st) || !st.GraceUntil.IsZero() || (slot != 0 && slot != 1) {
+		return u
+	}
+	cur := l.TierIndex(st.Tier)
+	days := l.warningDays()
+	if cur >= 0 {
+		if l.Tiers[cur].InviteOnly || m.behind || (len(days) > 0 && l.Landing.MinStayMonths > 0) {
+			return u
+		}
+		var w window
+		if m.wsOK && m.wsAt.Equal(t) {
+			w = m.wbuf[0] // a step at t built it
+		} else {
+			w = m.window0(t)
+		}
+		if !m.holds(m.rule(ruleRetain, cur), &w) {
+			return u
+		}
+	}
+	lo := f.lower(m.windowFrom(t).Add(-startSlack - time.Nanosecond))
+	var warnAt time.Time // no warning before it
+	if cur >= 0 && len(days) > 0 {
+		warnAt = m.firstWarning(m.rollOffOf(lo))
+	}
+	nx := m.nextTier(cur)
+	near := nx >= 0 && len(l.Near.Rules) > 0
+	var cool time.Time
+	if near && !st.LastNear.IsZero() {
+		cool = m.coolUntil()
+	}
+	for i < len(f.orders) {
+		u = f.orders[i].placed
+		if !u.Before(stop) {
+			return u
+		}
+		hi := i + 1 // past the orders placed at u
+		for hi < len(f.at) && f.at[hi] == f.at[i] {
+			hi++
+		}
+		top, n := f.spendBase(lo, hi)
+		if slot == 1 {
+			top = sum{coef: n}
+		}
+		for k := cur + 1; k < len(l.Tiers); k++ {
+			if r := m.rule(ruleEntry, k).sr; !l.Tiers[k].InviteOnly && top.cmpCrit(&r.c, *r.min) >= 0 {
+				return u
+			}
+		}
+		if near && (cool.IsZero() || !u.Before(cool)) && m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
+			return u
+		}
+		if !warnAt.IsZero() && !warnAt.After(u) {
+			return u
+		}
+		i = hi
+		m.nidle++
+	}
+	return time.Time{}
+}

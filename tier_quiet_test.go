@@ -68,7 +68,7 @@ func genQuietLadder(t *rapid.T) vip.Ladder {
 // for proximity events is, and that neither always is, so that the comparison covers
 // every side.
 func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
-	taken, nearOnly, declined := 0, 0, 0
+	var n quietCounts
 	rapid.Check(t, func(t *rapid.T) {
 		l := genQuietLadder(t)
 		orders := genOrders(t, "o", 30)
@@ -104,13 +104,13 @@ func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
 					t2 = p.Add(time.Duration(rapid.IntRange(0, 48).Draw(t, fmt.Sprint("after-", k))) * time.Hour)
 				}
 			}
-			checkQuiet(t, l, g, orders, a, t1, t2, &taken, &nearOnly, &declined)
+			checkQuiet(t, l, g, orders, a, t1, t2, &n)
 		}
 	})
-	if taken == 0 || nearOnly == 0 || declined == 0 {
-		t.Fatalf("the shortcut was taken %d times, near-only %d times and declined %d times: the test does not cover every side", taken, nearOnly, declined)
+	if n.taken == 0 || n.nearOnly == 0 || n.declined == 0 || n.idle == 0 {
+		t.Fatalf("%v: the test does not cover every side", n)
 	}
-	t.Logf("shortcut taken %d times, near-only %d times, declined %d times", taken, nearOnly, declined)
+	t.Log(n)
 }
 
 // TestLedger_Evaluate_NearOnly is TestLedger_Evaluate_QuietShortcut on ladders with a
@@ -120,7 +120,7 @@ func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
 // which only a proximity event can happen, visited at order instants alone, are then
 // common, and each is compared with stepping through every instant.
 func TestLedger_Evaluate_NearOnly(t *testing.T) {
-	taken, nearOnly, declined := 0, 0, 0
+	var n quietCounts
 	rapid.Check(t, func(t *rapid.T) {
 		l := genQuietLadder(t)
 		if rapid.Bool().Draw(t, "fixedTiers") {
@@ -159,18 +159,32 @@ func TestLedger_Evaluate_NearOnly(t *testing.T) {
 					t2 = p.Add(time.Duration(rapid.IntRange(0, 30*24).Draw(t, fmt.Sprint("after-", k))) * time.Hour)
 				}
 			}
-			checkQuiet(t, l, g, orders, a, t1, t2, &taken, &nearOnly, &declined)
+			checkQuiet(t, l, g, orders, a, t1, t2, &n)
 		}
 	})
-	if nearOnly < 15 {
-		t.Fatalf("near-only %d times (quiet %d, declined %d): too few to cover it", nearOnly, taken, declined)
+	if n.nearOnly < 15 || n.idle == 0 {
+		t.Fatalf("%v: too few near-only intervals or idle order instants to cover them", n)
 	}
-	t.Logf("shortcut taken %d times, near-only %d times, declined %d times", taken, nearOnly, declined)
+	t.Log(n)
+}
+
+// quietCounts counts the ways checkQuiet saw Evaluate go: the interval quiet
+// (taken), visited at order instants alone (nearOnly), or stepped through (declined);
+// and of the stepped ones, those in which order instants were passed over as idle.
+type quietCounts struct {
+	taken, nearOnly, declined int
+	idle                      int // stepped intervals with idle order instants passed over
+	idleOrders                int // order instants passed over in all
+}
+
+func (n quietCounts) String() string {
+	return fmt.Sprintf("shortcut taken %d times, near-only %d times, declined %d times (%d of them with %d idle order instants passed over)",
+		n.taken, n.nearOnly, n.declined, n.idle, n.idleOrders)
 }
 
 // checkQuiet compares Evaluate with EvaluateSteps from the status at t1 (of the
-// activity known then) to t2, counting whether the shortcut is taken.
-func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *vip.Activity, t1, t2 time.Time, taken, nearOnly, declined *int) {
+// activity known then) to t2, counting in n which way Evaluate went.
+func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *vip.Activity, t1, t2 time.Time, n *quietCounts) {
 	// The status at t1, from the activity known then: some orders placed before t1
 	// arrive only after it.
 	early := &vip.Activity{Customer: a.Customer}
@@ -192,11 +206,15 @@ func checkQuiet(t *rapid.T, l vip.Ladder, g *vip.Ledger, orders []vip.Order, a *
 	}
 	switch {
 	case g.Quiet(st, t2):
-		*taken++
+		n.taken++
 	case g.NearOnly(st, t2):
-		*nearOnly++
+		n.nearOnly++
 	default:
-		*declined++
+		n.declined++
+		if _, _, idle, ok := g.StepCounts(st, t2); ok && idle > 0 {
+			n.idle++
+			n.idleOrders += idle
+		}
 	}
 	got, gotEvs, err := g.Evaluate(st, t2)
 	if err != nil {
