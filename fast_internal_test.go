@@ -566,3 +566,68 @@ func TestMachine_StartBounds(t *testing.T) {
 		}
 	})
 }
+
+// TestRollOff_Zones checks rollOff in zones with daylight saving against its meaning:
+// activity at p is in the rolling window of n months at every instant from p to the
+// roll-off and out of it there (the window at x starts just after x less n months).
+// Instants are drawn near the zones' clock changes (p itself, or n months before one)
+// as well as near month ends: where p's wall clock n months on falls in a gap (2024-01-10
+// 02:00 in New York, two months on, is 2024-03-10 02:00, which does not exist) or p is
+// in an hour that is repeated, the roll-off is neither p's wall clock n months on nor
+// the next month's start. Before this was checked, the first case gave 2024-04-01 and a
+// customer kept a tier three weeks too long.
+func TestRollOff_Zones(t *testing.T) {
+	type zone struct {
+		loc     *time.Location
+		changes []time.Time // clock changes, 2000-2030
+	}
+	var zones []zone
+	for _, name := range []string{"America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Apia"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			continue
+		}
+		z := zone{loc: loc}
+		_, prev := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).In(loc).Zone()
+		for x := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC); x.Year() < 2031; x = x.Add(30 * time.Minute) {
+			if _, off := x.In(loc).Zone(); off != prev {
+				z.changes, prev = append(z.changes, x), off
+			}
+		}
+		zones = append(zones, z)
+	}
+	if len(zones) == 0 {
+		t.Skip("no time zone database")
+	}
+	in := func(p, x time.Time, n int, loc *time.Location) bool { return AddMonths(x, -n, loc).Before(p) }
+	rapid.Check(t, func(t *rapid.T) {
+		z := zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]
+		n := rapid.IntRange(1, 24).Draw(t, "months")
+		var p time.Time
+		switch rapid.IntRange(0, 2).Draw(t, "kind") {
+		case 0: // near a clock change
+			c := z.changes[rapid.IntRange(0, len(z.changes)-1).Draw(t, "change")]
+			p = c.Add(time.Duration(rapid.IntRange(-240, 240).Draw(t, "minutes")) * time.Minute)
+		case 1: // n months before an instant near a clock change
+			c := z.changes[rapid.IntRange(0, len(z.changes)-1).Draw(t, "change")]
+			p = AddMonths(c.Add(time.Duration(rapid.IntRange(-240, 240).Draw(t, "minutes"))*time.Minute), -n, z.loc)
+		default:
+			p = drawInstant(t, "p")
+			if !validInstant(p) {
+				return
+			}
+		}
+		r := rollOff(p, n, z.loc)
+		if !r.After(p) || in(p, r, n, z.loc) || !in(p, r.Add(-time.Nanosecond), n, z.loc) {
+			t.Fatalf("rollOff(%s, %d, %s) = %s: in the window at it %v, a nanosecond before %v", p.In(z.loc).Format(time.RFC3339Nano), n, z.loc,
+				r.In(z.loc).Format(time.RFC3339Nano), in(p, r, n, z.loc), in(p, r.Add(-time.Nanosecond), n, z.loc))
+		}
+		for k := range 8 {
+			x := p.Add(time.Duration(rapid.Int64Range(0, int64(r.Sub(p))-1).Draw(t, fmt.Sprint("x", k))))
+			if !in(p, x, n, z.loc) {
+				t.Fatalf("rollOff(%s, %d, %s) = %s, but the activity is out of the window already at %s", p.In(z.loc).Format(time.RFC3339Nano), n, z.loc,
+					r.In(z.loc).Format(time.RFC3339Nano), x.In(z.loc).Format(time.RFC3339Nano))
+			}
+		}
+	})
+}

@@ -326,13 +326,43 @@ func rollOffUTC(s, ns int64, n int) (time.Time, bool) {
 
 // rollOffZone is rollOff through AddMonths in any zone.
 func rollOffZone(p time.Time, n int, loc *time.Location) time.Time {
+	out := func(x time.Time) bool { return !AddMonths(x, -n, loc).Before(p) }
 	r := AddMonths(p, n, loc)
-	if !AddMonths(r, -n, loc).Before(p) {
+	var lo, hi time.Time // the activity is in the window at lo, out of it at hi
+	switch {
+	case !out(r):
+		// r was clamped to a month end, or its wall clock is in a daylight-saving gap
+		// (2024-01-10 02:00 in New York two months on is 2024-03-10 02:00, which does
+		// not exist): the window's start passes p later, by the next month's start, and
+		// within the hours of a gap (two days cover every gap in the zone database).
+		y, m, _ := r.In(loc).Date()
+		lo, hi = r, time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
+		if g := r.Add(48 * time.Hour); g.Before(hi) && out(g) {
+			hi = g
+		}
+	case out(r.Add(-time.Nanosecond)):
+		// p's wall clock is in an hour that is repeated (the clock set back), p the
+		// first of its two instants, and a window's start n months later reaches the
+		// second of them before p's wall clock: the activity left earlier.
+		lo, hi = p, r
+		if g := r.Add(-48 * time.Hour); g.After(p) && !out(g) {
+			lo = g
+		}
+	default:
 		return r
 	}
-	// r was clamped to a month end: the window's start passes p at the next month.
-	y, m, _ := r.In(loc).Date()
-	return time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
+	// Over these few hours the window's start is taken to rise with the instant (no
+	// clock set back between lo and hi): search the first instant out. TestRollOff_Zones
+	// checks the answer near every clock change of four zones from 2000 to 2030.
+	for hi.Sub(lo) > 1 {
+		mid := lo.Add(hi.Sub(lo) / 2)
+		if out(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }
 
 // AverageMonthlyBalance returns the average balance of the calendar month holding t,

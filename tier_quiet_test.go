@@ -446,3 +446,67 @@ func TestLedger_Evaluate_GraceOrderBack(t *testing.T) {
 		}
 	}
 }
+
+// TestLedger_Evaluate_RollOffInGap: an order whose wall clock, a window later, falls in
+// a daylight-saving gap leaves the window when the clock passes the gap. A rolling
+// window of two months in New York, tier T0 from 1, no grace, no warnings: 1 on
+// 2024-01-10 02:00 EST (07:00 UTC). Two months on is 2024-03-10 02:00, which does not
+// exist: the clock goes from 01:59:59 EST to 03:00 EDT (07:00 UTC), where the window
+// (from the wall clock less two months, 2024-01-10 03:00) no longer holds the order. So
+// T0 from 2024-01-10 07:00 UTC to 2024-03-10 07:00 UTC, evaluated from scratch, and from
+// a status checked on 2024-03-01 08:00 UTC before the order arrived (it then counts
+// from that instant: Enrolled there). Before the roll-off was computed right, the
+// schedule put it at 2024-04-01 and the customer kept T0 three weeks too long.
+func TestLedger_Evaluate_RollOffInGap(t *testing.T) {
+	l := vip.Ladder{Name: "p", Currency: "USD", Period: vip.Period{Months: 2}, TimeZone: "America/New_York",
+		Tiers: []vip.Tier{{Name: "T0", Qualify: decimal.NewFromInt(1)}}, Warnings: vip.Warnings{Days: []int{}}}
+	if err := l.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a := &vip.Activity{Customer: vip.Customer{ID: "c", JoinedAt: utc(2024, 1, 1, 0)},
+		Orders: []vip.Order{order("o1", "c", utc(2024, 1, 10, 7), "1")}}
+	g, err := l.Ledger(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, _, err := l.Evaluate(vip.Status{}, &vip.Activity{Customer: a.Customer}, utc(2024, 3, 1, 8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type kindAt struct {
+		Kind vip.EventKind
+		At   time.Time
+	}
+	for _, c := range []struct {
+		name string
+		from vip.Status
+		want []kindAt
+	}{
+		{"from scratch", vip.Status{}, []kindAt{{vip.EventEnrolled, utc(2024, 1, 10, 7)}, {vip.EventDowngraded, utc(2024, 3, 10, 7)}}},
+		{"order arrived late", late, []kindAt{{vip.EventEnrolled, utc(2024, 3, 1, 8)}, {vip.EventDowngraded, utc(2024, 3, 10, 7)}}},
+	} {
+		for _, now := range []time.Time{utc(2024, 3, 10, 7), utc(2024, 3, 11, 0)} {
+			for name, eval := range map[string]func(vip.Status, time.Time) (vip.Status, []vip.Event, error){
+				"Evaluate": g.Evaluate, "EvaluateSteps": g.EvaluateSteps} {
+				st, evs, err := eval(c.from, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []kindAt
+				for _, e := range evs {
+					got = append(got, kindAt{e.Kind, e.At})
+				}
+				if diff := cmp.Diff(c.want, got, cmpOpts); diff != "" {
+					t.Errorf("%s, %s to %s: events (-want +got):\n%s", c.name, name, now, diff)
+				}
+				if st.Tier != "" {
+					t.Errorf("%s, %s to %s: tier %q, want none", c.name, name, now, st.Tier)
+				}
+			}
+		}
+	}
+	st, _, err := g.Evaluate(vip.Status{}, utc(2024, 3, 10, 7).Add(-time.Second))
+	if err != nil || st.Tier != "T0" {
+		t.Errorf("at 2024-03-10 06:59:59 UTC: tier %q (%v), want T0", st.Tier, err)
+	}
+}
