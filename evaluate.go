@@ -562,7 +562,8 @@ func (l *Ladder) Place(st Status, o Override, a *Activity, now time.Time) (Statu
 // instant after which nothing is scheduled up to now: the step would change nothing
 // (no activity, no roll-off failing the keep rule, no grace end, landing or warning
 // date in between, and a monotone measure), unless next found the keep rule failing
-// already (see machine.behind) or the status is in grace: where a clamped month end
+// already (see machine.behind) or the status is in grace and the window at now can
+// start before the one at that instant (machine.startBack): where a clamped month end
 // moves the window's start back, an order that had left the window is back in it, and
 // in grace that can make the keep rule hold again at an instant no schedule knows.
 func (m *machine) run(now time.Time, skip bool) error {
@@ -593,7 +594,7 @@ func (m *machine) run(now time.Time, skip bool) error {
 		m.step(nx)
 		t, stepped = nx, true
 	}
-	if !stepped || (!now.Equal(t) && !(skip && m.usual(&m.st) && !m.behind && m.st.GraceUntil.IsZero())) {
+	if !stepped || (!now.Equal(t) && !(skip && m.usual(&m.st) && !m.behind && (m.st.GraceUntil.IsZero() || !m.startBack(t, now)))) {
 		m.step(now)
 	}
 	m.st.Checked = now
@@ -726,6 +727,13 @@ func (m *machine) windowFrom(t time.Time) time.Time {
 		return m.rollingStart(t)
 	}
 	return m.window0(t).from
+}
+
+// startBack reports whether the window at now can start before the one at t (where a
+// clamped month end moves the start back): only then can an order placed by t that is
+// out of t's window be in now's.
+func (m *machine) startBack(t, now time.Time) bool {
+	return m.windowFrom(now).Before(m.windowFrom(t))
 }
 
 // A rule reference names one of the tiers' rules. On a ladder of simple tiers (plain

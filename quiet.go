@@ -230,10 +230,10 @@ func lastDay(t time.Time) bool {
 // status or emit, when it is before stop: the instant of the first order at or after
 // stop when every order before it is idle, zero when there is none, and the instant of
 // order i when the bounds below do not apply. next steps there instead of at each
-// order. On the usual ladder and status, out of grace, with the keep rule holding
-// at t, a step at the instant u of an order does nothing when, with top the spend (or
-// number) of the orders placed from the earliest start of any window ending at t or
-// later to u, before refunds (at least the measure at u):
+// order. On the usual ladder and status, let top be the spend (or number) of the orders
+// placed from the earliest start of any window ending at t or later to the instant u
+// of an order, before refunds: at least the measure at u. Out of grace, with the keep
+// rule holding at t, a step at u does nothing when
 //
 //   - top is below every higher tier's threshold: no upgrade, no enrolment;
 //   - no proximity rule can be met: no rule, no next tier, the cool-down still running
@@ -243,18 +243,30 @@ func lastDay(t time.Time) bool {
 //
 // and the keep rule still holds at u: orders only raise the measure, and the instants at
 // which it can fall (refunds, orders leaving the window) are next's own, before stop.
-// Where a clamped month end moves a window's start back (see startSlack) the earliest
-// start is taken from t's less the slack.
+// In grace (not yet at its end), as in quietGrace, a step at u does nothing when top
+// is below the current tier's keep and entry thresholds and every higher tier's: the
+// tier is not held again, no upgrade, and no proximity check runs in grace; the
+// warnings of the demotion at grace's end fall at next's own instants. Where a clamped
+// month end moves a window's start back (see startSlack) the earliest start is taken
+// from t's less the slack.
 func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 	f, l, st := m.f, m.l, &m.st
 	u := f.orders[i].placed
 	slot := measureSlot(l.measure())
-	if !m.usual(st) || !st.GraceUntil.IsZero() || (slot != 0 && slot != 1) {
+	if !m.usual(st) || (slot != 0 && slot != 1) {
 		return u
 	}
 	cur := l.TierIndex(st.Tier)
 	days := l.warningDays()
-	if cur >= 0 {
+	grace := !st.GraceUntil.IsZero()
+	from := cur + 1 // the first tier whose entry the orders could reach
+	switch {
+	case grace:
+		if cur < 0 || l.Tiers[cur].InviteOnly || !st.GraceUntil.After(t) {
+			return u
+		}
+		from = cur
+	case cur >= 0:
 		if l.Tiers[cur].InviteOnly || m.behind || (len(days) > 0 && l.Landing.MinStayMonths > 0) {
 			return u
 		}
@@ -269,12 +281,12 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 		}
 	}
 	lo := f.lower(m.windowFrom(t).Add(-startSlack - time.Nanosecond))
-	var warnAt time.Time // no warning before it
-	if cur >= 0 && len(days) > 0 {
+	var warnAt time.Time // out of grace, no warning before it
+	if !grace && cur >= 0 && len(days) > 0 {
 		warnAt = m.firstWarning(m.rollOffOf(lo))
 	}
 	nx := m.nextTier(cur)
-	near := nx >= 0 && len(l.Near.Rules) > 0
+	near := !grace && nx >= 0 && len(l.Near.Rules) > 0
 	var cool time.Time
 	if near && !st.LastNear.IsZero() {
 		cool = m.coolUntil()
@@ -292,7 +304,12 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 		if slot == 1 {
 			top = sum{coef: n}
 		}
-		for k := cur + 1; k < len(l.Tiers); k++ {
+		if grace {
+			if r := m.rule(ruleRetain, cur).sr; top.cmpCrit(&r.c, *r.min) >= 0 {
+				return u
+			}
+		}
+		for k := from; k < len(l.Tiers); k++ {
 			if r := m.rule(ruleEntry, k).sr; !l.Tiers[k].InviteOnly && top.cmpCrit(&r.c, *r.min) >= 0 {
 				return u
 			}

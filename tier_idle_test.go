@@ -90,3 +90,64 @@ func TestLedger_Evaluate_IdleOrders(t *testing.T) {
 		st, _, _ = g.Evaluate(st, now)
 	}
 }
+
+// TestLedger_Evaluate_IdleOrdersInGrace: in grace, the orders that cannot win the tier
+// back are passed over, and the one that does is stepped at. The brief's ladder (three
+// months' grace) without proximity rules. 5,000 on 2025-01-10 10:00: Gold. It leaves the
+// window on 2026-01-10 10:00: grace to 2026-04-10 10:00. From a status checked on
+// 2026-01-15 to 2026-02-15: orders of 100 on 2026-01-20 and 01-25 (200, far from
+// Gold's 5,000: passed over) and the 60-day warning on 2026-02-09 10:00 (the 200 will
+// still count on 2026-04-10; 4,800 missing). From there to 2026-03-01: 4,800 on
+// 2026-02-20 10:00 makes 5,000: Gold is held again, Recovered then.
+func TestLedger_Evaluate_IdleOrdersInGrace(t *testing.T) {
+	l := briefLadder(t)
+	l.Near.Rules = nil
+	if err := l.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)}, Orders: []vip.Order{
+		order("o1", "c1", utc(2025, 1, 10, 10), "5000"),
+		order("s1", "c1", utc(2026, 1, 20, 10), "100"),
+		order("s2", "c1", utc(2026, 1, 25, 10), "100"),
+		order("o2", "c1", utc(2026, 2, 20, 10), "4800"),
+	}}
+	g, st := ledgerAt(t, &l, a, utc(2026, 1, 15, 0))
+	if st.Tier != "Gold" || !st.GraceUntil.Equal(utc(2026, 4, 10, 10)) {
+		t.Fatalf("on 2026-01-15: tier %q in grace until %v, want Gold until 2026-04-10 10:00", st.Tier, st.GraceUntil)
+	}
+	for _, c := range []struct {
+		name  string
+		now   time.Time
+		want  []vip.Event
+		grace bool
+		idle  int
+	}{
+		{"100s passed over", utc(2026, 2, 15, 0), []vip.Event{{Kind: vip.EventDemotionWarning, Ladder: "vip", CustomerID: "c1",
+			At: utc(2026, 2, 9, 10), From: "Gold", To: "Gold", Measure: vip.MeasureNetSpend, Value: dec(t, "200"), Gap: dec(t, "4800"),
+			Deadline: utc(2026, 4, 10, 10), DaysLeft: 60, Reason: "warning"}}, true, 2},
+		{"won back at the order", utc(2026, 3, 1, 0), []vip.Event{{Kind: vip.EventRecovered, Ladder: "vip", CustomerID: "c1",
+			At: utc(2026, 2, 20, 10), From: "Gold", To: "Gold", Reason: "activity"}}, false, 0},
+	} {
+		for name, eval := range map[string]func(vip.Status, time.Time) (vip.Status, []vip.Event, error){
+			"Evaluate": g.Evaluate, "EvaluateSteps": g.EvaluateSteps} {
+			got, evs, err := eval(st, c.now)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", c.name, name, err)
+			}
+			if diff := cmp.Diff(c.want, evs, cmpOpts); diff != "" {
+				t.Errorf("%s: %s: events (-want +got):\n%s", c.name, name, diff)
+			}
+			if got.Tier != "Gold" || got.GraceUntil.IsZero() != !c.grace {
+				t.Errorf("%s: %s: tier %q, grace until %v; want Gold, in grace %v", c.name, name, got.Tier, got.GraceUntil, c.grace)
+			}
+		}
+		skip, all, idle, ok := g.StepCounts(st, c.now)
+		if !ok {
+			t.Fatalf("%s: the interval is not stepped through", c.name)
+		}
+		if idle != c.idle || skip > all-idle {
+			t.Errorf("%s: %d order instants passed over (%d steps, %d without the skip); want %d", c.name, idle, skip, all, c.idle)
+		}
+		st, _, _ = g.Evaluate(st, c.now)
+	}
+}
