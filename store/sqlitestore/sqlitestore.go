@@ -17,7 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/vipkit/vip/store/internal/migrations"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -27,6 +27,7 @@ import (
 	"github.com/vipkit/vip"
 	"github.com/vipkit/vip/store/internal/codec"
 	"github.com/vipkit/vip/store/internal/known"
+	"github.com/vipkit/vip/store/internal/migrations"
 	"modernc.org/sqlite" // registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -74,7 +75,7 @@ const (
 	sqlStatusRow  = `SELECT version, body FROM vip_statuses WHERE ladder = ? AND customer_id = ?`
 	// Anonymous parameters: the driver looks up the name of every numbered one on each
 	// execution, and this one runs once per status.
-	sqlUpdateStatus = `UPDATE vip_statuses SET tier = ?, version = version + 1, checked = ?, body = ?, due_at = ?, due_key = ?
+	sqlUpdateStatus = `UPDATE vip_statuses SET tier = ?, version = version + 1, body = ?, due_at = ?, due_key = ?
 		WHERE ladder = ? AND customer_id = ? AND version = ?`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
@@ -109,8 +110,8 @@ func sqlInsertOrders(n int) string {
 // a VALUES list measured slower (its commit spent the difference and more truncating
 // the page cache).
 func sqlInsertStatuses(n int) string {
-	return `INSERT OR FAIL INTO vip_statuses (ladder, customer_id, tier, checked, body, due_at, due_key, version) VALUES ` +
-		strings.ReplaceAll(valuesList(n, 7), "?)", "?, 1)") + ` ON CONFLICT (ladder, customer_id) DO NOTHING`
+	return `INSERT OR FAIL INTO vip_statuses (ladder, customer_id, tier, body, due_at, due_key, version) VALUES ` +
+		strings.ReplaceAll(valuesList(n, 6), "?)", "?, 1)") + ` ON CONFLICT (ladder, customer_id) DO NOTHING`
 }
 
 // Events too, in the order of the change (the rows of a VALUES list are inserted in
@@ -311,6 +312,19 @@ func (s *Store) migrate(ctx context.Context) error {
 	return tx.Commit()
 }
 
+// micros is the instant t as the statuses' due_at column keeps it (migration 6): Unix
+// microseconds, clamped to the years int64 microseconds reach (about 292,000 years
+// either side of 1970; a later due instant is as good as never).
+func micros(t time.Time) int64 {
+	switch {
+	case t.Year() > 294000:
+		return math.MaxInt64
+	case t.Year() < -290000:
+		return math.MinInt64
+	}
+	return t.UnixMicro()
+}
+
 func idsJSON(ids []string) string {
 	b, _ := json.Marshal(ids)
 	return string(b)
@@ -363,7 +377,7 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 		var id, key string
 		var body []byte
 		var v int64
-		var due sql.NullString
+		var due sql.NullInt64
 		for rows.Next() {
 			if err := rows.Scan(&id, &body, &v, &due, &key); err != nil {
 				return fmt.Errorf("vip: sqlite load: %w", err)
@@ -374,8 +388,8 @@ func (s *Store) Load(ctx context.Context, ladder string, ids []string) ([]vip.Cu
 			}
 			cs := &out[at[id]]
 			cs.Status, cs.DueKey = st, key
-			if cs.Due, err = codec.ParseTime(due.String); err != nil {
-				return err
+			if due.Valid {
+				cs.Due = time.UnixMicro(due.Int64).UTC()
 			}
 		}
 		return rows.Err()
@@ -584,7 +598,7 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 		due, key := codec.Schedule(&c, i)
 		var dueArg any // NULL: nothing scheduled
 		if !due.IsZero() {
-			dueArg = codec.FormatTime(due)
+			dueArg = micros(due)
 		}
 		if ladderArg == nil || st.Ladder != ladder {
 			ladder, ladderArg = st.Ladder, st.Ladder
@@ -597,10 +611,10 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 		bodies[i] = buf[from:len(buf):len(buf)]
 		if st.Version == 0 {
 			ins = append(ins, i)
-			insArgs = append(insArgs, ladderArg, st.CustomerID, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, keyArg)
+			insArgs = append(insArgs, ladderArg, st.CustomerID, st.Tier, bodies[i], dueArg, keyArg)
 			continue
 		}
-		n, err := w.exec(ctx, sqlUpdateStatus, st.Tier, codec.FormatTime(st.Checked), bodies[i], dueArg, keyArg, ladderArg, st.CustomerID, st.Version)
+		n, err := w.exec(ctx, sqlUpdateStatus, st.Tier, bodies[i], dueArg, keyArg, ladderArg, st.CustomerID, st.Version)
 		if err != nil {
 			return wrap("status", err)
 		}
@@ -611,7 +625,7 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	sc.ins, sc.insArgs, sc.bodies = ins, insArgs, bodies
 	// The compare-and-swap of the new ones: every row of a chunk must be inserted. When
 	// one is not, the change fails (and rolls back); staleStatus finds the status to name.
-	err := insertStatuses.exec(ctx, w, insArgs, 7, func(first, n int, inserted int64) error {
+	err := insertStatuses.exec(ctx, w, insArgs, 6, func(first, n int, inserted int64) error {
 		if inserted == int64(n) {
 			return nil
 		}
@@ -846,7 +860,7 @@ func (s *Store) Due(ctx context.Context, q vip.DueQuery) ([]string, error) {
 	if err := q.Shard.Validate(); err != nil {
 		return nil, err
 	}
-	rows, err := s.rs.due.QueryContext(ctx, q.Ladder, q.After, q.Shard.Count, q.Shard.Count, q.Shard.Index, q.Key, codec.FormatTime(q.At), q.Limit)
+	rows, err := s.rs.due.QueryContext(ctx, q.Ladder, q.After, q.Shard.Count, q.Shard.Count, q.Shard.Index, q.Key, micros(q.At), q.Limit)
 	if err != nil {
 		return nil, wrap("due", err)
 	}
