@@ -172,10 +172,28 @@ func (en *engCached) appendOrders(dst []Order) []Order {
 	return dst
 }
 
-// hasOrder reports whether the entry holds an order with the ID.
+// hasOrder reports whether the entry holds an order with the ID. It looks at each
+// order in place (a func(Order) for slices.ContainsFunc copied every order, 2-3% of
+// an ingest's time).
 func (en *engCached) hasOrder(id string) bool {
-	has := func(os []Order) bool { return slices.ContainsFunc(os, func(o Order) bool { return o.ID == id }) }
-	return has(en.a.Orders) || slices.ContainsFunc(en.more, has)
+	if engHasOrder(en.a.Orders, id) {
+		return true
+	}
+	for _, p := range en.more {
+		if engHasOrder(p, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func engHasOrder(os []Order, id string) bool {
+	for i := range os {
+		if os[i].ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // addOrders records the orders a committed ingest added to the entry: all is the
