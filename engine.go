@@ -172,24 +172,27 @@ func (en *engCached) appendOrders(dst []Order) []Order {
 	return dst
 }
 
-// hasOrder reports whether the entry holds an order with the ID. It looks at each
-// order in place (a func(Order) for slices.ContainsFunc copied every order, 2-3% of
-// an ingest's time).
-func (en *engCached) hasOrder(id string) bool {
-	if engHasOrder(en.a.Orders, id) {
+// hasOrder reports whether the entry holds an order with o's ID and instant. An order
+// of that ID at another instant is a conflict, which the ingest that takes the entry
+// reports (ingestOnce compares IDs); looking at the instant first, in the order's
+// own memory, spares reading the ID's bytes of every cached order, most of them
+// long out of the processor's caches (hasOrder comparing IDs alone was 2.2% of the
+// SQLite engine ingest's CPU time).
+func (en *engCached) hasOrder(o *Order) bool {
+	if engHasOrder(en.a.Orders, o) {
 		return true
 	}
 	for _, p := range en.more {
-		if engHasOrder(p, id) {
+		if engHasOrder(p, o) {
 			return true
 		}
 	}
 	return false
 }
 
-func engHasOrder(os []Order, id string) bool {
+func engHasOrder(os []Order, o *Order) bool {
 	for i := range os {
-		if os[i].ID == id {
+		if os[i].PlacedAt.Equal(o.PlacedAt) && os[i].ID == o.ID {
 			return true
 		}
 	}
@@ -824,10 +827,11 @@ func engFinder[T any](xs []T, n int, id func(*T) string) func(string) (int, bool
 }
 
 // adds reports whether the batch holds an order or refund of the customer that the
-// entry does not.
+// entry does not (an order: see hasOrder).
 func (in *engBatch) adds(id string, en *engCached) bool {
-	for _, o := range in.ordersOf(id) {
-		if !en.hasOrder(o.ID) {
+	os := in.ordersOf(id)
+	for i := range os {
+		if !en.hasOrder(&os[i]) {
 			return true
 		}
 	}
