@@ -74,7 +74,6 @@ type Store struct {
 // their rows as one JSON array parameter (json_each): one statement per table and
 // commit instead of one per row, for the customers, the stale schedules and the events.
 const (
-	sqlUpsertCustomer  = `INSERT INTO vip_customers (id, hash, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body`
 	sqlEnsureCustomers = `INSERT INTO vip_customers (id, hash, body)
 		SELECT value->>0, value->>1, value->>2 FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
 	sqlOrderPrint = `SELECT fp FROM vip_orders WHERE id = ?`
@@ -126,11 +125,19 @@ func sqlInsertEvents(n int) string {
 	return `INSERT OR FAIL INTO vip_events (ladder, customer_id, kind, at, source, body) VALUES ` + valuesList(n, 6)
 }
 
+// Customers' records too, each replacing the stored one of its ID (a later row of the
+// same ID replaces an earlier one, as one statement per row did).
+func sqlUpsertCustomers(n int) string {
+	return `INSERT OR FAIL INTO vip_customers (id, hash, body) VALUES ` + valuesList(n, 3) +
+		` ON CONFLICT (id) DO UPDATE SET body = excluded.body`
+}
+
 // The multi-row statements' SQL for every chunk size, built once.
 var (
-	insertOrders   = multi(sqlInsertOrders)
-	insertStatuses = multi(sqlInsertStatuses)
-	insertEvents   = multi(sqlInsertEvents)
+	upsertCustomers = multi(sqlUpsertCustomers)
+	insertOrders    = multi(sqlInsertOrders)
+	insertStatuses  = multi(sqlInsertStatuses)
+	insertEvents    = multi(sqlInsertEvents)
 )
 
 type readStmts struct {
@@ -153,12 +160,12 @@ func (s *Store) prepare(ctx context.Context) error {
 	}
 	// The commit's statements, prepared now so that an error in their SQL shows at Open.
 	return s.withConn(ctx, func(w *wconn) error {
-		for _, q := range []string{sqlUpsertCustomer, sqlEnsureCustomers, sqlOrderPrint, sqlStatusRow, sqlUpdateStatus, sqlUnschedule, sqlOtherLadders} {
+		for _, q := range []string{sqlEnsureCustomers, sqlOrderPrint, sqlStatusRow, sqlUpdateStatus, sqlUnschedule, sqlOtherLadders} {
 			if _, err := w.stmt(ctx, q); err != nil {
 				return err
 			}
 		}
-		for _, m := range []*multiStmt{&insertOrders, &insertStatuses, &insertEvents} {
+		for _, m := range []*multiStmt{&upsertCustomers, &insertOrders, &insertStatuses, &insertEvents} {
 			if err := m.prepare(ctx, w); err != nil {
 				return err
 			}
@@ -499,16 +506,19 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	touchedIDs := sc.touched[:0] // the customers whose other statuses' schedules may go stale
 	named := sc.named
 	if len(c.Customers) > 0 {
+		args := slices.Grow(sc.args[:0], 3*len(c.Customers))
 		for _, cu := range c.Customers {
 			body, err := codec.Customer(cu)
 			if err != nil {
 				return err
 			}
-			if _, err := w.exec(ctx, sqlUpsertCustomer, cu.ID, int64(vip.CustomerHash(cu.ID)), body); err != nil {
-				return wrap("customer", err)
-			}
+			args = append(args, cu.ID, int64(vip.CustomerHash(cu.ID)), body)
 			named[cu.ID] = true
 			touchedIDs = append(touchedIDs, cu.ID)
+		}
+		sc.args = args
+		if err := upsertCustomers.exec(ctx, w, args, 3, func(int, int, int64) error { return nil }); err != nil {
+			return wrap("customer", err)
 		}
 	}
 	if len(c.Orders) > 0 {

@@ -515,3 +515,37 @@ func TestLoad_NewAndStored(t *testing.T) {
 		}
 	}
 }
+
+// TestCommit_CustomersLastWins: a change's customer records go as one multi-row
+// upsert; a record of an ID stored before replaces it, and of two records of one ID
+// in the change the later one is stored, as when they went one statement each.
+func TestCommit_CustomersLastWins(t *testing.T) {
+	s := open(t)
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.Commit(t.Context(), vip.Change{Customers: []vip.Customer{{ID: "c1", JoinedAt: at}, {ID: "c2", JoinedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	var cs []vip.Customer
+	for i := range 70 { // more than one chunk
+		cs = append(cs, vip.Customer{ID: fmt.Sprintf("n%02d", i), JoinedAt: at})
+	}
+	cs = append(cs, vip.Customer{ID: "c1", JoinedAt: at.AddDate(0, 1, 0)}, vip.Customer{ID: "c2", JoinedAt: at.AddDate(0, 2, 0)},
+		vip.Customer{ID: "c2", JoinedAt: at.AddDate(0, 3, 0)})
+	if err := s.Commit(t.Context(), vip.Change{Customers: cs}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load(t.Context(), "gold", []string{"c1", "c2", "n00", "n69"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Time{at.AddDate(0, 1, 0), at.AddDate(0, 3, 0), at, at}
+	for i, g := range got {
+		if !g.Found || !g.Activity.Customer.JoinedAt.Equal(want[i]) {
+			t.Errorf("Load()[%d] = %s found %v joined %v, want joined %v", i, g.Activity.Customer.ID, g.Found, g.Activity.Customer.JoinedAt, want[i])
+		}
+	}
+	ids, err := s.Customers(t.Context(), vip.Shard{}, "", 100)
+	if err != nil || len(ids) != 72 {
+		t.Errorf("Customers = %d IDs, %v; want 72", len(ids), err)
+	}
+}
