@@ -52,6 +52,36 @@ type Engine struct {
 	full     bool
 	cache    *engCache   // nil: off
 	mk       ledgerMaker // the ladder validated and its rules built once; see ledgers
+	// scratch holds *engScratch: an ingest's change slices, reused from ingest to
+	// ingest (a Store keeps none of a change's slices, see Store.Commit).
+	scratch sync.Pool
+}
+
+// engScratch is the room of an ingest's Change.Statuses and Change.Due, taken from
+// the Engine's pool for one ingest and put back once its commits are done: a status
+// is about 300 bytes, and these were a tenth of an ingest's allocated bytes.
+type engScratch struct {
+	statuses []Status
+	due      []time.Time
+}
+
+// getScratch returns scratch room from the pool, or new room.
+func (e *Engine) getScratch() *engScratch {
+	if sc, ok := e.scratch.Get().(*engScratch); ok {
+		return sc
+	}
+	return &engScratch{}
+}
+
+// putScratch keeps c's status and due slices (the latest room of sc) in the pool,
+// emptied: no reference into a past change stays.
+func (e *Engine) putScratch(sc *engScratch, c *Change) {
+	if cap(c.Statuses) > cap(sc.statuses) {
+		sc.statuses, sc.due = c.Statuses, c.Due
+	}
+	clear(sc.statuses[:cap(sc.statuses)])
+	sc.statuses, sc.due = sc.statuses[:0], sc.due[:0]
+	e.scratch.Put(sc)
 }
 
 // NewEngine returns an Engine for the ladder l (validated and copied) on store s.
@@ -142,10 +172,31 @@ func (en *engCached) appendOrders(dst []Order) []Order {
 	return dst
 }
 
-// hasOrder reports whether the entry holds an order with the ID.
-func (en *engCached) hasOrder(id string) bool {
-	has := func(os []Order) bool { return slices.ContainsFunc(os, func(o Order) bool { return o.ID == id }) }
-	return has(en.a.Orders) || slices.ContainsFunc(en.more, has)
+// hasOrder reports whether the entry holds an order with o's ID and instant. An order
+// of that ID at another instant is a conflict, which the ingest that takes the entry
+// reports (ingestOnce compares IDs); looking at the instant first, in the order's
+// own memory, spares reading the ID's bytes of every cached order, most of them
+// long out of the processor's caches (hasOrder comparing IDs alone was 2.2% of the
+// SQLite engine ingest's CPU time).
+func (en *engCached) hasOrder(o *Order) bool {
+	if engHasOrder(en.a.Orders, o) {
+		return true
+	}
+	for _, p := range en.more {
+		if engHasOrder(p, o) {
+			return true
+		}
+	}
+	return false
+}
+
+func engHasOrder(os []Order, o *Order) bool {
+	for i := range os {
+		if os[i].PlacedAt.Equal(o.PlacedAt) && os[i].ID == o.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // addOrders records the orders a committed ingest added to the entry: all is the
@@ -346,12 +397,17 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
 		res.Duplicates = in.dups
 		return res, nil
 	}
+	sc := e.getScratch()
 	for attempt := 0; ; attempt++ {
-		r, c, keep, err := e.ingestOnce(ctx, in, attempt == 0)
+		r, c, keep, err := e.ingestOnce(ctx, in, attempt == 0, sc)
 		if err == nil {
 			err = e.store.Commit(ctx, c)
 		}
+		if cap(c.Statuses) > cap(sc.statuses) {
+			sc.statuses, sc.due = c.Statuses, c.Due
+		}
 		if err == nil {
+			e.putScratch(sc, &c)
 			e.cache.put(keep)
 			r.Retries = attempt
 			r.Duplicates += in.dups
@@ -359,6 +415,7 @@ func (e *Engine) Ingest(ctx context.Context, b Batch) (IngestResult, error) {
 		}
 		e.cache.drop(in.ids)
 		if !errors.Is(err, ErrStale) || attempt >= e.retries {
+			e.putScratch(sc, &c)
 			if errors.Is(err, ErrStale) {
 				return res, fmt.Errorf("vip: ingest: gave up after %d retries: %w", attempt, err)
 			}
@@ -533,8 +590,9 @@ func (e *Engine) prepare(b Batch) (*engBatch, error) {
 
 // ingestOnce loads the batch's customers (from the cache, when cached is true and
 // the batch adds to them, see engCache), merges and evaluates, and returns the
-// change to commit and the cache entries to keep once it is committed.
-func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (IngestResult, Change, []*engCached, error) {
+// change to commit and the cache entries to keep once it is committed. The change's
+// statuses and due instants are in sc's room.
+func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool, sc *engScratch) (IngestResult, Change, []*engCached, error) {
 	var res IngestResult
 	c := Change{Source: SourceIngest, DueKey: e.key}
 	mk := e.ledgers()
@@ -571,7 +629,10 @@ func (e *Engine) ingestOnce(ctx context.Context, in *engBatch, cached bool) (Ing
 	// Room for every customer and order of the batch: the entries are large, and
 	// growing these slices by appending was a good part of the ingest's allocations.
 	n := len(in.ids)
-	c.Statuses, c.Due = make([]Status, 0, n), make([]time.Time, 0, n)
+	if cap(sc.statuses) < n {
+		sc.statuses, sc.due = make([]Status, 0, n), make([]time.Time, 0, n)
+	}
+	c.Statuses, c.Due = sc.statuses[:0], sc.due[:0]
 	var skipped map[string]bool // orders of the batch stored already: not in the change
 	var keep []*engCached
 	if e.cache != nil {
@@ -766,10 +827,11 @@ func engFinder[T any](xs []T, n int, id func(*T) string) func(string) (int, bool
 }
 
 // adds reports whether the batch holds an order or refund of the customer that the
-// entry does not.
+// entry does not (an order: see hasOrder).
 func (in *engBatch) adds(id string, en *engCached) bool {
-	for _, o := range in.ordersOf(id) {
-		if !en.hasOrder(o.ID) {
+	os := in.ordersOf(id)
+	for i := range os {
+		if !en.hasOrder(&os[i]) {
 			return true
 		}
 	}

@@ -69,12 +69,15 @@ func TestEngCached_AddOrders(t *testing.T) {
 				t.Fatalf("batch %d: %d parts besides a.Orders, want fewer than %d", b, len(en.more), engMaxParts)
 			}
 			for _, o := range want {
-				if !en.hasOrder(o.ID) {
+				if !en.hasOrder(&o) {
 					t.Fatalf("batch %d: hasOrder(%s) = false", b, o.ID)
+				}
+				if other := (Order{ID: o.ID, PlacedAt: o.PlacedAt.Add(time.Minute)}); en.hasOrder(&other) {
+					t.Fatalf("batch %d: hasOrder(%s at another instant) = true", b, o.ID)
 				}
 			}
 		}
-		if en.hasOrder("none") {
+		if en.hasOrder(&Order{ID: "none", PlacedAt: base}) {
 			t.Fatal(`hasOrder("none") = true`)
 		}
 	})

@@ -54,7 +54,8 @@ type Store interface {
 	// CustomerID and Ladder set) at Version 0.
 	Load(ctx context.Context, ladder string, ids []string) ([]CustomerState, error)
 	// Commit applies c atomically (see the contract above). A refund of an order that
-	// is stored nowhere, in c or before, is [ErrNotFound].
+	// is stored nowhere, in c or before, is [ErrNotFound]. Commit keeps none of c's
+	// slices once it returns (it copies what it stores): the caller may reuse them.
 	Commit(ctx context.Context, c Change) error
 	// Customers lists the IDs of stored customers in shard, in ascending byte order,
 	// after the ID after ("" to start), at most limit of them.

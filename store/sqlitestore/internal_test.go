@@ -38,6 +38,31 @@ func TestIdOnlyCustomer(t *testing.T) {
 	})
 }
 
+// TestOpen_CacheSizes: the read pool's connections and the write connection get their
+// own page cache sizes, the defaults and those asked for.
+func TestOpen_CacheSizes(t *testing.T) {
+	for _, c := range []struct {
+		opts        *Options
+		read, write int64 // KiB
+	}{{nil, 32 << 10, 8 << 10}, {&Options{CacheMB: 16, WriteCacheMB: 2}, 16 << 10, 2 << 10}} {
+		s, err := Open(t.Context(), filepath.Join(t.TempDir(), "vip.db"), c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r, w int64
+		if err := s.r.QueryRowContext(t.Context(), `PRAGMA cache_size`).Scan(&r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.w.QueryRowContext(t.Context(), `PRAGMA cache_size`).Scan(&w); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if r != -c.read || w != -c.write {
+			t.Errorf("Open(%+v): cache_size %d on the read pool, %d on the write connection; want %d and %d", c.opts, r, w, -c.read, -c.write)
+		}
+	}
+}
+
 // TestQueryPlans: the statements on statuses and events reach their rows through a
 // key or an index, never by scanning the table, and the hot ones through the key
 // whose first column is the customer (migration 5): the write of a status by its
@@ -54,7 +79,7 @@ func TestQueryPlans(t *testing.T) {
 		args        int
 		want        []string // substrings of the plan, in order
 	}{
-		{"update status", sqlUpdateStatus, 8, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=? AND ladder=?)"}},
+		{"update status", sqlUpdateStatus, 7, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=? AND ladder=?)"}},
 		{"status row", sqlStatusRow, 2, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=? AND ladder=?)"}},
 		{"load statuses", sqlLoadStatus, 2, []string{"SEARCH vip_statuses USING PRIMARY KEY (customer_id=?)"}},
 		{"other ladders", sqlOtherLadders, 1, []string{"vip_statuses USING COVERING INDEX vip_statuses_ladder (ladder<?)",

@@ -374,6 +374,104 @@ func TestMigration5_RowsKept(t *testing.T) {
 	}
 }
 
+// TestMigration6_RowsKept: a file at schema version 5 holding statuses with text
+// due_at instants (set, unset, and one that does not read as an instant) opens at the
+// latest version, where the statuses have no checked column and due_at is an integer
+// of Unix microseconds; every status loads as it was, with its schedule (the
+// unreadable one unknown), Due lists what it listed, and a status written after the
+// upgrade keeps its schedule in the new form.
+func TestMigration6_RowsKept(t *testing.T) {
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	gold2 := vip.Status{CustomerID: "c2", Ladder: "gold", Tier: "Silver", Since: at, Checked: at, Version: 7}
+	gold3 := vip.Status{CustomerID: "c3", Ladder: "gold", Tier: "Gold", Since: at, Checked: at, Version: 1}
+	hex := func(st vip.Status) string { return fmt.Sprintf("%x", codec.StatusBinary(st)) }
+	s, raw := oldFile(t, 5,
+		`INSERT INTO vip_customers (id, hash, body) VALUES ('c1', 0, '{"id":"c1","joined_at":"0001-01-01T00:00:00Z"}'),
+			('c2', 1, '{"id":"c2","joined_at":"0001-01-01T00:00:00Z"}'), ('c3', 2, '{"id":"c3","joined_at":"0001-01-01T00:00:00Z"}')`,
+		`INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key) VALUES
+			('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', '`+oldStatusJSON+`', '2025-06-01T12:34:56.000789Z', 'k1'),
+			('gold', 'c2', 'Silver', 7, '2025-03-01T00:00:00.000000Z', x'`+hex(gold2)+`', NULL, 'k1'),
+			('gold', 'c3', 'Gold', 1, '2025-03-01T00:00:00.000000Z', x'`+hex(gold3)+`', 'soon', 'k1')`)
+
+	var cols []string
+	if err := func() error {
+		rs, err := raw.QueryContext(t.Context(), `SELECT name || ' ' || type FROM pragma_table_info('vip_statuses') ORDER BY cid`)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var c string
+			if err := rs.Scan(&c); err != nil {
+				return err
+			}
+			cols = append(cols, c)
+		}
+		return rs.Err()
+	}(); err != nil {
+		t.Fatal(err)
+	}
+	wantCols := []string{"ladder TEXT", "customer_id TEXT", "tier TEXT", "version INTEGER", "body BLOB", "due_at INTEGER", "due_key TEXT"}
+	if diff := cmp.Diff(wantCols, cols); diff != "" {
+		t.Errorf("statuses' columns after Open (-want +got):\n%s", diff)
+	}
+	var micros int64
+	if err := raw.QueryRowContext(t.Context(), `SELECT due_at FROM vip_statuses WHERE customer_id = 'c1'`).Scan(&micros); err != nil {
+		t.Fatal(err)
+	}
+	due1 := time.Date(2025, 6, 1, 12, 34, 56, 789000, time.UTC)
+	if micros != due1.UnixMicro() {
+		t.Errorf("c1's due_at after the migration = %d, want %d (%v)", micros, due1.UnixMicro(), due1)
+	}
+
+	type loaded struct {
+		Status vip.Status
+		Due    time.Time
+		Key    string
+	}
+	load := func(ids ...string) []loaded {
+		t.Helper()
+		cs, err := s.Load(t.Context(), "gold", ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []loaded
+		for _, c := range cs {
+			out = append(out, loaded{c.Status, c.Due, c.DueKey})
+		}
+		return out
+	}
+	want := []loaded{{oldStatus, due1, "k1"}, {gold2, time.Time{}, "k1"}, {gold3, time.Time{}, ""}}
+	if diff := cmp.Diff(want, load("c1", "c2", "c3")); diff != "" {
+		t.Errorf("statuses after the migration (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		at   time.Time
+		want []string
+	}{{due1.Add(-time.Microsecond), []string{"c3"}}, {due1, []string{"c1", "c3"}}} {
+		got, err := s.Due(t.Context(), vip.DueQuery{Ladder: "gold", Key: "k1", At: c.at, Limit: 10})
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("Due(gold, k1, %v) = %v, %v; want %v", c.at, got, err, c.want)
+		}
+	}
+
+	next := gold2
+	next.Tier = "Gold"
+	due2 := time.Date(2025, 9, 1, 0, 0, 0, 1000, time.UTC)
+	if err := s.Commit(t.Context(), vip.Change{Statuses: []vip.Status{next}, Due: []time.Time{due2}, DueKey: "k1"}); err != nil {
+		t.Fatal(err)
+	}
+	next.Version = 8
+	want[1] = loaded{next, due2, "k1"}
+	if diff := cmp.Diff(want, load("c1", "c2", "c3")); diff != "" {
+		t.Errorf("statuses after an update of c2 (-want +got):\n%s", diff)
+	}
+	var kind string
+	if err := raw.QueryRowContext(t.Context(), `SELECT typeof(due_at) FROM vip_statuses WHERE customer_id = 'c2'`).Scan(&kind); err != nil || kind != "integer" {
+		t.Errorf("c2's due_at after an update is %q (%v), want an integer", kind, err)
+	}
+}
+
 // TestLoad_NewAndStored: a Load of customers never stored beside stored ones (Load
 // looks for orders and refunds only when some customer is stored) gives the stored
 // ones their orders and refunds and the new ones nothing, in the order asked.
@@ -415,5 +513,39 @@ func TestLoad_NewAndStored(t *testing.T) {
 				t.Errorf("Load(%q)[%d] (-want +got):\n%s", ids, i, diff)
 			}
 		}
+	}
+}
+
+// TestCommit_CustomersLastWins: a change's customer records go as one multi-row
+// upsert; a record of an ID stored before replaces it, and of two records of one ID
+// in the change the later one is stored, as when they went one statement each.
+func TestCommit_CustomersLastWins(t *testing.T) {
+	s := open(t)
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.Commit(t.Context(), vip.Change{Customers: []vip.Customer{{ID: "c1", JoinedAt: at}, {ID: "c2", JoinedAt: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	var cs []vip.Customer
+	for i := range 70 { // more than one chunk
+		cs = append(cs, vip.Customer{ID: fmt.Sprintf("n%02d", i), JoinedAt: at})
+	}
+	cs = append(cs, vip.Customer{ID: "c1", JoinedAt: at.AddDate(0, 1, 0)}, vip.Customer{ID: "c2", JoinedAt: at.AddDate(0, 2, 0)},
+		vip.Customer{ID: "c2", JoinedAt: at.AddDate(0, 3, 0)})
+	if err := s.Commit(t.Context(), vip.Change{Customers: cs}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load(t.Context(), "gold", []string{"c1", "c2", "n00", "n69"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Time{at.AddDate(0, 1, 0), at.AddDate(0, 3, 0), at, at}
+	for i, g := range got {
+		if !g.Found || !g.Activity.Customer.JoinedAt.Equal(want[i]) {
+			t.Errorf("Load()[%d] = %s found %v joined %v, want joined %v", i, g.Activity.Customer.ID, g.Found, g.Activity.Customer.JoinedAt, want[i])
+		}
+	}
+	ids, err := s.Customers(t.Context(), vip.Shard{}, "", 100)
+	if err != nil || len(ids) != 72 {
+		t.Errorf("Customers = %d IDs, %v; want 72", len(ids), err)
 	}
 }

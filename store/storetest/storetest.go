@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"StatusAndEventRoundTrip", testStatusAndEventRoundTrip},
 		{"StatusEveryField", testStatusEveryField},
+		{"CommitKeepsNoSlices", testCommitKeepsNoSlices},
 		{"Idempotent", testIdempotent},
 		{"Conflict", testConflict},
 		{"CompareAndSwap", testCompareAndSwap},
@@ -227,6 +228,47 @@ func testStatusEveryField(t *testing.T, s vip.Store) {
 	want.Version, want.Override, want.Pending, want.PendingFrom, want.Warned = 2, nil, "", time.Time{}, 0
 	commit(t, s, vip.Change{Statuses: []vip.Status{st}})
 	check("updated status")
+}
+
+// testCommitKeepsNoSlices: once Commit returns, the caller may reuse the change's
+// slices (the Engine does): overwriting every element changes nothing stored.
+func testCommitKeepsNoSlices(t *testing.T, s vip.Store) {
+	o := order("o1", "c1", t0, "25.00")
+	st := vip.Status{CustomerID: "c1", Ladder: "gold", Tier: "Gold", Since: t0, Checked: t0}
+	ev := vip.Event{Kind: vip.EventUpgraded, Ladder: "gold", CustomerID: "c1", At: t0, To: "Gold", Crossed: []string{"Gold"}}
+	c := vip.Change{Source: vip.SourceIngest, Customers: []vip.Customer{{ID: "c1", JoinedAt: t0}}, Orders: []vip.Order{o},
+		Statuses: []vip.Status{st}, Events: []vip.Event{ev}, Due: []time.Time{t0.AddDate(0, 1, 0)}, DueKey: "k1"}
+	commit(t, s, c)
+	other := t0.AddDate(1, 0, 0)
+	c.Customers[0] = vip.Customer{ID: "c2", JoinedAt: other}
+	c.Orders[0].Lines[0] = vip.Line{SKU: "other", Quantity: 9, ListPrice: d("1.00"), PaidPrice: d("1.00"), UnitCost: d("1.00")}
+	c.Orders[0] = order("o2", "c2", other, "99.00")
+	c.Statuses[0] = vip.Status{CustomerID: "c2", Ladder: "gold", Tier: "Silver", Checked: other}
+	c.Events[0].Crossed[0] = "Silver"
+	c.Events[0] = vip.Event{Kind: vip.EventDowngraded, Ladder: "gold", CustomerID: "c2", At: other}
+	c.Due[0] = other
+	got := load1(t, s, "gold", "c1")
+	if len(got.Activity.Orders) != 1 || got.Activity.Orders[0].ID != "o1" || got.Activity.Orders[0].Lines[0].SKU != "sku-o1" ||
+		!got.Activity.Orders[0].Paid().Equal(d("25.00")) {
+		t.Errorf("orders after the change's slices were overwritten = %+v, want o1 of 25.00", got.Activity.Orders)
+	}
+	if !got.Activity.Customer.JoinedAt.Equal(t0.Truncate(time.Microsecond)) {
+		t.Errorf("customer joined at %v after the change's slices were overwritten, want %v", got.Activity.Customer.JoinedAt, t0)
+	}
+	if got.Status.Tier != "Gold" || got.Status.Version != 1 || !got.Due.Equal(t0.AddDate(0, 1, 0).Truncate(time.Microsecond)) || got.DueKey != "k1" {
+		t.Errorf("status after the change's slices were overwritten = %+v due %v %q, want Gold at version 1 due %v \"k1\"",
+			got.Status, got.Due, got.DueKey, t0.AddDate(0, 1, 0))
+	}
+	hist, err := s.History(t.Context(), "gold", "c1")
+	if err != nil {
+		t.Fatalf("History = %v", err)
+	}
+	if len(hist) != 1 || hist[0].Event.Kind != vip.EventUpgraded || !slices.Equal(hist[0].Event.Crossed, []string{"Gold"}) {
+		t.Errorf("History after the change's slices were overwritten = %+v, want the upgrade that crossed Gold", hist)
+	}
+	if l := load1(t, s, "gold", "c2"); l.Found || l.Status.Version != 0 {
+		t.Errorf("Load(c2) = %+v, want nothing stored", l)
+	}
 }
 
 func testIdempotent(t *testing.T, s vip.Store) {
