@@ -66,29 +66,43 @@ func TestLedger_Evaluate_IdleOrders(t *testing.T) {
 			warning(utc(2026, 1, 2, 10), utc(2026, 2, 1, 10), 30, "1650", "350"),
 		}, 0},
 	} {
-		now := c.now
-		for name, eval := range map[string]func(vip.Status, time.Time) (vip.Status, []vip.Event, error){
-			"Evaluate": g.Evaluate, "EvaluateSteps": g.EvaluateSteps} {
-			got, evs, err := eval(st, now)
-			if err != nil {
-				t.Fatalf("%s: %s: %v", c.name, name, err)
-			}
-			if diff := cmp.Diff(c.want, evs, cmpOpts); diff != "" {
-				t.Errorf("%s: %s: events (-want +got):\n%s", c.name, name, diff)
-			}
-			if got.Tier != "Silver" {
-				t.Errorf("%s: %s: tier %q, want Silver", c.name, name, got.Tier)
-			}
+		st = checkIdle(t, g, st, c.name, c.now, c.want, c.idle)
+		if st.Tier != "Silver" {
+			t.Errorf("%s: tier %q, want Silver", c.name, st.Tier)
 		}
-		skip, all, idle, ok := g.StepCounts(st, now)
-		if !ok {
-			t.Fatalf("%s: the interval is not stepped through", c.name)
-		}
-		if idle != c.idle || skip > all-idle {
-			t.Errorf("%s: %d order instants passed over (%d steps, %d without the skip); want %d", c.name, idle, skip, all, c.idle)
-		}
-		st, _, _ = g.Evaluate(st, now)
 	}
+}
+
+// checkIdle evaluates st to now with Evaluate and EvaluateSteps, wants the events want
+// and the same status from both, and wants Evaluate to step through the interval with
+// idle order instants passed over; it returns the status.
+func checkIdle(t *testing.T, g *vip.Ledger, st vip.Status, name string, now time.Time, want []vip.Event, idle int) vip.Status {
+	t.Helper()
+	got, evs, err := g.Evaluate(st, now)
+	if err != nil {
+		t.Fatalf("%s: Evaluate: %v", name, err)
+	}
+	stepped, stepEvs, err := g.EvaluateSteps(st, now)
+	if err != nil {
+		t.Fatalf("%s: EvaluateSteps: %v", name, err)
+	}
+	if diff := cmp.Diff(want, evs, cmpOpts); diff != "" {
+		t.Errorf("%s: Evaluate: events (-want +got):\n%s", name, diff)
+	}
+	if diff := cmp.Diff(want, stepEvs, cmpOpts); diff != "" {
+		t.Errorf("%s: EvaluateSteps: events (-want +got):\n%s", name, diff)
+	}
+	if diff := cmp.Diff(stepped, got, cmpOpts); diff != "" {
+		t.Errorf("%s: status, EvaluateSteps vs Evaluate (-want +got):\n%s", name, diff)
+	}
+	skip, all, n, ok := g.StepCounts(st, now)
+	if !ok {
+		t.Fatalf("%s: the interval is not stepped through", name)
+	}
+	if n != idle || skip > all-n {
+		t.Errorf("%s: %d order instants passed over (%d steps, %d without the skip); want %d", name, n, skip, all, idle)
+	}
+	return got
 }
 
 // TestLedger_Evaluate_IdleOrdersInGrace: in grace, the orders that cannot win the tier
@@ -128,26 +142,9 @@ func TestLedger_Evaluate_IdleOrdersInGrace(t *testing.T) {
 		{"won back at the order", utc(2026, 3, 1, 0), []vip.Event{{Kind: vip.EventRecovered, Ladder: "vip", CustomerID: "c1",
 			At: utc(2026, 2, 20, 10), From: "Gold", To: "Gold", Reason: "activity"}}, false, 0},
 	} {
-		for name, eval := range map[string]func(vip.Status, time.Time) (vip.Status, []vip.Event, error){
-			"Evaluate": g.Evaluate, "EvaluateSteps": g.EvaluateSteps} {
-			got, evs, err := eval(st, c.now)
-			if err != nil {
-				t.Fatalf("%s: %s: %v", c.name, name, err)
-			}
-			if diff := cmp.Diff(c.want, evs, cmpOpts); diff != "" {
-				t.Errorf("%s: %s: events (-want +got):\n%s", c.name, name, diff)
-			}
-			if got.Tier != "Gold" || got.GraceUntil.IsZero() != !c.grace {
-				t.Errorf("%s: %s: tier %q, grace until %v; want Gold, in grace %v", c.name, name, got.Tier, got.GraceUntil, c.grace)
-			}
+		st = checkIdle(t, g, st, c.name, c.now, c.want, c.idle)
+		if st.Tier != "Gold" || st.GraceUntil.IsZero() != !c.grace {
+			t.Errorf("%s: tier %q, grace until %v; want Gold, in grace %v", c.name, st.Tier, st.GraceUntil, c.grace)
 		}
-		skip, all, idle, ok := g.StepCounts(st, c.now)
-		if !ok {
-			t.Fatalf("%s: the interval is not stepped through", c.name)
-		}
-		if idle != c.idle || skip > all-idle {
-			t.Errorf("%s: %d order instants passed over (%d steps, %d without the skip); want %d", c.name, idle, skip, all, c.idle)
-		}
-		st, _, _ = g.Evaluate(st, c.now)
 	}
 }

@@ -148,6 +148,28 @@ func oldFile(t *testing.T, migrations int, rows ...string) (*sqlitestore.Store, 
 // JSON (as the store wrote it then) opens at the latest version; the status loads as
 // it was, and its next write replaces it with the binary form (a BLOB) at the next
 // version.
+// queryStrings returns the one text column of every row query gives.
+func queryStrings(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	rs, err := db.QueryContext(t.Context(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var v string
+		if err := rs.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestStatus_JSONRowStillRead(t *testing.T) {
 	s, raw := oldFile(t, 2, `INSERT INTO vip_statuses (ladder, customer_id, tier, version, checked, body, due_at, due_key)
 		VALUES ('gold', 'c1', 'Gold', 3, '2025-02-01T00:00:00.000000Z', '`+oldStatusJSON+`', NULL, '')`)
@@ -291,24 +313,7 @@ func TestMigration5_RowsKept(t *testing.T) {
 	}
 	s, raw := oldFile(t, 4, rows...)
 
-	var pk []string
-	if err := func() error {
-		rs, err := raw.QueryContext(t.Context(), `SELECT name FROM pragma_table_info('vip_statuses') WHERE pk > 0 ORDER BY pk`)
-		if err != nil {
-			return err
-		}
-		defer rs.Close()
-		for rs.Next() {
-			var n string
-			if err := rs.Scan(&n); err != nil {
-				return err
-			}
-			pk = append(pk, n)
-		}
-		return rs.Err()
-	}(); err != nil {
-		t.Fatal(err)
-	}
+	pk := queryStrings(t, raw, `SELECT name FROM pragma_table_info('vip_statuses') WHERE pk > 0 ORDER BY pk`)
 	if diff := cmp.Diff([]string{"customer_id", "ladder"}, pk); diff != "" {
 		t.Errorf("statuses' primary key after Open (-want +got):\n%s", diff)
 	}
@@ -393,24 +398,7 @@ func TestMigration6_RowsKept(t *testing.T) {
 			('gold', 'c2', 'Silver', 7, '2025-03-01T00:00:00.000000Z', x'`+hex(gold2)+`', NULL, 'k1'),
 			('gold', 'c3', 'Gold', 1, '2025-03-01T00:00:00.000000Z', x'`+hex(gold3)+`', 'soon', 'k1')`)
 
-	var cols []string
-	if err := func() error {
-		rs, err := raw.QueryContext(t.Context(), `SELECT name || ' ' || type FROM pragma_table_info('vip_statuses') ORDER BY cid`)
-		if err != nil {
-			return err
-		}
-		defer rs.Close()
-		for rs.Next() {
-			var c string
-			if err := rs.Scan(&c); err != nil {
-				return err
-			}
-			cols = append(cols, c)
-		}
-		return rs.Err()
-	}(); err != nil {
-		t.Fatal(err)
-	}
+	cols := queryStrings(t, raw, `SELECT name || ' ' || type FROM pragma_table_info('vip_statuses') ORDER BY cid`)
 	wantCols := []string{"ladder TEXT", "customer_id TEXT", "tier TEXT", "version INTEGER", "body BLOB", "due_at INTEGER", "due_key TEXT"}
 	if diff := cmp.Diff(wantCols, cols); diff != "" {
 		t.Errorf("statuses' columns after Open (-want +got):\n%s", diff)
