@@ -78,6 +78,10 @@ const (
 		SELECT value->>0, value->>1, value->>2 FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING`
 	sqlOrderPrint = `SELECT fp FROM vip_orders WHERE id = ?`
 	sqlStatusRow  = `SELECT version, body FROM vip_statuses WHERE ladder = ? AND customer_id = ?`
+	// Anonymous parameters: the driver looks up the name of every numbered one on each
+	// execution, and this one runs once per status.
+	sqlUpdateStatus = `UPDATE vip_statuses SET tier = ?, version = version + 1, body = ?, due_at = ?, due_key = ?
+		WHERE ladder = ? AND customer_id = ? AND version = ?`
 	sqlUnschedule = `UPDATE vip_statuses SET due_key = '', version = version + 1 WHERE customer_id IN (SELECT value FROM json_each(?))
 		AND (ladder, customer_id) NOT IN (SELECT value->>0, value->>1 FROM jsonb_each(?))`
 	sqlOtherLadders = `SELECT EXISTS (SELECT 1 FROM vip_statuses WHERE ladder < ?1) OR EXISTS (SELECT 1 FROM vip_statuses WHERE ladder > ?1)`
@@ -107,21 +111,12 @@ func sqlInsertOrders(n int) string {
 		` ON CONFLICT (id) DO NOTHING`
 }
 
-// New statuses (version 0) too.
+// New statuses (version 0) too. Updates go one row per execution: an UPDATE ... FROM
+// a VALUES list measured slower (its commit spent the difference and more truncating
+// the page cache).
 func sqlInsertStatuses(n int) string {
 	return `INSERT OR FAIL INTO vip_statuses (ladder, customer_id, tier, body, due_at, due_key, version) VALUES ` +
 		strings.ReplaceAll(valuesList(n, 6), "?)", "?, 1)") + ` ON CONFLICT (ladder, customer_id) DO NOTHING`
-}
-
-// Stored statuses too: one UPDATE ... FROM a VALUES list per chunk, each row probing
-// the primary key (the VALUES list is the outer loop), written only where the loaded
-// version is still stored. OR FAIL, as the inserts: no statement journal. Before, one
-// UPDATE per status: the driver's work per execution and SQLite's per statement were
-// most of its cost.
-func sqlUpdateStatuses(n int) string {
-	return `UPDATE OR FAIL vip_statuses SET tier = v.column3, version = v.column7 + 1, body = v.column4, due_at = v.column5, due_key = v.column6
-		FROM (VALUES ` + valuesList(n, 7) + `) AS v
-		WHERE vip_statuses.customer_id = v.column2 AND vip_statuses.ladder = v.column1 AND vip_statuses.version = v.column7`
 }
 
 // Events too, in the order of the change (the rows of a VALUES list are inserted in
@@ -142,7 +137,6 @@ var (
 	upsertCustomers = multi(sqlUpsertCustomers)
 	insertOrders    = multi(sqlInsertOrders)
 	insertStatuses  = multi(sqlInsertStatuses)
-	updateStatuses  = multi(sqlUpdateStatuses)
 	insertEvents    = multi(sqlInsertEvents)
 )
 
@@ -166,12 +160,12 @@ func (s *Store) prepare(ctx context.Context) error {
 	}
 	// The commit's statements, prepared now so that an error in their SQL shows at Open.
 	return s.withConn(ctx, func(w *wconn) error {
-		for _, q := range []string{sqlEnsureCustomers, sqlOrderPrint, sqlStatusRow, sqlUnschedule, sqlOtherLadders} {
+		for _, q := range []string{sqlEnsureCustomers, sqlOrderPrint, sqlStatusRow, sqlUpdateStatus, sqlUnschedule, sqlOtherLadders} {
 			if _, err := w.stmt(ctx, q); err != nil {
 				return err
 			}
 		}
-		for _, m := range []*multiStmt{&upsertCustomers, &insertOrders, &insertStatuses, &updateStatuses, &insertEvents} {
+		for _, m := range []*multiStmt{&upsertCustomers, &insertOrders, &insertStatuses, &insertEvents} {
 			if err := m.prepare(ctx, w); err != nil {
 				return err
 			}
@@ -609,8 +603,6 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 	seen := sc.seen
 	ins := sc.ins[:0] // indexes into c.Statuses of the new ones
 	insArgs := sc.insArgs[:0]
-	upd := sc.upd[:0] // and of the stored ones
-	updArgs := sc.updArgs[:0]
 	bodies := slices.Grow(sc.bodies[:0], len(c.Statuses))[:len(c.Statuses)]
 	// The bodies go one after another into one buffer kept on the connection (the
 	// driver copies what it binds); the ladder and schedule key, the same for most
@@ -643,23 +635,18 @@ func (s *Store) apply(ctx context.Context, w *wconn, c vip.Change) error {
 			insArgs = append(insArgs, ladderArg, st.CustomerID, st.Tier, bodies[i], dueArg, keyArg)
 			continue
 		}
-		upd = append(upd, i)
-		updArgs = append(updArgs, ladderArg, st.CustomerID, st.Tier, bodies[i], dueArg, keyArg, st.Version)
-	}
-	sc.ins, sc.insArgs, sc.upd, sc.updArgs, sc.bodies = ins, insArgs, upd, updArgs, bodies
-	// The compare-and-swap of the stored ones: every row of a chunk must be written.
-	err := updateStatuses.exec(ctx, w, updArgs, 7, func(first, n int, updated int64) error {
-		if updated == int64(n) {
-			return nil
+		n, err := w.exec(ctx, sqlUpdateStatus, st.Tier, bodies[i], dueArg, keyArg, ladderArg, st.CustomerID, st.Version)
+		if err != nil {
+			return wrap("status", err)
 		}
-		return s.staleStatus(ctx, w, c.Statuses, bodies, upd[first:first+n])
-	})
-	if err != nil {
-		return wrap("status", err)
+		if n != 1 {
+			return staleErr(&st)
+		}
 	}
+	sc.ins, sc.insArgs, sc.bodies = ins, insArgs, bodies
 	// The compare-and-swap of the new ones: every row of a chunk must be inserted. When
 	// one is not, the change fails (and rolls back); staleStatus finds the status to name.
-	err = insertStatuses.exec(ctx, w, insArgs, 6, func(first, n int, inserted int64) error {
+	err := insertStatuses.exec(ctx, w, insArgs, 6, func(first, n int, inserted int64) error {
 		if inserted == int64(n) {
 			return nil
 		}

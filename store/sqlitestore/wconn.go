@@ -29,25 +29,25 @@ type wconn struct {
 // commit on the connection instead of allocated anew for each: about 5% of an
 // ingest's bytes.
 type scratch struct {
-	args, insArgs, updArgs []any
-	fps, bodies            [][]byte
-	buf                    []byte // the status and event bodies, one after another
-	ins, upd               []int
-	touched                []string
-	named                  map[string]bool
-	seen                   map[[2]string]bool
+	args, insArgs []any
+	fps, bodies   [][]byte
+	buf           []byte // the status and event bodies, one after another
+	ins           []int
+	touched       []string
+	named         map[string]bool
+	seen          map[[2]string]bool
 }
 
 // release empties the scratch space, keeping its room but none of its references.
 func (sc *scratch) release() {
-	for _, s := range [][]any{sc.args, sc.insArgs, sc.updArgs} {
+	for _, s := range [][]any{sc.args, sc.insArgs} {
 		clear(s[:cap(s)])
 	}
 	for _, b := range [][][]byte{sc.fps, sc.bodies} {
 		clear(b[:cap(b)])
 	}
 	clear(sc.touched[:cap(sc.touched)])
-	sc.args, sc.insArgs, sc.updArgs, sc.fps, sc.bodies, sc.ins, sc.upd, sc.touched = sc.args[:0], sc.insArgs[:0], sc.updArgs[:0], sc.fps[:0], sc.bodies[:0], sc.ins[:0], sc.upd[:0], sc.touched[:0]
+	sc.args, sc.insArgs, sc.fps, sc.bodies, sc.ins, sc.touched = sc.args[:0], sc.insArgs[:0], sc.fps[:0], sc.bodies[:0], sc.ins[:0], sc.touched[:0]
 	if sc.named == nil {
 		sc.named, sc.seen = map[string]bool{}, map[[2]string]bool{}
 	}
