@@ -538,12 +538,11 @@ func TestCommit_CustomersLastWins(t *testing.T) {
 	}
 }
 
-// TestCommit_StaleStoredStatusNamed: when a chunk of stored statuses' updates (100
-// rows: chunks of 64, 32 and 4) writes fewer rows than it has, the change fails as
-// ErrStale naming the status changed meanwhile (c097, in the last chunk), or the chunk
-// when the status stored meanwhile is exactly the change's, or the status never stored;
-// and nothing of the change is kept: the first chunk's rows, written before the
-// failure, are still at version 1.
+// TestCommit_StaleStoredStatusNamed: a change of 100 stored statuses one of which
+// (c097) is no longer at the version it was loaded at fails as ErrStale naming it,
+// whether the status stored meanwhile has other content or exactly the change's, and
+// so does one never stored (x, after the 100); nothing of the change is kept: the
+// statuses written before the failing one are still at version 1.
 func TestCommit_StaleStoredStatusNamed(t *testing.T) {
 	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	var first, next []vip.Status
@@ -560,7 +559,7 @@ func TestCommit_StaleStoredStatusNamed(t *testing.T) {
 	}{
 		{"other content", []vip.Status{{CustomerID: "c097", Ladder: "gold", Tier: "Bronze", Checked: at, Version: 1}}, next,
 			`customer "c097" on ladder "gold" changed since it was loaded`},
-		{"same content", []vip.Status{next[97]}, next, `of 4 customers from "c096"`},
+		{"same content", []vip.Status{next[97]}, next, `customer "c097" on ladder "gold" changed since it was loaded`},
 		{"never stored", nil, append(slices.Clone(next), vip.Status{CustomerID: "x", Ladder: "gold", Tier: "Gold", Checked: at, Version: 3}),
 			`customer "x" on ladder "gold" changed since it was loaded`},
 	} {
