@@ -537,3 +537,55 @@ func TestCommit_CustomersLastWins(t *testing.T) {
 		t.Errorf("Customers = %d IDs, %v; want 72", len(ids), err)
 	}
 }
+
+// TestCommit_StaleStoredStatusNamed: a change of 100 stored statuses one of which
+// (c097) is no longer at the version it was loaded at fails as ErrStale naming it,
+// whether the status stored meanwhile has other content or exactly the change's, and
+// so does one never stored (x, after the 100); nothing of the change is kept: the
+// statuses written before the failing one are still at version 1.
+func TestCommit_StaleStoredStatusNamed(t *testing.T) {
+	at := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	var first, next []vip.Status
+	for i := range 100 {
+		id := fmt.Sprintf("c%03d", i)
+		first = append(first, vip.Status{CustomerID: id, Ladder: "gold", Tier: "Silver", Checked: at})
+		next = append(next, vip.Status{CustomerID: id, Ladder: "gold", Tier: "Gold", Checked: at.AddDate(0, 0, 1), Version: 1})
+	}
+	for _, c := range []struct {
+		name      string
+		meanwhile []vip.Status // committed between the first change and the next
+		next      []vip.Status
+		want      string
+	}{
+		{"other content", []vip.Status{{CustomerID: "c097", Ladder: "gold", Tier: "Bronze", Checked: at, Version: 1}}, next,
+			`customer "c097" on ladder "gold" changed since it was loaded`},
+		{"same content", []vip.Status{next[97]}, next, `customer "c097" on ladder "gold" changed since it was loaded`},
+		{"never stored", nil, append(slices.Clone(next), vip.Status{CustomerID: "x", Ladder: "gold", Tier: "Gold", Checked: at, Version: 3}),
+			`customer "x" on ladder "gold" changed since it was loaded`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := open(t)
+			if err := s.Commit(t.Context(), vip.Change{Statuses: first}); err != nil {
+				t.Fatal(err)
+			}
+			if c.meanwhile != nil {
+				if err := s.Commit(t.Context(), vip.Change{Statuses: c.meanwhile}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := s.Commit(t.Context(), vip.Change{Statuses: c.next})
+			if !errors.Is(err, vip.ErrStale) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Commit(%d stored statuses) = %v, want ErrStale containing %s", len(c.next), err, c.want)
+			}
+			got, err := s.Load(t.Context(), "gold", []string{"c000", "c063", "c064"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range got {
+				if g.Status.Version != 1 || g.Status.Tier != "Silver" {
+					t.Errorf("after the failed commit, %s is %s at version %d; want Silver at version 1", g.Status.CustomerID, g.Status.Tier, g.Status.Version)
+				}
+			}
+		})
+	}
+}
