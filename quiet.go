@@ -270,17 +270,18 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 		if l.Tiers[cur].InviteOnly || m.behind || (len(days) > 0 && l.Landing.MinStayMonths > 0) {
 			return u
 		}
-		var w window
-		if m.wsOK && m.wsAt.Equal(t) {
-			w = m.wbuf[0] // a step at t built it
-		} else {
-			w = m.window0(t)
-		}
-		if !m.holds(m.rule(ruleRetain, cur), &w) {
-			return u
-		}
 	}
-	lo := f.lower(m.windowFrom(t).Add(-startSlack - time.Nanosecond))
+	var w *window // the window at t: the memo's when a step at t built it
+	if m.wsOK && m.wsAt.Equal(t) {
+		w = &m.wbuf[0]
+	} else {
+		w0 := m.window0(t)
+		w = &w0
+	}
+	if !grace && cur >= 0 && !m.holds(m.rule(ruleRetain, cur), w) {
+		return u
+	}
+	lo := f.lower(w.from.Add(-startSlack - time.Nanosecond))
 	var warnAt time.Time // out of grace, no warning before it
 	if !grace && cur >= 0 && len(days) > 0 {
 		warnAt = m.firstWarning(m.rollOffOf(lo))
@@ -290,6 +291,10 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 	var cool time.Time
 	if near && !st.LastNear.IsZero() {
 		cool = m.coolUntil()
+	}
+	var keep *simpleRule // in grace, the current tier's keep rule
+	if grace {
+		keep = m.rule(ruleRetain, cur).sr
 	}
 	for i < len(f.orders) {
 		u = f.orders[i].placed
@@ -304,10 +309,8 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 		if slot == 1 {
 			top = sum{coef: n}
 		}
-		if grace {
-			if r := m.rule(ruleRetain, cur).sr; top.cmpCrit(&r.c, *r.min) >= 0 {
-				return u
-			}
+		if keep != nil && top.cmpCrit(&keep.c, *keep.min) >= 0 {
+			return u
 		}
 		for k := from; k < len(l.Tiers); k++ {
 			if r := m.rule(ruleEntry, k).sr; !l.Tiers[k].InviteOnly && top.cmpCrit(&r.c, *r.min) >= 0 {
