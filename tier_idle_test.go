@@ -30,20 +30,13 @@ import (
 // 60-day warning is due at the order's instant; the 30-day warning follows on
 // 2026-01-02. Value 1,650, gap 350.
 func TestLedger_Evaluate_IdleOrders(t *testing.T) {
-	l := briefLadder(t)
-	l.GraceMonths, l.Near.Rules = 0, nil
-	if err := l.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)}, Orders: []vip.Order{
+	g, st := idleLedger(t, func(l *vip.Ladder) { l.GraceMonths, l.Near.Rules = 0, nil }, utc(2025, 3, 1, 0),
 		order("o1", "c1", utc(2025, 1, 10, 10), "1500"),
 		order("o2", "c1", utc(2025, 2, 1, 10), "600"),
 		order("s1", "c1", utc(2025, 4, 1, 10), "50"),
 		order("s2", "c1", utc(2025, 5, 1, 10), "50"),
 		order("s3", "c1", utc(2025, 6, 1, 10), "50"),
-		order("o3", "c1", utc(2025, 12, 20, 10), "1500"),
-	}}
-	g, st := ledgerAt(t, &l, a, utc(2025, 3, 1, 0))
+		order("o3", "c1", utc(2025, 12, 20, 10), "1500"))
 	if st.Tier != "Silver" {
 		t.Fatalf("on 2025-03-01: tier %q, want Silver", st.Tier)
 	}
@@ -71,6 +64,18 @@ func TestLedger_Evaluate_IdleOrders(t *testing.T) {
 			t.Errorf("%s: tier %q, want Silver", c.name, st.Tier)
 		}
 	}
+}
+
+// idleLedger returns the Ledger of customer c1 (joined 2025-01-01) with orders on the
+// brief's ladder changed by edit, and the status it gives from nothing at at.
+func idleLedger(t *testing.T, edit func(*vip.Ladder), at time.Time, orders ...vip.Order) (*vip.Ledger, vip.Status) {
+	t.Helper()
+	l := briefLadder(t)
+	edit(&l)
+	if err := l.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return ledgerAt(t, &l, &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)}, Orders: orders}, at)
 }
 
 // checkIdle evaluates st to now with Evaluate and EvaluateSteps, wants the events want
@@ -114,18 +119,11 @@ func checkIdle(t *testing.T, g *vip.Ledger, st vip.Status, name string, now time
 // still count on 2026-04-10; 4,800 missing). From there to 2026-03-01: 4,800 on
 // 2026-02-20 10:00 makes 5,000: Gold is held again, Recovered then.
 func TestLedger_Evaluate_IdleOrdersInGrace(t *testing.T) {
-	l := briefLadder(t)
-	l.Near.Rules = nil
-	if err := l.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	a := &vip.Activity{Customer: vip.Customer{ID: "c1", JoinedAt: utc(2025, 1, 1, 0)}, Orders: []vip.Order{
+	g, st := idleLedger(t, func(l *vip.Ladder) { l.Near.Rules = nil }, utc(2026, 1, 15, 0),
 		order("o1", "c1", utc(2025, 1, 10, 10), "5000"),
 		order("s1", "c1", utc(2026, 1, 20, 10), "100"),
 		order("s2", "c1", utc(2026, 1, 25, 10), "100"),
-		order("o2", "c1", utc(2026, 2, 20, 10), "4800"),
-	}}
-	g, st := ledgerAt(t, &l, a, utc(2026, 1, 15, 0))
+		order("o2", "c1", utc(2026, 2, 20, 10), "4800"))
 	if st.Tier != "Gold" || !st.GraceUntil.Equal(utc(2026, 4, 10, 10)) {
 		t.Fatalf("on 2026-01-15: tier %q in grace until %v, want Gold until 2026-04-10 10:00", st.Tier, st.GraceUntil)
 	}
