@@ -194,36 +194,36 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	if opts.SyncFull {
 		sync = "FULL"
 	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous("+sync+")")
-	q.Add("_pragma", "foreign_keys(1)")
-	cache := opts.CacheMB
-	if cache <= 0 {
-		cache = 32
+	pragmas := []string{
+		"busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")",
+		"journal_mode(WAL)",
+		"synchronous(" + sync + ")",
+		"foreign_keys(1)",
+		// Checkpoint every 10,000 WAL pages instead of 1,000: each commit rewrites about
+		// a hundred statuses on as many pages, and a page is copied back once per
+		// checkpoint.
+		"wal_autocheckpoint(10000)",
+		// Statement journals in memory: a commit's set-based UPDATE of about a hundred
+		// statuses journals as many pages, past the 64 KiB that SQLite keeps in memory
+		// before spilling to a temporary file (a write system call per page).
+		"temp_store(MEMORY)",
 	}
-	wcache := opts.WriteCacheMB
-	if wcache <= 0 {
-		wcache = 8
+	// dsn is the file's name with the pragmas and a page cache of cacheMB (or def) MiB.
+	dsn := func(cacheMB, def int) string {
+		if cacheMB <= 0 {
+			cacheMB = def
+		}
+		q := url.Values{"_pragma": append(slices.Clip(pragmas), "cache_size(-"+strconv.Itoa(cacheMB*1024)+")")}
+		return path + "?" + q.Encode()
 	}
-	// Checkpoint every 10,000 WAL pages instead of 1,000: each commit rewrites about a
-	// hundred statuses on as many pages, and a page is copied back once per checkpoint.
-	q.Add("_pragma", "wal_autocheckpoint(10000)")
-	// Statement journals in memory: a commit's set-based UPDATE of about a hundred
-	// statuses journals as many pages, past the 64 KiB that SQLite keeps in memory
-	// before spilling to a temporary file (a write system call per page).
-	q.Add("_pragma", "temp_store(MEMORY)")
-	wq := url.Values{"_pragma": append([]string{"cache_size(-" + strconv.Itoa(wcache*1024) + ")"}, q["_pragma"]...)}
-	q.Add("_pragma", "cache_size(-"+strconv.Itoa(cache*1024)+")")
-	w, err := sql.Open("sqlite", path+"?"+wq.Encode()+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", dsn(opts.WriteCacheMB, 8)+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", path+"?"+q.Encode())
+	r, err := sql.Open("sqlite", dsn(opts.CacheMB, 32))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("vip: sqlite %q: %w", path, err)
