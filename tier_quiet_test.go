@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/vipkit/vip"
+	"github.com/vipkit/vip/internal/proptest"
 )
 
 // genQuietLadder draws a ladder for the quiet-interval shortcut: mostly the rolling,
@@ -69,7 +70,7 @@ func genQuietLadder(t *rapid.T) vip.Ladder {
 // every side.
 func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
 	var n quietCounts
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 5, func(t *rapid.T) {
 		l := genQuietLadder(t)
 		orders := genOrders(t, "o", 30)
 		a := propActivity(orders)
@@ -106,10 +107,12 @@ func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
 			}
 			checkQuiet(t, l, g, orders, a, t1, t2, &n)
 		}
+	}, func() error {
+		if n.taken == 0 || n.nearOnly == 0 || n.declined == 0 || n.idle == 0 {
+			return fmt.Errorf("%v: the test does not cover every side", n)
+		}
+		return nil
 	})
-	if n.taken == 0 || n.nearOnly == 0 || n.declined == 0 || n.idle == 0 {
-		t.Fatalf("%v: the test does not cover every side", n)
-	}
 	t.Log(n)
 }
 
@@ -121,7 +124,7 @@ func TestLedger_Evaluate_QuietShortcut(t *testing.T) {
 // common, and each is compared with stepping through every instant.
 func TestLedger_Evaluate_NearOnly(t *testing.T) {
 	var n quietCounts
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 5, func(t *rapid.T) {
 		l := genQuietLadder(t)
 		if rapid.Bool().Draw(t, "fixedTiers") {
 			// Thresholds the small orders below climb to over months.
@@ -161,10 +164,12 @@ func TestLedger_Evaluate_NearOnly(t *testing.T) {
 			}
 			checkQuiet(t, l, g, orders, a, t1, t2, &n)
 		}
+	}, func() error {
+		if n.nearOnly < 15 || n.idle == 0 {
+			return fmt.Errorf("%v: too few near-only intervals or idle order instants to cover them", n)
+		}
+		return nil
 	})
-	if n.nearOnly < 15 || n.idle == 0 {
-		t.Fatalf("%v: too few near-only intervals or idle order instants to cover them", n)
-	}
 	t.Log(n)
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
+
+	"github.com/vipkit/vip/internal/proptest"
 )
 
 // genValidationActivity draws one customer's activity that is valid before up to three
@@ -210,7 +212,7 @@ func mutateActivity(t *rapid.T, a *Activity) {
 // full check's, with one scratch reused over many activities as a backtest reuses it.
 func TestActivity_ValidateFastPath(t *testing.T) {
 	var valid, invalid int
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 5, func(t *rapid.T) {
 		var c activityCheck
 		for range rapid.IntRange(1, 20).Draw(t, "activities") {
 			a, cur := genValidationActivity(t)
@@ -233,12 +235,14 @@ func TestActivity_ValidateFastPath(t *testing.T) {
 				invalid++
 			}
 		}
+	}, func() error {
+		// The generator must reach both verdicts often, or the property says little.
+		if valid < 50 || invalid < 50 {
+			return fmt.Errorf("%d valid and %d invalid activities drawn: the generator is lopsided", valid, invalid)
+		}
+		return nil
 	})
-	// The generator must reach both verdicts often, or the property says little.
 	t.Logf("%d valid and %d invalid activities", valid, invalid)
-	if valid < 50 || invalid < 50 {
-		t.Errorf("%d valid and %d invalid activities drawn: the generator is lopsided", valid, invalid)
-	}
 }
 
 // TestUniqueIDs works small cases by hand, pairwise (pairs 8) and through the map (pairs
