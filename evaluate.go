@@ -418,6 +418,67 @@ func (g *Ledger) Evaluate(st Status, now time.Time) (Status, []Event, error) {
 	return g.steps(&c, st, now, q, true)
 }
 
+// ReviewLedgers evaluates every customer's status at now in place: sts[i], the status
+// of gs[i], becomes its status at now, as [Ledger.Evaluate] would return it. The
+// customers' events are appended to evs, customer after customer and each one's in
+// time order, and the extended slice is returned. A customer that cannot be evaluated
+// keeps its status and adds no event; the errors are joined, each naming its ledger's
+// index and customer, and the others are evaluated. gs and sts must have the same
+// length, and now must be a valid instant (as for Evaluate): else nothing is evaluated.
+//
+// It is the review of a shop held in memory: it copies no status in or out and grows
+// one slice of events, where calling Evaluate for each customer copies each status
+// several times and allocates each customer's events.
+func ReviewLedgers(gs []*Ledger, sts []Status, now time.Time, evs []Event) ([]Event, error) {
+	if len(gs) != len(sts) {
+		return evs, fmt.Errorf("vip: review: %d ledgers and %d statuses", len(gs), len(sts))
+	}
+	if !validInstant(now) {
+		return evs, errorf(ErrInvalidStatus, "review: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
+	}
+	var errs []error
+	var m *machine // made at the first customer stepped through, then reused
+	for i, g := range gs {
+		var err error
+		if evs, err = g.evaluateInto(&sts[i], now, &m, evs); err != nil {
+			errs = append(errs, fmt.Errorf("review: ledger %d (customer %q): %w", i, g.id, err))
+		}
+	}
+	return evs, errors.Join(errs...)
+}
+
+// evaluateInto is Evaluate of *st in place, the events appended to evs, with *mp the
+// machine to use, made when nil and reset when not. On error *st and evs are as they
+// were.
+func (g *Ledger) evaluateInto(st *Status, now time.Time, mp **machine, evs []Event) ([]Event, error) {
+	var c core
+	if err := g.prime(&c, st, now); err != nil {
+		return evs, err
+	}
+	q := c.quiet(st, now)
+	if q == quietAll {
+		g.fill(st)
+		st.Checked, st.Seen = now, c.f.countAt(now)
+		return evs, nil
+	}
+	m := *mp
+	if m == nil {
+		m = new(machine)
+		*mp = m
+	} else {
+		*m = machine{}
+	}
+	m.core, m.st, m.evs = c, *st, evs
+	g.fill(&m.st)
+	if q == quietNear {
+		m.nearSteps(now)
+	} else if err := m.run(now, true); err != nil {
+		return evs, err
+	}
+	*st = m.st
+	return m.evs, nil
+}
+
 // steps is Evaluate past the quiet check: the whole machine, from c, taken to now. For
 // an interval quiet found quietNear it visits the order instants alone
 // ([machine.nearSteps]); else it steps, and without skip it steps at now even where the

@@ -236,3 +236,41 @@ func ExampleLadder_Ledgers() {
 	// 2025-03-01 ann: "Silver", 0 events
 	// 2025-03-01 bob: "Gold", 3 events
 }
+
+// A review of a shop held in memory: every customer's status is evaluated in place and
+// the events of all of them come back in one slice, customer after customer.
+func ExampleReviewLedgers() {
+	l := exampleLadder()
+	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
+	order := func(customer, id string, at time.Time, amount string) vip.Order {
+		o := exampleOrder(id, at, amount)
+		o.CustomerID = customer
+		return o
+	}
+	acts := []*vip.Activity{
+		{Customer: vip.Customer{ID: "ann"}, Orders: []vip.Order{order("ann", "a1", day(1, 10), "2500.00")}},
+		{Customer: vip.Customer{ID: "bob"}, Orders: []vip.Order{order("bob", "b1", day(2, 3), "4900.00"), order("bob", "b2", day(2, 20), "150.00")}},
+	}
+	ledgers, err := l.Ledgers(acts)
+	if err != nil {
+		panic(err)
+	}
+	statuses := make([]vip.Status, len(ledgers))
+	var evs []vip.Event
+	for _, month := range []time.Time{day(2, 1), day(3, 1)} {
+		if evs, err = vip.ReviewLedgers(ledgers, statuses, month, evs[:0]); err != nil {
+			panic(err)
+		}
+		fmt.Printf("review of %s: ann %q, bob %q\n", month.Format(time.DateOnly), statuses[0].Tier, statuses[1].Tier)
+		for _, e := range evs {
+			fmt.Printf("  %s %s %s %q\n", e.At.Format(time.DateOnly), e.CustomerID, e.Kind, e.To)
+		}
+	}
+	// Output:
+	// review of 2025-02-01: ann "Silver", bob ""
+	//   2025-01-10 ann enrolled "Silver"
+	// review of 2025-03-01: ann "Silver", bob "Gold"
+	//   2025-02-03 bob enrolled "Silver"
+	//   2025-02-03 bob near_next_tier "Gold"
+	//   2025-02-20 bob upgraded "Gold"
+}
