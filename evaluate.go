@@ -1935,7 +1935,7 @@ func (m *machine) nextBut(t, horizon time.Time) time.Time {
 			consider(f.effs[i])
 		}
 	}
-	if i := searchAfter(f.rat, instKey(t)); i < len(f.refunds) {
+	if i := searchAfterLast(f.rat, instKey(t)); i < len(f.refunds) {
 		consider(f.refunds[i].at)
 	}
 	if i := sort.Search(len(f.points), func(i int) bool { return f.points[i].At.After(t) }); i < len(f.points) {

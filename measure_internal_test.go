@@ -108,8 +108,8 @@ func TestFacts_UpperLower(t *testing.T) {
 	})
 }
 
-// TestSearchAfter_Counts checks the branch-free searches against their definitions,
-// counted one by one: searchAfter counts the keys at most x, searchInts the elements
+// TestSearchAfter_Counts checks the searches against their definitions, counted one by
+// one: searchAfter and searchAfterLast count the keys at most x, searchInts the elements
 // below x, on sorted slices with repeats, of any length from empty, with x anywhere
 // (below, between, on, above the elements, and the int64 extremes).
 func TestSearchAfter_Counts(t *testing.T) {
@@ -128,6 +128,9 @@ func TestSearchAfter_Counts(t *testing.T) {
 		}
 		if got := searchAfter(a, x); got != atMost {
 			t.Fatalf("searchAfter(%v, %d) = %d, want %d", a, x, got, atMost)
+		}
+		if got := searchAfterLast(a, x); got != atMost {
+			t.Fatalf("searchAfterLast(%v, %d) = %d, want %d", a, x, got, atMost)
 		}
 		ints := make([]int, len(a))
 		below := 0
