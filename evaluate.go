@@ -1,7 +1,6 @@
 package vip
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -968,9 +967,22 @@ func (c *crit) ceilAt(e int32) (int64, bool) {
 
 // cmpCrit is s.cmpDec(min) for the prepared criterion c of threshold min.
 func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
-	if k, ok := c.exactAt(s.exp); ok && !s.big {
-		return cmp.Compare(s.coef, k)
+	// The usual case, inlined: an amount in cents or whole units against a threshold
+	// held at its exponent.
+	if i := uint(-int(s.exp)); i < critAt && c.atOK[i] && !s.big {
+		switch a, b := s.coef, c.at[i]; {
+		case a < b:
+			return -1
+		case a > b:
+			return 1
+		}
+		return 0
 	}
+	return s.cmpCritSlow(c, min)
+}
+
+// cmpCritSlow is cmpCrit past its inlined case.
+func (s *sum) cmpCritSlow(c *crit, min decimal.Decimal) int {
 	if !s.big && c.small {
 		if r, ok := cmpRaw(s.coef, s.exp, c.coef, c.exp); ok {
 			return r

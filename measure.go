@@ -433,7 +433,13 @@ func (f *facts) countAt(t time.Time) int {
 func (f *facts) upper(t time.Time) int { return searchAfterLast(f.at, instKey(t)) }
 
 // lower returns the number of orders placed before t.
-func (f *facts) lower(t time.Time) int { return searchAfter(f.at, instKey(t)-1) }
+func (f *facts) lower(t time.Time) int {
+	k := instKey(t)
+	if len(f.at) == 0 || f.at[0] >= k {
+		return 0
+	}
+	return searchAfter(f.at, k-1)
+}
 
 // instKey returns t as nanoseconds since 1970 for ordering: exact for the years
 // 1900-2200 that activity may use, and clamped beyond about 1685 and 2255, where every
