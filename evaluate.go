@@ -31,8 +31,17 @@ type core struct {
 	roN int
 }
 
-// machine is one evaluation in progress.
+// machine is one evaluation in progress: its state, and the buffer of its memo of
+// windows.
 type machine struct {
+	mstate
+	// wbuf need not be zeroed to reset a machine (mstate alone is): periodWindows
+	// writes each window it returns whole, and every read of wbuf is guarded by wsOK.
+	wbuf [2]window
+}
+
+// mstate is a machine but its windows' buffer: what resetting a machine zeroes.
+type mstate struct {
 	core
 	st  Status
 	evs []Event
@@ -40,7 +49,6 @@ type machine struct {
 	wsOK bool // memo of windows: wbuf[:wsN] at wsAt
 	wsAt time.Time
 	wsN  int
-	wbuf [2]window
 
 	kbbOK  bool // memo of keepByBound
 	kbbAt  time.Time
@@ -320,7 +328,7 @@ func (g *Ledger) start(st Status) (*machine, error) {
 	if g.m == nil {
 		g.m = new(machine)
 	} else {
-		*g.m = machine{}
+		g.m.mstate = mstate{}
 	}
 	if err := g.init(g.m, st); err != nil {
 		return nil, err
@@ -465,7 +473,7 @@ func (g *Ledger) evaluateInto(st *Status, now time.Time, mp **machine, evs []Eve
 		m = new(machine)
 		*mp = m
 	} else {
-		*m = machine{}
+		m.mstate = mstate{}
 	}
 	m.core, m.st, m.evs = c, *st, evs
 	g.fill(&m.st)

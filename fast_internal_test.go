@@ -182,7 +182,7 @@ func TestMachine_SimpleRules(t *testing.T) {
 				a.Refunds = append(a.Refunds, Refund{ID: "r" + string(rune('a'+i)), OrderID: a.Orders[i].ID, CustomerID: "c", At: at.Add(time.Duration(i)*time.Hour + time.Minute), Currency: "USD", Amount: amt.Div(decimal.NewFromInt(2))})
 			}
 		}
-		m := &machine{core: core{l: l, f: prepare(nil, l, a, time.UTC), rules: newRules(l)}}
+		m := &machine{mstate: mstate{core: core{l: l, f: prepare(nil, l, a, time.UTC), rules: newRules(l)}}}
 		if !m.simple {
 			t.Fatalf("ladder of simple tiers taken for composite")
 		}
@@ -510,7 +510,7 @@ func checkKeepByPrefix(t *rapid.T, l *Ladder, a *Activity, last time.Time, answe
 	if err := l.Validate(); err != nil {
 		t.Fatalf("ladder: %v", err)
 	}
-	m := &machine{core: core{l: l, f: prepare(nil, l, a, time.UTC), loc: time.UTC, kind: PeriodRolling, rules: newRules(l)}}
+	m := &machine{mstate: mstate{core: core{l: l, f: prepare(nil, l, a, time.UTC), loc: time.UTC, kind: PeriodRolling, rules: newRules(l)}}}
 	r := m.rule(ruleRetain, 0)
 	cut := last.Add(time.Duration(rapid.IntRange(-60*24, 100*24).Draw(t, "cut")) * time.Hour)
 	got, ok := m.keepByPrefix(r, lo, hi, cut)
