@@ -351,12 +351,18 @@ func (g *Ledger) init(m *machine, st Status) error {
 // fill.
 func (g *Ledger) prime(c *core, st *Status, now time.Time) error {
 	if !validInstant(now) {
-		return errorf(ErrInvalidStatus, "evaluate: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
+		return nowError("evaluate", now)
 	}
 	if now.Before(st.Checked) {
 		return errorf(ErrInvalidStatus, "evaluate customer %q: now %s is before the last evaluation %s", st.CustomerID, now.Format(time.RFC3339Nano), st.Checked.Format(time.RFC3339Nano))
 	}
 	return g.primeAny(c, st)
+}
+
+// nowError is the error for an instant now, refused by validInstant, at which op was
+// asked to evaluate.
+func nowError(op string, now time.Time) error {
+	return errorf(ErrInvalidStatus, "%s: now %s is zero or outside the years 1900-2200", op, now.Format(time.RFC3339))
 }
 
 // primeAny is prime for any instant: st's own checks alone.
@@ -441,7 +447,7 @@ func ReviewLedgers(gs []*Ledger, sts []Status, now time.Time, evs []Event) ([]Ev
 		return evs, fmt.Errorf("vip: review: %d ledgers and %d statuses", len(gs), len(sts))
 	}
 	if !validInstant(now) {
-		return evs, errorf(ErrInvalidStatus, "review: now %s is zero or outside the years 1900-2200", now.Format(time.RFC3339))
+		return evs, nowError("review", now)
 	}
 	var errs []error
 	var m *machine // made at the first customer stepped through, then reused
@@ -456,7 +462,10 @@ func ReviewLedgers(gs []*Ledger, sts []Status, now time.Time, evs []Event) ([]Ev
 
 // evaluateInto is Evaluate of *st in place, the events appended to evs, with *mp the
 // machine to use, made when nil and reset when not. On error *st and evs are as they
-// were.
+// were. It repeats Evaluate's quiet check and steps' run, on the status in place:
+// sharing them through helpers that both call measured 1.6% more instructions for
+// Evaluate's monthly review (bash bench/callgrind-review.sh, 46.69 M to 47.43 M) and
+// 0.3% more for this one.
 func (g *Ledger) evaluateInto(st *Status, now time.Time, mp **machine, evs []Event) ([]Event, error) {
 	var c core
 	if err := g.prime(&c, st, now); err != nil {

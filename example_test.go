@@ -201,26 +201,34 @@ func ExampleLadder_PlanChange() {
 	// cy   "Gold" -> "Gold"   reevaluated under the new ladder
 }
 
-// A review service keeps its customers as Ledgers made at once, which share the
-// ladder's prepared rules, and evaluates each from its stored status every night.
-func ExampleLadder_Ledgers() {
-	l := exampleLadder()
-	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
+// exampleDay is noon UTC on a day of 2025.
+func exampleDay(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
+
+// exampleShop is two customers: Ann, $2,500 on January 10; Bob, $4,900 on February 3
+// and $150 on February 20.
+func exampleShop() []*vip.Activity {
 	order := func(customer, id string, at time.Time, amount string) vip.Order {
 		o := exampleOrder(id, at, amount)
 		o.CustomerID = customer
 		return o
 	}
-	acts := []*vip.Activity{
-		{Customer: vip.Customer{ID: "ann"}, Orders: []vip.Order{order("ann", "a1", day(1, 10), "2500.00")}},
-		{Customer: vip.Customer{ID: "bob"}, Orders: []vip.Order{order("bob", "b1", day(2, 3), "4900.00"), order("bob", "b2", day(2, 20), "150.00")}},
+	return []*vip.Activity{
+		{Customer: vip.Customer{ID: "ann"}, Orders: []vip.Order{order("ann", "a1", exampleDay(1, 10), "2500.00")}},
+		{Customer: vip.Customer{ID: "bob"}, Orders: []vip.Order{order("bob", "b1", exampleDay(2, 3), "4900.00"), order("bob", "b2", exampleDay(2, 20), "150.00")}},
 	}
+}
+
+// A review service keeps its customers as Ledgers made at once, which share the
+// ladder's prepared rules, and evaluates each from its stored status every night.
+func ExampleLadder_Ledgers() {
+	l := exampleLadder()
+	acts := exampleShop()
 	ledgers, err := l.Ledgers(acts)
 	if err != nil {
 		panic(err)
 	}
 	statuses := make([]vip.Status, len(ledgers))
-	for _, night := range []time.Time{day(2, 1), day(3, 1)} {
+	for _, night := range []time.Time{exampleDay(2, 1), exampleDay(3, 1)} {
 		for i, g := range ledgers {
 			st, evs, err := g.Evaluate(statuses[i], night)
 			if err != nil {
@@ -241,23 +249,14 @@ func ExampleLadder_Ledgers() {
 // the events of all of them come back in one slice, customer after customer.
 func ExampleReviewLedgers() {
 	l := exampleLadder()
-	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
-	order := func(customer, id string, at time.Time, amount string) vip.Order {
-		o := exampleOrder(id, at, amount)
-		o.CustomerID = customer
-		return o
-	}
-	acts := []*vip.Activity{
-		{Customer: vip.Customer{ID: "ann"}, Orders: []vip.Order{order("ann", "a1", day(1, 10), "2500.00")}},
-		{Customer: vip.Customer{ID: "bob"}, Orders: []vip.Order{order("bob", "b1", day(2, 3), "4900.00"), order("bob", "b2", day(2, 20), "150.00")}},
-	}
+	acts := exampleShop()
 	ledgers, err := l.Ledgers(acts)
 	if err != nil {
 		panic(err)
 	}
 	statuses := make([]vip.Status, len(ledgers))
 	var evs []vip.Event
-	for _, month := range []time.Time{day(2, 1), day(3, 1)} {
+	for _, month := range []time.Time{exampleDay(2, 1), exampleDay(3, 1)} {
 		if evs, err = vip.ReviewLedgers(ledgers, statuses, month, evs[:0]); err != nil {
 			panic(err)
 		}

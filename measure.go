@@ -471,7 +471,6 @@ func keySplit(k int64) (s, ns int64) {
 	return s, ns
 }
 
-// searchAfter returns the number of keys in the sorted a that are at most x.
 // searchAfterLast is searchAfter for an x that is usually at or after a's last element,
 // as the instant of an evaluation is after most of a customer's activity: that case
 // costs one comparison.
@@ -482,6 +481,7 @@ func searchAfterLast(a []int64, x int64) int {
 	return searchAfter(a, x)
 }
 
+// searchAfter returns the number of keys in the sorted a that are at most x.
 func searchAfter(a []int64, x int64) int {
 	lo, hi := 0, len(a)
 	for lo < hi {
