@@ -984,8 +984,9 @@ func (c *crit) ceilAt(e int32) (int64, bool) {
 
 // cmpCrit is s.cmpDec(min) for the prepared criterion c of threshold min.
 func (s *sum) cmpCrit(c *crit, min decimal.Decimal) int {
-	// The usual case, inlined: an amount in cents or whole units against a threshold
-	// held at its exponent.
+	// The usual case first, the rest out of line in cmpCritSlow (cmpCrit is still over
+	// the inlining budget): an amount in cents or whole units against a threshold held
+	// at its exponent, exactAt written out.
 	if i := uint(-int(s.exp)); i < critAt && c.atOK[i] && !s.big {
 		switch a, b := s.coef, c.at[i]; {
 		case a < b:
