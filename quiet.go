@@ -26,9 +26,13 @@ import (
 //     (startCeil) to st.Checked are worth net of every refund known at now: they are in every window of
 //     the interval, and a refund only lowers an order's part. At or above the keep
 //     threshold of the tier held, no grace and no landing;
-//   - no demotion before the oldest of those first orders leaves the window (keepBy is
-//     never earlier), plus grace: when the earliest warning that allows is after
-//     now, no DemotionWarning.
+//   - no demotion before the first of the orders placed by st.Checked whose leaving
+//     takes the net spend (or number) of those placed after it, by st.Checked and net
+//     of every refund known at now, below the keep threshold leaves the window, plus
+//     grace: at any instant of the interval the window holds at least those orders
+//     and what came since, so keepBy is never earlier ([core.keepByPrefix] finds it;
+//     where it cannot, the oldest order in the window at st.Checked bounds it). When
+//     the earliest warning that allows is after now, no DemotionWarning.
 //
 // When every bound holds but the one on proximity rules, quiet reports quietNear: the
 // status can change only by NearNextTier events (and the LastNear they set), which
@@ -91,7 +95,13 @@ func (m *core) quiet(st *Status, now time.Time) quietness {
 	if lo >= checked {
 		return notQuiet // no order in the window at st.Checked to bound keepBy with
 	}
-	if !m.firstWarning(m.rollOffOf(lo)).After(now) {
+	kb, ok := m.keepByPrefix(m.rule(ruleRetain, cur), lo, checked, now)
+	if !ok {
+		kb = m.rollOffOf(lo)
+	} else if kb.IsZero() {
+		return q // the keep rule never fails: no demotion to warn of
+	}
+	if !m.firstWarning(kb).After(now) {
 		return notQuiet
 	}
 	return q
