@@ -60,11 +60,11 @@ func (m *core) quiet(st *Status, now time.Time) quietness {
 	if slot == 1 {
 		top = sum{coef: n}
 	}
-	for i := cur + 1; i < len(l.Tiers); i++ {
-		if l.Tiers[i].InviteOnly {
-			continue
-		}
-		if r := m.rule(ruleEntry, i).sr; top.cmpCrit(&r.c, *r.min) >= 0 {
+	// The earnable tiers' thresholds ascend on a simple ladder (Ladder.Validate): below
+	// the next one's, top is below every higher one's.
+	nx := m.nextTier(cur)
+	if nx >= 0 {
+		if r := m.rule(ruleEntry, nx).sr; top.cmpCrit(&r.c, *r.min) >= 0 {
 			return notQuiet
 		}
 	}
@@ -74,7 +74,7 @@ func (m *core) quiet(st *Status, now time.Time) quietness {
 	// A proximity event needs an order placed at the instant stepped: none when no
 	// order is placed from st.Checked to now.
 	q := quietAll
-	if nx := m.nextTier(cur); nx >= 0 && len(l.Near.Rules) > 0 && upto > searchAfter(f.at[:checked], kc-1) &&
+	if nx >= 0 && len(l.Near.Rules) > 0 && upto > searchAfter(f.at[:checked], kc-1) &&
 		m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
 		q = quietNear
 	}
@@ -269,13 +269,11 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 	cur := l.TierIndex(st.Tier)
 	days := l.warningDays()
 	grace := !st.GraceUntil.IsZero()
-	from := cur + 1 // the first tier whose entry the orders could reach
 	switch {
 	case grace:
 		if cur < 0 || l.Tiers[cur].InviteOnly || !st.GraceUntil.After(t) {
 			return u
 		}
-		from = cur
 	case cur >= 0:
 		if l.Tiers[cur].InviteOnly || m.behind || (len(days) > 0 && l.Landing.MinStayMonths > 0) {
 			return u
@@ -306,6 +304,16 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 	if grace {
 		keep = m.rule(ruleRetain, cur).sr
 	}
+	// The entry rule of the first earnable tier whose entry the orders could reach: in
+	// grace the current tier (not invite-only), else the next. The earnable tiers'
+	// thresholds ascend on a simple ladder (Ladder.Validate): below this one's, top is
+	// below every later one's.
+	var entry *simpleRule
+	if grace {
+		entry = m.rule(ruleEntry, cur).sr
+	} else if nx >= 0 {
+		entry = m.rule(ruleEntry, nx).sr
+	}
 	for i < len(f.orders) {
 		u = f.orders[i].placed
 		if !u.Before(stop) {
@@ -322,10 +330,8 @@ func (m *machine) activeOrder(i int, t, stop time.Time) time.Time {
 		if keep != nil && top.cmpCrit(&keep.c, *keep.min) >= 0 {
 			return u
 		}
-		for k := from; k < len(l.Tiers); k++ {
-			if r := m.rule(ruleEntry, k).sr; !l.Tiers[k].InviteOnly && top.cmpCrit(&r.c, *r.min) >= 0 {
-				return u
-			}
+		if entry != nil && top.cmpCrit(&entry.c, *entry.min) >= 0 {
+			return u
 		}
 		if near && (cool.IsZero() || !u.Before(cool)) && m.nearAny(top, Criterion{Measure: l.measure(), Min: l.Tiers[nx].Qualify}, nx) {
 			return u
