@@ -30,9 +30,10 @@ import (
 //     takes the net spend (or number) of those placed after it, by st.Checked and net
 //     of every refund known at now, below the keep threshold leaves the window, plus
 //     grace: at any instant of the interval the window holds at least those orders
-//     and what came since, so keepBy is never earlier ([core.keepByPrefix] finds it;
-//     where it cannot, the oldest order in the window at st.Checked bounds it). When
-//     the earliest warning that allows is after now, no DemotionWarning.
+//     and what came since, so keepBy is never earlier. When the earliest warning that
+//     allows is after now, no DemotionWarning. The instant the oldest order in the
+//     window at st.Checked leaves it is an earlier bound and cheaper: it is tried
+//     first, and [core.keepByPrefix] finds the closer one when it fails.
 //
 // When every bound holds but the one on proximity rules, quiet reports quietNear: the
 // status can change only by NearNextTier events (and the LastNear they set), which
@@ -95,13 +96,16 @@ func (m *core) quiet(st *Status, now time.Time) quietness {
 	if lo >= checked {
 		return notQuiet // no order in the window at st.Checked to bound keepBy with
 	}
-	kb, ok := m.keepByPrefix(m.rule(ruleRetain, cur), lo, checked, now)
-	if !ok {
-		kb = m.rollOffOf(lo)
-	} else if kb.IsZero() {
-		return q // the keep rule never fails: no demotion to warn of
+	if m.firstWarning(m.rollOffOf(lo)).After(now) {
+		return q // the oldest order's leaving is far enough: no need to look closer
 	}
-	if !m.firstWarning(kb).After(now) {
+	kb, ok := m.keepByPrefix(m.rule(ruleRetain, cur), lo, checked, now)
+	switch {
+	case !ok:
+		return notQuiet
+	case kb.IsZero():
+		return q // the keep rule never fails: no demotion to warn of
+	case !m.firstWarning(kb).After(now):
 		return notQuiet
 	}
 	return q
