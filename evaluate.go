@@ -143,6 +143,10 @@ type rules struct {
 	simple bool                      // every tier is simple: rules come from rule's sr
 	sr     [2 * maxSimple]simpleRule // by kind x maxSimple + tier (entry, retain)
 	nearC  [maxNear]nearRule         // the proximity rules, when simple
+	// nearLo[i] is the least value at which a proximity rule of tier i holds, when
+	// simple with at most maxNear rules (see nearAny); nearNone[i] when no rule can.
+	nearLo   [maxSimple]nearFloor
+	nearNone [maxSimple]bool
 
 	// memo: the rules serve many Ledgers, which keep the last bounds on window starts
 	// of the quiet check (machine.startBound) in floor and ceil.
@@ -174,7 +178,40 @@ func newRules(l *Ladder) *rules {
 		}
 		r.nearC[k] = nearRule{gap: newCrit(Criterion{Measure: "", Min: p.Gap}), share: newCrit(Criterion{Measure: "", Min: p.Share})}
 	}
+	if r.simple && len(l.Near.Rules) <= maxNear {
+		for i := range l.Tiers {
+			lo, ok := nearFloorOf(l.Near.Rules, l.Tiers[i].Qualify)
+			r.nearLo[i], r.nearNone[i] = nearFloor{c: newCrit(Criterion{Measure: l.measure(), Min: lo}), min: lo}, !ok
+		}
+	}
 	return r
+}
+
+// nearFloor is the least value at which a proximity rule of a tier holds: the value
+// as a decimal and prepared for comparisons.
+type nearFloor struct {
+	c   crit
+	min decimal.Decimal
+}
+
+// nearFloorOf returns the least value at which one of the proximity rules holds for a
+// threshold min, exactly: each rule holds from a value on (min less its gap, or its
+// share of min), and the least of those is where the first one starts to. ok is false
+// when no rule has a positive gap or share.
+func nearFloorOf(rules []Proximity, min decimal.Decimal) (lo decimal.Decimal, ok bool) {
+	for _, p := range rules {
+		if p.Gap.IsPositive() {
+			if v := min.Sub(p.Gap); !ok || v.LessThan(lo) {
+				lo, ok = v, true
+			}
+		}
+		if p.Share.IsPositive() {
+			if v := min.Mul(p.Share); !ok || v.LessThan(lo) {
+				lo, ok = v, true
+			}
+		}
+	}
+	return lo, ok
 }
 
 // Ledger validates a for the ladder and prepares it for evaluation.
@@ -1654,48 +1691,23 @@ func (m *machine) cmpNear(s *sum, k int, share bool) int {
 
 // nearAny reports, cheaply, whether a proximity rule may hold for headline criterion c
 // at value v: v is below the threshold and within a rule's gap, or at or above a rule's
-// share. near computes the exact figures only then.
+// share. near computes the exact figures only then. On a simple ladder that is two
+// comparisons: below tier nx's threshold, and at or above the least value at which one
+// of its rules holds (rules.nearLo).
 func (m *core) nearAny(v sum, c Criterion, nx int) bool {
 	if !m.simple || len(m.l.Near.Rules) > maxNear {
 		return m.nearAnySlow(v, c)
 	}
 	mc := m.simpleCrit(nx) // the headline criterion of a simple tier
-	if v.cmpCrit(mc, c.Min) >= 0 {
+	if m.nearNone[nx] || v.cmpCrit(mc, c.Min) >= 0 {
 		return false
 	}
-	for k, p := range m.l.Near.Rules {
-		nc := &m.nearC[k]
-		if p.Gap.IsPositive() {
-			g := v
-			if !g.big && nc.gap.small {
-				g.addRaw(nc.gap.coef, nc.gap.exp)
-			} else {
-				g.add(p.Gap)
-			}
-			if g.cmpCrit(mc, c.Min) >= 0 {
-				return true
-			}
-		}
-		if p.Share.IsPositive() {
-			if !v.big && nc.share.small && mc.small {
-				if pc, ok := mulOK(nc.share.coef, mc.coef); ok {
-					if r, ok := cmpRaw(v.coef, v.exp, pc, nc.share.exp+mc.exp); ok {
-						if r >= 0 {
-							return true
-						}
-						continue
-					}
-				}
-			}
-			if v.cmpProduct(p.Share, c.Min) >= 0 {
-				return true
-			}
-		}
-	}
-	return false
+	lo := &m.nearLo[nx]
+	return v.cmpCrit(&lo.c, lo.min) >= 0
 }
 
-// nearAnySlow is nearAny on the decimals themselves, for tests.
+// nearAnySlow is nearAny on the decimals themselves, rule by rule: for the ladders
+// whose rules nearAny has not prepared, and for tests.
 func (m *core) nearAnySlow(v sum, c Criterion) bool {
 	if v.cmpDec(c.Min) >= 0 {
 		return false

@@ -210,6 +210,16 @@ func TestMachine_SimpleRules(t *testing.T) {
 				}
 				c := m.headline(entry[i])
 				v := w.vals[measureSlot(c.Measure)]
+				if len(l.Near.Rules) > 0 && rapid.IntRange(0, 2).Draw(t, "atEdge") == 0 {
+					// Where a rule starts to hold, or a cent either side.
+					p := l.Near.Rules[rapid.IntRange(0, len(l.Near.Rules)-1).Draw(t, "edgeRule")]
+					e := c.Min.Sub(p.Gap)
+					if rapid.Bool().Draw(t, "edgeShare") {
+						e = c.Min.Mul(p.Share)
+					}
+					v = sum{}
+					v.add(e.Add(decimal.New(int64(rapid.IntRange(-1, 1).Draw(t, "edgeCents")), -2)))
+				}
 				if got, want := m.nearAny(v, c, i), m.nearAnySlow(v, c); got != want {
 					t.Fatalf("tier %d: nearAny(%s) = %v, on decimals %v (criterion %+v, rules %+v)", i, v.decimal(), got, want, c, l.Near.Rules)
 				}
