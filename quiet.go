@@ -159,6 +159,9 @@ func (m *machine) nearSteps(now time.Time) {
 		// Orders placed at the same instant see near twice there; the second finds
 		// the cool-down running, as a step would see none at all.
 		t := f.orders[i].placed
+		if !m.st.LastNear.IsZero() && t.Before(m.coolUntil()) {
+			continue // nearPlaced's own first test, before the windows are built
+		}
 		m.nearPlaced(t, m.windows(t))
 	}
 	m.st.Checked, m.st.Seen = now, f.countAt(now)
