@@ -143,10 +143,7 @@ type rules struct {
 	simple bool                      // every tier is simple: rules come from rule's sr
 	sr     [2 * maxSimple]simpleRule // by kind x maxSimple + tier (entry, retain)
 	nearC  [maxNear]nearRule         // the proximity rules, when simple
-	// nearLo[i] is the least value at which a proximity rule of tier i holds, when
-	// simple with at most maxNear rules (see nearAny); nearNone[i] when no rule can.
-	nearLo   [maxSimple]nearFloor
-	nearNone [maxSimple]bool
+	nearLo [maxSimple]nearFloor      // where tier i's proximity rules start to hold, when simple
 
 	// memo: the rules serve many Ledgers, which keep the last bounds on window starts
 	// of the quiet check (machine.startBound) in floor and ceil.
@@ -178,20 +175,22 @@ func newRules(l *Ladder) *rules {
 		}
 		r.nearC[k] = nearRule{gap: newCrit(Criterion{Measure: "", Min: p.Gap}), share: newCrit(Criterion{Measure: "", Min: p.Share})}
 	}
-	if r.simple && len(l.Near.Rules) <= maxNear {
+	if r.simple {
 		for i := range l.Tiers {
 			lo, ok := nearFloorOf(l.Near.Rules, l.Tiers[i].Qualify)
-			r.nearLo[i], r.nearNone[i] = nearFloor{c: newCrit(Criterion{Measure: l.measure(), Min: lo}), min: lo}, !ok
+			r.nearLo[i] = nearFloor{c: newCrit(Criterion{Measure: l.measure(), Min: lo}), min: lo, none: !ok}
 		}
 	}
 	return r
 }
 
-// nearFloor is the least value at which a proximity rule of a tier holds: the value
-// as a decimal and prepared for comparisons.
+// nearFloor is the least value at which a proximity rule of a tier holds (see
+// nearAny): the value as a decimal and prepared for comparisons, or none when no rule
+// can hold.
 type nearFloor struct {
-	c   crit
-	min decimal.Decimal
+	c    crit
+	min  decimal.Decimal
+	none bool
 }
 
 // nearFloorOf returns the least value at which one of the proximity rules holds for a
@@ -1561,7 +1560,7 @@ func (m *machine) near(t time.Time, ws []window) {
 // proximity rules.
 func (m *machine) nearPlaced(t time.Time, ws []window) {
 	st := &m.st
-	if !st.LastNear.IsZero() && t.Before(m.coolUntil()) {
+	if m.cooling(t) {
 		return
 	}
 	nx := m.nextTier(m.l.TierIndex(st.Tier))
@@ -1621,6 +1620,12 @@ func (m *machine) nearPlaced(t time.Time, ws []window) {
 	}
 }
 
+// cooling reports whether the cool-down after the last NearNextTier event is still
+// running at t.
+func (m *machine) cooling(t time.Time) bool {
+	return !m.st.LastNear.IsZero() && t.Before(m.coolUntil())
+}
+
 // coolUntil returns the end of the cool-down after st.LastNear, which is not zero,
 // memoised for the last LastNear asked: a customer's orders in a row all ask about the
 // same one. The memo compares representations: the same one is the same instant in the
@@ -1640,18 +1645,21 @@ func (m *machine) coolUntil() time.Time {
 // pointers to decimals made one by one cost two dependent misses (the pointer, then
 // the decimal it points to): the read through the pointer was two thirds of
 // shareDecimal's time in a CPU profile of the 10,000-customer review.
-var shareDecs = sync.OnceValue(func() *[10_001]decimal.Decimal {
-	var a [10_001]decimal.Decimal
+var shareDecs = sync.OnceValue(func() *[shareSteps + 1]decimal.Decimal {
+	var a [shareSteps + 1]decimal.Decimal
 	for i := range a {
 		a[i] = decimal.New(int64(i), -4)
 	}
 	return &a
 })
 
+// shareSteps is the share 1 in steps of 10^-4, the last of shareDecs.
+const shareSteps = 10_000
+
 // shareDecimal returns decimal.New(q, -4), the share of a NearNextTier event, from
 // shareDecs when q is in its range: two allocations an event saved.
 func shareDecimal(q int64) decimal.Decimal {
-	if q < 0 || q > 10_000 {
+	if q < 0 || q > shareSteps {
 		return decimal.New(q, -4)
 	}
 	return shareDecs()[q]
@@ -1695,14 +1703,13 @@ func (m *machine) cmpNear(s *sum, k int, share bool) int {
 // comparisons: below tier nx's threshold, and at or above the least value at which one
 // of its rules holds (rules.nearLo).
 func (m *core) nearAny(v sum, c Criterion, nx int) bool {
-	if !m.simple || len(m.l.Near.Rules) > maxNear {
+	if !m.simple {
 		return m.nearAnySlow(v, c)
 	}
-	mc := m.simpleCrit(nx) // the headline criterion of a simple tier
-	if m.nearNone[nx] || v.cmpCrit(mc, c.Min) >= 0 {
+	lo := &m.nearLo[nx]
+	if lo.none || v.cmpCrit(m.simpleCrit(nx), c.Min) >= 0 {
 		return false
 	}
-	lo := &m.nearLo[nx]
 	return v.cmpCrit(&lo.c, lo.min) >= 0
 }
 

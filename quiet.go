@@ -159,7 +159,7 @@ func (m *machine) nearSteps(now time.Time) {
 		// Orders placed at the same instant see near twice there; the second finds
 		// the cool-down running, as a step would see none at all.
 		t := f.orders[i].placed
-		if !m.st.LastNear.IsZero() && t.Before(m.coolUntil()) {
+		if m.cooling(t) {
 			continue // nearPlaced's own first test, before the windows are built
 		}
 		m.nearPlaced(t, m.windows(t))
